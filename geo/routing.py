@@ -1,0 +1,458 @@
+"""Travel times over a :class:`~geo.network.Network`.
+
+Points are snapped to the nearest edge (not node) within a maximum snap
+distance; the off-network leg between the point and the edge is walked (or
+driven) at a stated speed and counted in the result. Searches are bounded by
+``max_minutes`` and stop as soon as everything cheaper has been settled.
+Unreachable is ``NaN``.
+
+The search itself is :func:`geo._private.dijkstra.dijkstra`, a compiled pure
+function over the CSR arrays of the network.
+
+Examples
+--------
+>>> import numpy as np
+>>> from geo.network import Network
+>>> # three nodes on a line 0.01 degrees apart (~1.1 km), 60 km/h both ways
+>>> net = Network.from_edges([0, 0.01, 0.02], [0, 0, 0], [0, 1, 1, 2], [1, 0, 2, 1], speed_kmh=60)
+>>> tt = node_times(net, [(0.0, 0.0)], max_minutes=5)
+>>> np.round(tt, 2).tolist()
+[0.0, 1.11, 2.22]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from geo._private.dijkstra import dijkstra
+from geo.errors import InputError, SnapError
+from geo.network import Network
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+#: default largest distance (metres) between a point and the network
+DEFAULT_MAX_SNAP_M = 1000.0
+#: default speed (km/h) of the off-network leg (walking to the road)
+DEFAULT_SNAP_SPEED_KMH = 5.0
+
+Point = tuple[float, float]
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapped:
+    """Points snapped onto edges.
+
+    Attributes
+    ----------
+    edge : int64 array
+        Index of the nearest edge for each point.
+    fraction : float64 array
+        Position along the edge, 0 at ``edge_u`` and 1 at ``edge_v``.
+    distance_m : float64 array
+        Straight-line distance from the point to the edge.
+    access_s : float64 array
+        Seconds spent on the off-network leg.
+    """
+
+    edge: np.ndarray
+    fraction: np.ndarray
+    distance_m: np.ndarray
+    access_s: np.ndarray
+
+
+def _as_points(points: Iterable[Point] | np.ndarray) -> np.ndarray:
+    arr = np.asarray(list(points) if not isinstance(points, np.ndarray) else points, dtype=float)
+    if arr.ndim == 1 and arr.shape[0] == 2:
+        arr = arr[None, :]
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise InputError("points must be (lon, lat) pairs", "pass e.g. [(112.58, 37.86)]")
+    lon, lat = arr[:, 0], arr[:, 1]
+    bad = ~np.isfinite(arr).all(axis=1) | (np.abs(lon) > 180) | (np.abs(lat) > 90)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"point {i} ({arr[i, 0]}, {arr[i, 1]}) is not a valid lon,lat",
+            "give longitude first, then latitude, in WGS84 degrees",
+        )
+    return arr
+
+
+def snap(
+    net: Network,
+    points: Iterable[Point] | np.ndarray,
+    *,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
+    edge_mask: np.ndarray | None = None,
+    errors: str = "raise",
+) -> Snapped:
+    """Snap ``(lon, lat)`` points to the nearest edge of ``net``.
+
+    Parameters
+    ----------
+    net
+        The network.
+    points
+        ``(lon, lat)`` pairs in WGS84.
+    max_snap_m
+        Points farther than this from every edge are not snapped.
+    snap_speed_kmh
+        Speed of the off-network leg, for ``access_s``.
+    edge_mask
+        Boolean array; only edges where it is True are candidates.
+    errors
+        ``"raise"``: a point beyond ``max_snap_m`` raises :class:`SnapError`;
+        ``"nan"``: it gets edge -1 and NaN distance.
+    """
+    pts = _as_points(points)
+    tree, edge_index = _edge_tree(net, edge_mask)
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs("EPSG:4326", net.metric_crs, always_xy=True)
+    px, py = tr.transform(pts[:, 0], pts[:, 1])
+    import shapely
+
+    geoms = shapely.points(px, py)
+    edge = np.full(len(pts), -1, dtype=np.int64)
+    dist = np.full(len(pts), np.nan)
+    if len(edge_index):
+        (pi, ti), d = tree.query_nearest(geoms, max_distance=max_snap_m, return_distance=True, all_matches=False)
+        edge[pi] = edge_index[ti]
+        dist[pi] = d
+    missing = edge < 0
+    if missing.any() and errors == "raise":
+        i = int(np.flatnonzero(missing)[0])
+        far = _nearest_node_distance(net, px[i], py[i])
+        raise SnapError(
+            f"point ({pts[i, 0]:.5f}, {pts[i, 1]:.5f}) is {far / 1000:.1f} km from the nearest "
+            f"{net.mode} edge, more than the {max_snap_m:.0f} m snap limit",
+            "check the coordinates (lon,lat order; WGS84, not GCJ-02) and that the network covers "
+            "the point, or raise the snap limit (--max-snap)",
+        )
+    frac = np.full(len(pts), np.nan)
+    ok = ~missing
+    if ok.any():
+        e = edge[ok]
+        x0, y0 = net.xy[net.edge_u[e]].T
+        x1, y1 = net.xy[net.edge_v[e]].T
+        dx, dy = x1 - x0, y1 - y0
+        l2 = dx * dx + dy * dy
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f = ((px[ok] - x0) * dx + (py[ok] - y0) * dy) / l2
+        frac[ok] = np.clip(np.nan_to_num(f, nan=0.0), 0.0, 1.0)
+    access = dist / (snap_speed_kmh / 3.6) if snap_speed_kmh > 0 else np.where(dist > 0, np.inf, 0.0)
+    return Snapped(edge=edge, fraction=frac, distance_m=dist, access_s=access)
+
+
+def _nearest_node_distance(net: Network, x: float, y: float) -> float:
+    d = np.hypot(net.xy[:, 0] - x, net.xy[:, 1] - y)
+    return float(d.min()) if d.size else float("inf")
+
+
+_TREE_CACHE: dict[int, tuple[object, np.ndarray, Network]] = {}
+
+
+def _edge_tree(net: Network, edge_mask: np.ndarray | None):
+    """An STRtree over the (undirected) edge segments in the metric CRS, cached per network."""
+    import shapely
+
+    key = id(net) if edge_mask is None else hash((id(net), edge_mask.tobytes()))
+    hit = _TREE_CACHE.get(key)
+    if hit is not None and hit[2] is net:
+        return hit[0], hit[1]
+    u, v = net.edge_u, net.edge_v
+    keep = u <= v  # one segment per undirected pair is enough to find the nearest
+    rev = net.reverse_edge()
+    keep |= rev < 0
+    if edge_mask is not None:
+        keep &= edge_mask
+    idx = np.flatnonzero(keep)
+    xy = net.xy
+    lines = shapely.linestrings(np.stack([xy[u[idx]], xy[v[idx]]], axis=1))
+    tree = shapely.STRtree(lines)
+    if len(_TREE_CACHE) > 8:
+        _TREE_CACHE.clear()
+    _TREE_CACHE[key] = (tree, idx, net)
+    return tree, idx
+
+
+def _sources(net: Network, s: Snapped, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Initial (node, cost, label) triples for snapped origins."""
+    rev = net.reverse_edge()
+    nodes, costs, labs = [], [], []
+    for i in range(len(s.edge)):
+        e = s.edge[i]
+        if e < 0:
+            continue
+        f = s.fraction[i]
+        nodes.append(net.edge_v[e])
+        costs.append(s.access_s[i] + (1 - f) * net.edge_time_s[e])
+        labs.append(labels[i])
+        r = rev[e]
+        if r >= 0:
+            nodes.append(net.edge_v[r])
+            costs.append(s.access_s[i] + f * net.edge_time_s[r])
+            labs.append(labels[i])
+    return (
+        np.asarray(nodes, dtype=np.int64),
+        np.asarray(costs, dtype=np.float64),
+        np.asarray(labs, dtype=np.int64),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchResult:
+    """Raw result of one search (seconds, CSR predecessors)."""
+
+    seconds: np.ndarray
+    pred_edge: np.ndarray
+    label: np.ndarray
+    settled: np.ndarray
+    origins: Snapped
+
+
+def search(
+    net: Network,
+    origins: Iterable[Point] | np.ndarray,
+    *,
+    max_minutes: float | None = None,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
+) -> SearchResult:
+    """One bounded search from one or several origins (nearest origin wins).
+
+    Returns seconds to every node (``inf`` where unreached), the edge used to
+    enter each node, and the index of the origin that reached it.
+    """
+    limit = _limit_seconds(max_minutes)
+    s = snap(net, origins, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
+    src, cost, lab = _sources(net, s, np.arange(len(s.edge)))
+    dist, pred, label, order = dijkstra(net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, limit)
+    return SearchResult(seconds=dist, pred_edge=pred, label=label, settled=order, origins=s)
+
+
+def _limit_seconds(max_minutes: float | None) -> float:
+    if max_minutes is None:
+        return np.inf
+    try:
+        m = float(max_minutes)
+    except (TypeError, ValueError):
+        raise InputError(f"max_minutes must be a number, got {max_minutes!r}", "pass e.g. 60") from None
+    if not m > 0:
+        raise InputError(f"max_minutes must be positive, got {max_minutes!r}", "pass e.g. 60")
+    return m * 60.0
+
+
+def node_times(
+    net: Network,
+    origins: Iterable[Point] | np.ndarray,
+    *,
+    max_minutes: float | None = None,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
+) -> np.ndarray:
+    """Minutes from the nearest of ``origins`` to every node; NaN where unreached."""
+    r = search(net, origins, max_minutes=max_minutes, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
+    out = r.seconds / 60.0
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def _point_times(net: Network, seconds: np.ndarray, dest: Snapped, rev: np.ndarray) -> np.ndarray:
+    """Seconds to snapped destination points given node seconds."""
+    e = dest.edge
+    ok = e >= 0
+    out = np.full(len(e), np.inf)
+    ee = e[ok]
+    f = dest.fraction[ok]
+    via_u = seconds[net.edge_u[ee]] + f * net.edge_time_s[ee]
+    r = rev[ee]
+    has_r = r >= 0
+    via_v = np.full(len(ee), np.inf)
+    via_v[has_r] = seconds[net.edge_u[r[has_r]]] + (1 - f[has_r]) * net.edge_time_s[r[has_r]]
+    out[ok] = np.minimum(via_u, via_v) + dest.access_s[ok]
+    return out
+
+
+def _same_edge(net: Network, o: Snapped, i: int, dest: Snapped, rev: np.ndarray) -> np.ndarray:
+    """Direct times from origin i to destinations that lie on the same edge."""
+    out = np.full(len(dest.edge), np.inf)
+    e = o.edge[i]
+    if e < 0:
+        return out
+    fo = o.fraction[i]
+    for j in np.flatnonzero(dest.edge == e):
+        fd = dest.fraction[j]
+        if fd >= fo:
+            out[j] = o.access_s[i] + (fd - fo) * net.edge_time_s[e] + dest.access_s[j]
+        elif rev[e] >= 0:
+            out[j] = o.access_s[i] + (fo - fd) * net.edge_time_s[rev[e]] + dest.access_s[j]
+    return out
+
+
+def od_matrix(
+    net: Network,
+    origins: Sequence[Point] | np.ndarray,
+    destinations: Sequence[Point] | np.ndarray,
+    *,
+    max_minutes: float | None = None,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
+    sparse: bool = False,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Origin-destination travel times.
+
+    Parameters
+    ----------
+    net
+        The network.
+    origins, destinations
+        ``(lon, lat)`` pairs.
+    max_minutes
+        Cut-off: pairs slower than this are unreachable (NaN).
+    sparse
+        If True, return only reachable pairs (long format); otherwise all
+        ``len(origins) * len(destinations)`` rows with NaN for unreachable.
+    progress
+        Show a progress bar over origins.
+
+    Returns
+    -------
+    DataFrame with columns ``origin``, ``destination`` (positions in the
+    input sequences) and ``minutes``.
+
+    Examples
+    --------
+    >>> net = Network.from_edges([0, 0.01, 0.02], [0, 0, 0], [0, 1], [1, 2], speed_kmh=60)
+    >>> od_matrix(net, [(0, 0)], [(0.02, 0), (0.0, 0.0)]).round(2).to_dict("list")
+    {'origin': [0, 0], 'destination': [0, 1], 'minutes': [2.22, 0.0]}
+    """
+    limit = _limit_seconds(max_minutes)
+    o = snap(net, origins, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, errors="nan")
+    d = snap(net, destinations, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, errors="nan")
+    rev = net.reverse_edge()
+    n_o, n_d = len(o.edge), len(d.edge)
+    frames = []
+    it: Iterable[int] = range(n_o)
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, total=n_o, desc="origins", unit="origin")
+    for i in it:
+        if o.edge[i] < 0:
+            t = np.full(n_d, np.inf)
+        else:
+            one = Snapped(o.edge[i : i + 1], o.fraction[i : i + 1], o.distance_m[i : i + 1], o.access_s[i : i + 1])
+            src, cost, lab = _sources(net, one, np.zeros(1, dtype=np.int64))
+            dist, _, _, _ = dijkstra(net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, limit)
+            t = np.minimum(_point_times(net, dist, d, rev), _same_edge(net, o, i, d, rev))
+        t = np.where(t <= limit, t / 60.0, np.nan)
+        if sparse:
+            js = np.flatnonzero(np.isfinite(t))
+            frames.append(pd.DataFrame({"origin": i, "destination": js, "minutes": t[js]}))
+        else:
+            frames.append(pd.DataFrame({"origin": i, "destination": np.arange(n_d), "minutes": t}))
+    if not frames:
+        return pd.DataFrame({"origin": [], "destination": [], "minutes": []})
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    """A fastest path between two points.
+
+    Attributes
+    ----------
+    minutes : float
+        Total minutes including the off-network legs (NaN if unreachable).
+    metres : float
+        Network length of the path (without off-network legs).
+    edges : int64 array
+        Edge indices along the path.
+    access_minutes, egress_minutes : float
+        Off-network legs at both ends.
+    """
+
+    minutes: float
+    metres: float
+    edges: np.ndarray
+    access_minutes: float
+    egress_minutes: float
+    network: Network = dataclasses.field(repr=False)
+
+    @property
+    def reachable(self) -> bool:
+        return bool(np.isfinite(self.minutes))
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """The path's edges as a GeoDataFrame (one row per edge)."""
+        return self.network.edges.iloc[self.edges].reset_index(drop=True)
+
+
+def route(
+    net: Network,
+    origin: Point,
+    destination: Point,
+    *,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
+) -> Route:
+    """Fastest path from ``origin`` to ``destination`` (both ``(lon, lat)``).
+
+    Examples
+    --------
+    >>> net = Network.from_edges([0, 0.01, 0.02], [0, 0, 0], [0, 1], [1, 2], speed_kmh=60)
+    >>> r = route(net, (0, 0), (0.02, 0))
+    >>> round(r.minutes, 2), r.edges.tolist()
+    (2.22, [0, 1])
+    """
+    o = snap(net, [origin], max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
+    d = snap(net, [destination], max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
+    rev = net.reverse_edge()
+    src, cost, lab = _sources(net, o, np.zeros(1, dtype=np.int64))
+    dist, pred, _, _ = dijkstra(net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, np.inf)
+    direct = _same_edge(net, o, 0, d, rev)[0]
+    e = int(d.edge[0])
+    f = float(d.fraction[0])
+    via_u = dist[net.edge_u[e]] + f * net.edge_time_s[e]
+    r = int(rev[e])
+    via_v = dist[net.edge_u[r]] + (1 - f) * net.edge_time_s[r] if r >= 0 else np.inf
+    best = min(direct, via_u + d.access_s[0], via_v + d.access_s[0])
+    if not np.isfinite(best):
+        return Route(np.nan, np.nan, np.zeros(0, np.int64), o.access_s[0] / 60, d.access_s[0] / 60, net)
+    if best == direct:
+        path = [int(o.edge[0])]
+        metres = abs(f - o.fraction[0]) * net.edge_length_m[e]
+    else:
+        last = e if via_u <= via_v else r
+        inner: list[int] = []
+        node = int(net.edge_u[last])
+        while pred[node] >= 0:
+            inner.append(int(pred[node]))
+            node = int(net.edge_u[pred[node]])
+        inner.reverse()
+        oe = int(o.edge[0])
+        fo = float(o.fraction[0])
+        if node == net.edge_v[oe]:
+            first, first_len = oe, (1 - fo) * net.edge_length_m[oe]
+        else:
+            first = int(rev[oe])
+            first_len = fo * net.edge_length_m[first]
+        frac_last = f if last == e else 1 - f
+        path = [first, *inner, last]
+        metres = first_len + float(net.edge_length_m[inner].sum()) + frac_last * net.edge_length_m[last]
+    return Route(
+        minutes=float(best / 60.0),
+        metres=float(metres),
+        edges=np.asarray(path, dtype=np.int64),
+        access_minutes=float(o.access_s[0] / 60),
+        egress_minutes=float(d.access_s[0] / 60),
+        network=net,
+    )
