@@ -1,0 +1,81 @@
+"""The ``geo`` command line.
+
+Each subcommand lives in its own module ``geo.cli._<name>`` exposing
+``register(subparsers)``, which adds a parser whose ``func`` default runs it.
+Errors caused by user input (:class:`geo.errors.GeoError`) are printed as one
+line, ``error: <problem>. Fix: <fix>``, with exit status 2; ``--debug`` shows
+the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from geo.errors import GeoError
+
+SUBCOMMANDS = ("isochrone", "route", "claim", "scenario", "study", "demo")
+
+EPILOG = """\
+examples:
+  geo demo --out maps/demo
+  geo isochrone --network taiyuan.geojson --origin 112.5800,37.8563 --minutes 5,10,15 --mode drive --out out/
+  geo route --from 西安东 --to 商洛西 --mode rail --rail shaanxi_osm_rail_lines.geojson \\
+            --stations shaanxi_osm_rail_stations.geojson
+  geo claim data/claims/shangluo_30min_xian.yaml --json
+  geo study data/studies/demo.yaml --out out/study
+
+Run 'geo COMMAND --help' for the options of a command.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"error: {message}. Fix: see '{self.prog} --help'\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="geo",
+        description="Spatial accessibility analysis: travel times, isochrones, claims and scenarios.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars or chatter")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in SUBCOMMANDS:
+        try:
+            mod = importlib.import_module(f"geo.cli._{name}")
+        except ModuleNotFoundError as exc:  # subcommand not built yet
+            if exc.name == f"geo.cli._{name}":
+                continue
+            raise
+        mod.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``geo`` command. Returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except GeoError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Global settings: where shared data and the network cache live, and osmnx's offline behaviour.
+
+Settings come from environment variables so that the same code runs on a
+laptop, in CI and in a notebook:
+
+``GEO_SHARED_DATA``
+    Folder with real study data (default: ``../shared/data`` next to the
+    current directory or the repository, when it exists).
+``GEO_CACHE_DIR``
+    Folder for cached networks (default: ``~/.cache/geo``).
+``GEO_OFFLINE``
+    If set to ``1``, online sources (Overpass, Nominatim) are never contacted.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def shared_data_dir() -> Path | None:
+    """The shared-data folder, or None if there is none.
+
+    Examples
+    --------
+    >>> d = shared_data_dir()
+    >>> d is None or d.is_dir()
+    True
+    """
+    env = os.environ.get("GEO_SHARED_DATA")
+    candidates = [Path(env)] if env else [Path.cwd() / ".." / "shared" / "data", _REPO / ".." / "shared" / "data"]
+    for c in candidates:
+        if c.is_dir():
+            return c.resolve()
+    return None
+
+
+def cache_dir() -> Path:
+    """Folder for cached networks (created on demand)."""
+    env = os.environ.get("GEO_CACHE_DIR")
+    path = Path(env) if env else Path.home() / ".cache" / "geo"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def offline() -> bool:
+    """True if online sources must not be contacted (``GEO_OFFLINE=1``)."""
+    return os.environ.get("GEO_OFFLINE", "").strip() in {"1", "true", "yes"}
+
+
+def configure_osmnx(timeout_s: float = 10.0) -> None:
+    """Make osmnx fail fast instead of sleeping when the internet is unreachable.
+
+    osmnx by default pauses (``overpass_rate_limit``) and resolves Overpass
+    through a public DNS-over-HTTPS server; both hang for a minute offline.
+    """
+    import osmnx as ox
+
+    ox.settings.overpass_rate_limit = False
+    ox.settings.doh_url_template = None
+    ox.settings.requests_timeout = timeout_s
+    ox.settings.use_cache = True
+    ox.settings.log_console = False
