@@ -182,8 +182,16 @@ def _edge_tree(net: Network, edge_mask: np.ndarray | None):
     return tree, idx
 
 
+_EPS = 1e-9
+
+
 def _sources(net: Network, s: Snapped, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Initial (node, cost, label) triples for snapped origins."""
+    """Initial (node, cost, label) triples for snapped origins.
+
+    A point at fraction ``f`` of edge u->v reaches ``v`` after ``(1-f)`` of the
+    edge, and ``u`` after ``f`` of the reverse edge if there is one. A point
+    that lies on a node (``f`` = 0) starts at that node whatever the oneways.
+    """
     rev = net.reverse_edge()
     nodes, costs, labs = [], [], []
     for i in range(len(s.edge)):
@@ -198,6 +206,10 @@ def _sources(net: Network, s: Snapped, labels: np.ndarray) -> tuple[np.ndarray, 
         if r >= 0:
             nodes.append(net.edge_v[r])
             costs.append(s.access_s[i] + f * net.edge_time_s[r])
+            labs.append(labels[i])
+        elif f <= _EPS:
+            nodes.append(net.edge_u[e])
+            costs.append(s.access_s[i])
             labs.append(labels[i])
     return (
         np.asarray(nodes, dtype=np.int64),
@@ -264,19 +276,28 @@ def node_times(
     return out
 
 
+def _arrivals(net: Network, seconds: np.ndarray, e: np.ndarray, f: np.ndarray, rev: np.ndarray) -> np.ndarray:
+    """Seconds to points at fraction ``f`` of edges ``e``: candidates (n, 3).
+
+    Column 0: along ``e`` from its start; column 1: along the reverse edge
+    from ``e``'s end; column 2: standing on ``e``'s end node (``f`` = 1).
+    """
+    out = np.full((len(e), 3), np.inf)
+    out[:, 0] = seconds[net.edge_u[e]] + f * net.edge_time_s[e]
+    r = rev[e]
+    has_r = r >= 0
+    out[has_r, 1] = seconds[net.edge_u[r[has_r]]] + (1 - f[has_r]) * net.edge_time_s[r[has_r]]
+    at_end = f >= 1 - _EPS
+    out[at_end, 2] = seconds[net.edge_v[e[at_end]]]
+    return out
+
+
 def _point_times(net: Network, seconds: np.ndarray, dest: Snapped, rev: np.ndarray) -> np.ndarray:
     """Seconds to snapped destination points given node seconds."""
-    e = dest.edge
-    ok = e >= 0
-    out = np.full(len(e), np.inf)
-    ee = e[ok]
-    f = dest.fraction[ok]
-    via_u = seconds[net.edge_u[ee]] + f * net.edge_time_s[ee]
-    r = rev[ee]
-    has_r = r >= 0
-    via_v = np.full(len(ee), np.inf)
-    via_v[has_r] = seconds[net.edge_u[r[has_r]]] + (1 - f[has_r]) * net.edge_time_s[r[has_r]]
-    out[ok] = np.minimum(via_u, via_v) + dest.access_s[ok]
+    ok = dest.edge >= 0
+    out = np.full(len(dest.edge), np.inf)
+    cand = _arrivals(net, seconds, dest.edge[ok], dest.fraction[ok], rev)
+    out[ok] = cand.min(axis=1) + dest.access_s[ok]
     return out
 
 
@@ -353,7 +374,7 @@ def od_matrix(
             src, cost, lab = _sources(net, one, np.zeros(1, dtype=np.int64))
             dist, _, _, _ = dijkstra(net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, limit)
             t = np.minimum(_point_times(net, dist, d, rev), _same_edge(net, o, i, d, rev))
-        t = np.where(t <= limit, t / 60.0, np.nan)
+        t = np.where(np.isfinite(t) & (t <= limit), t / 60.0, np.nan)
         if sparse:
             js = np.flatnonzero(np.isfinite(t))
             frames.append(pd.DataFrame({"origin": i, "destination": js, "minutes": t[js]}))
@@ -421,33 +442,40 @@ def route(
     direct = _same_edge(net, o, 0, d, rev)[0]
     e = int(d.edge[0])
     f = float(d.fraction[0])
-    via_u = dist[net.edge_u[e]] + f * net.edge_time_s[e]
-    r = int(rev[e])
-    via_v = dist[net.edge_u[r]] + (1 - f) * net.edge_time_s[r] if r >= 0 else np.inf
-    best = min(direct, via_u + d.access_s[0], via_v + d.access_s[0])
+    cand = _arrivals(net, dist, np.array([e]), np.array([f]), rev)[0]
+    k = int(np.argmin(cand))
+    best = min(direct, cand[k] + d.access_s[0])
     if not np.isfinite(best):
         return Route(np.nan, np.nan, np.zeros(0, np.int64), o.access_s[0] / 60, d.access_s[0] / 60, net)
+    oe, fo = int(o.edge[0]), float(o.fraction[0])
     if best == direct:
-        path = [int(o.edge[0])]
-        metres = abs(f - o.fraction[0]) * net.edge_length_m[e]
+        path = [oe if f >= fo else int(rev[oe])]
+        metres = abs(f - fo) * net.edge_length_m[oe]
     else:
-        last = e if via_u <= via_v else r
+        # the last (partial) edge, and the node the search reached before it
+        if k == 0:
+            last, last_len, node = e, f * net.edge_length_m[e], int(net.edge_u[e])
+        elif k == 1:
+            last = int(rev[e])
+            last_len, node = (1 - f) * net.edge_length_m[last], int(net.edge_u[last])
+        else:
+            last, last_len, node = -1, 0.0, int(net.edge_v[e])
         inner: list[int] = []
-        node = int(net.edge_u[last])
         while pred[node] >= 0:
             inner.append(int(pred[node]))
             node = int(net.edge_u[pred[node]])
         inner.reverse()
-        oe = int(o.edge[0])
-        fo = float(o.fraction[0])
+        # the first (partial) edge from the origin point to the source node
+        # the first (partial) edge, from the origin point to the source node
+        r = int(rev[oe])
         if node == net.edge_v[oe]:
             first, first_len = oe, (1 - fo) * net.edge_length_m[oe]
-        else:
-            first = int(rev[oe])
-            first_len = fo * net.edge_length_m[first]
-        frac_last = f if last == e else 1 - f
-        path = [first, *inner, last]
-        metres = first_len + float(net.edge_length_m[inner].sum()) + frac_last * net.edge_length_m[last]
+        elif r >= 0:
+            first, first_len = r, fo * net.edge_length_m[r]
+        else:  # the origin stands on the start node of a one-way edge
+            first, first_len = -1, 0.0
+        path = [x for x in (first, *inner, last) if x >= 0]
+        metres = first_len + float(net.edge_length_m[inner].sum()) + last_len
     return Route(
         minutes=float(best / 60.0),
         metres=float(metres),

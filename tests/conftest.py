@@ -1,0 +1,34 @@
+"""Shared test configuration: no network access during tests; the shared-data fixture."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from geo.settings import shared_data_dir
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Any attempt to open an internet connection fails the test loudly."""
+
+    real_connect = socket.socket.connect
+
+    def guard(self, address, *args, **kwargs):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and (host in {"localhost", "::1"} or host.startswith("127.") or host.startswith("/")):
+            return real_connect(self, address, *args, **kwargs)
+        raise RuntimeError(f"tests must not access the network (tried {address!r})")
+
+    monkeypatch.setattr(socket.socket, "connect", guard)
+    monkeypatch.setenv("GEO_OFFLINE", "1")
+
+
+@pytest.fixture
+def shared():
+    """Path of ../shared/data; skips the test when it is absent."""
+    d = shared_data_dir()
+    if d is None:
+        pytest.skip("../shared/data is absent (set GEO_SHARED_DATA to run this test)")
+    return d

@@ -1,0 +1,163 @@
+"""Snapping, node times, OD matrices and routes on small hand-computed networks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from geo.errors import InputError, SnapError
+from geo.network import Network
+from geo.routing import node_times, od_matrix, route, snap
+
+# one degree of longitude at the equator in metres (haversine, R = 6371008.8)
+DEG = 111_195.08
+
+
+def line_net(speed=36.0, oneway=False):
+    """Three nodes 0.01 deg apart on the equator (~1112 m per edge)."""
+    u, v = [0, 1], [1, 2]
+    if not oneway:
+        u, v = u + [1, 2], v + [0, 1]
+    return Network.from_edges([0.0, 0.01, 0.02], [0.0, 0.0, 0.0], u, v, speed_kmh=speed)
+
+
+def test_from_edges_builds_sorted_csr():
+    net = Network.from_edges([0, 1, 2], [0, 0, 0], [2, 0, 1], [1, 1, 2], time_s=[3.0, 1.0, 2.0])
+    assert net.edge_u.tolist() == [0, 1, 2]
+    assert net.edge_time_s.tolist() == [1.0, 2.0, 3.0]
+    assert net.indptr.tolist() == [0, 1, 2, 3]
+
+
+def test_from_edges_rejects_bad_input():
+    with pytest.raises(InputError, match="node positions"):
+        Network.from_edges([0, 1], [0, 0], [0], [5], speed_kmh=10)
+    with pytest.raises(InputError, match="mode"):
+        Network.from_edges([0, 1], [0, 0], [0], [1], speed_kmh=10, mode="boat")
+
+
+def test_zero_speed_edges_are_dropped():
+    net = Network.from_edges([0, 0.01], [0, 0], [0, 1], [1, 0], speed_kmh=np.array([0.0, 10.0]))
+    assert net.n_edges == 1 and net.edge_u.tolist() == [1]
+
+
+def test_node_times_hand_computed():
+    net = line_net(speed=36.0)  # 10 m/s
+    t = node_times(net, [(0.0, 0.0)])
+    expected = np.array([0, 0.01 * DEG, 0.02 * DEG]) / 10 / 60
+    np.testing.assert_allclose(t, expected, rtol=1e-6)
+
+
+def test_unreachable_is_nan():
+    net = line_net(oneway=True)
+    t = node_times(net, [(0.02, 0.0)])
+    assert np.isnan(t[0]) and np.isnan(t[1]) and t[2] == 0
+
+
+def test_max_minutes_cuts_off_with_nan():
+    net = line_net(speed=36.0)
+    t = node_times(net, [(0.0, 0.0)], max_minutes=2.0)  # 1112 m takes 1.85 min
+    assert np.isfinite(t[1]) and np.isnan(t[2])
+
+
+def test_snap_to_edge_midpoint_with_access_leg():
+    net = line_net()
+    # 0.005 deg east, ~111 m north of the line
+    s = snap(net, [(0.005, 0.001)], snap_speed_kmh=3.6)
+    assert s.fraction[0] == pytest.approx(0.5, abs=1e-3)
+    # metric work is in UTM: 0.001 deg of latitude is ~110.6 m on the ellipsoid
+    assert s.distance_m[0] == pytest.approx(110.6, rel=3e-3)
+    assert s.access_s[0] == pytest.approx(s.distance_m[0], rel=1e-9)  # 1 m/s
+
+
+def test_snap_too_far_raises_with_distance_and_fix():
+    net = line_net()
+    with pytest.raises(SnapError) as err:
+        snap(net, [(0.0, 0.5)], max_snap_m=1000)
+    msg = str(err.value)
+    assert "55.3 km" in msg and "Fix:" in msg
+
+
+def test_invalid_coordinates_raise():
+    net = line_net()
+    with pytest.raises(InputError, match="lon,lat"):
+        snap(net, [(200.0, 0.0)])
+
+
+def test_origin_mid_edge_reaches_both_ends():
+    net = line_net(speed=36.0)
+    t = node_times(net, [(0.015, 0.0)])
+    half = 0.005 * DEG / 10 / 60
+    np.testing.assert_allclose(t, [3 * half, half, half], rtol=1e-5)
+
+
+def test_origin_mid_oneway_edge_only_forward():
+    net = line_net(speed=36.0, oneway=True)
+    t = node_times(net, [(0.015, 0.0)])
+    assert np.isnan(t[0]) and np.isnan(t[1])
+    assert t[2] == pytest.approx(0.005 * DEG / 10 / 60, rel=1e-5)
+
+
+def test_od_matrix_full_and_sparse():
+    net = line_net(speed=36.0, oneway=True)
+    full = od_matrix(net, [(0.0, 0.0), (0.02, 0.0)], [(0.02, 0.0), (0.0, 0.0)])
+    assert len(full) == 4
+    m = full.set_index(["origin", "destination"])["minutes"]
+    assert m[(0, 0)] == pytest.approx(0.02 * DEG / 10 / 60, rel=1e-5)
+    assert np.isnan(m[(1, 1)])
+    sparse = od_matrix(net, [(0.0, 0.0), (0.02, 0.0)], [(0.02, 0.0), (0.0, 0.0)], sparse=True)
+    assert len(sparse) == 3 and sparse["minutes"].notna().all()
+
+
+def test_od_same_edge_destination_behind_origin_on_oneway():
+    net = line_net(speed=36.0, oneway=True)
+    od = od_matrix(net, [(0.008, 0.0)], [(0.009, 0.0), (0.002, 0.0)])
+    assert od["minutes"].iloc[0] == pytest.approx(0.001 * DEG / 10 / 60, rel=1e-4)
+    assert np.isnan(od["minutes"].iloc[1])
+
+
+def test_od_cutoff_is_nan():
+    net = line_net(speed=36.0)
+    od = od_matrix(net, [(0.0, 0.0)], [(0.02, 0.0)], max_minutes=1.0)
+    assert np.isnan(od["minutes"].iloc[0])
+
+
+def test_route_path_and_length():
+    # a square with a slow diagonal shortcut
+    lon = [0.0, 0.01, 0.01, 0.0]
+    lat = [0.0, 0.0, 0.01, 0.01]
+    u = [0, 1, 2, 0]
+    v = [1, 2, 3, 2]
+    speeds = np.array([60.0, 60.0, 60.0, 5.0])
+    net = Network.from_edges(lon, lat, u, v, speed_kmh=speeds)
+    r = route(net, (0.0, 0.0), (0.01, 0.01))
+    assert r.reachable
+    assert net.edge_u[r.edges].tolist() == [0, 1] and net.edge_v[r.edges].tolist() == [1, 2]
+    assert r.metres == pytest.approx(net.edge_length_m[r.edges].sum(), rel=1e-6)
+    assert r.minutes == pytest.approx(net.edge_time_s[r.edges].sum() / 60, rel=1e-6)
+    gdf = r.to_geodataframe()
+    assert len(gdf) == 2 and gdf.crs.to_epsg() == 4326
+
+
+def test_route_unreachable_is_nan():
+    net = line_net(oneway=True)
+    r = route(net, (0.02, 0.0), (0.0, 0.0))
+    assert not r.reachable and np.isnan(r.minutes)
+
+
+def test_reverse_edge_lookup():
+    net = line_net()
+    rev = net.reverse_edge()
+    for e, r in enumerate(rev):
+        assert net.edge_u[r] == net.edge_v[e] and net.edge_v[r] == net.edge_u[e]
+    assert (line_net(oneway=True).reverse_edge() == -1).all()
+
+
+def test_route_between_mid_edge_points_counts_partial_edges():
+    net = line_net(speed=36.0)
+    r = route(net, (0.005, 0.0), (0.015, 0.0))
+    assert r.metres == pytest.approx(0.01 * DEG, rel=1e-5)
+    assert r.minutes == pytest.approx(0.01 * DEG / 10 / 60, rel=1e-5)
+    assert [(int(net.edge_u[e]), int(net.edge_v[e])) for e in r.edges] == [(0, 1), (1, 2)]
+    back = route(net, (0.015, 0.0), (0.005, 0.0))
+    assert [(int(net.edge_u[e]), int(net.edge_v[e])) for e in back.edges] == [(2, 1), (1, 0)]
+    assert back.metres == pytest.approx(r.metres)
