@@ -258,7 +258,14 @@ class Network:
         return (float(self.lon.min()), float(self.lat.min()), float(self.lon.max()), float(self.lat.max()))
 
     def reverse_edge(self) -> np.ndarray:
-        """For each edge u->v the index of an edge v->u, or -1 if there is none."""
+        """For each edge u->v the index of an edge v->u (the fastest), or -1 if there is none.
+
+        Computed once per network and cached; do not modify the returned array.
+        """
+        return self._reverse
+
+    @cached_property
+    def _reverse(self) -> np.ndarray:
         return _reverse_edges(self.indptr, self.edge_u, self.edge_v, self.edge_time_s)
 
     # ------------------------------------------------------------ conversions
