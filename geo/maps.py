@@ -78,6 +78,7 @@ TILES["gaode"] = TILES["amap"]
 
 _ROADS_PANE = "geo-roads"  # above the bands (z 450), below markers; not interactive
 _BOUNDARY_PANE = "geo-boundaries"
+_TOP_PANE = "geo-top"  # routes, proposed lines, points: above the road base (z 460), interactive
 
 _CSS = """
 <style>
@@ -173,6 +174,7 @@ def _ensure_setup(m: Any) -> None:
     m.get_root().header.add_child(folium.Element(_CSS), name="geo_css")
     folium.map.CustomPane(_BOUNDARY_PANE, z_index=440, pointer_events=False).add_to(m)
     folium.map.CustomPane(_ROADS_PANE, z_index=450, pointer_events=False).add_to(m)
+    folium.map.CustomPane(_TOP_PANE, z_index=460, pointer_events=True).add_to(m)
     m._geo_setup = True
 
 
@@ -304,7 +306,9 @@ def _get_map(m: Any, bounds: Sequence[float] | None, tiles: Any, **kw: Any) -> t
         return base_map(bounds, tiles=tiles, **kw), True
     folium = _folium()
     if not isinstance(m, folium.Map):
-        raise InputError(f"m= must be a folium.Map, got {type(m).__name__}", "pass a map returned by a geo.maps builder")
+        raise InputError(
+            f"m= must be a folium.Map, got {type(m).__name__}", "pass a map returned by a geo.maps builder"
+        )
     if tiles is not None:
         raise InputError("tiles= only applies when a new map is made", "choose the tiles when creating the first map")
     _ensure_setup(m)
@@ -387,7 +391,9 @@ def _points(obj: Any, what: str = "origins") -> gpd.GeoDataFrame:
         if "name" not in gdf.columns:
             gdf["name"] = [f"{what[:-1] if what.endswith('s') else what} {i + 1}" for i in range(len(gdf))]
         return gdf
-    if isinstance(obj, shapely.Geometry) or (isinstance(obj, tuple) and len(obj) == 2 and all(isinstance(v, int | float | np.floating) for v in obj)):
+    if isinstance(obj, shapely.Geometry) or (
+        isinstance(obj, tuple) and len(obj) == 2 and all(isinstance(v, int | float | np.floating) for v in obj)
+    ):
         obj = [obj]
     names, geoms = [], []
     for i, p in enumerate(obj):
@@ -470,6 +476,9 @@ def _legend_html(title: str, rows: Sequence[tuple[str, str, str]]) -> str:
     out = [f'<div class="geo-legend-title">{escape(title)}</div>']
     for kind, colour, label in rows:
         c = escape(colour)
+        if kind == "note":
+            out.append(f'<div class="geo-row" style="color:#666;font-size:11px;max-width:190px">{escape(label)}</div>')
+            continue
         if kind == "swatch":
             sw = f'<span class="geo-swatch" style="background:{c}"></span>'
         elif kind == "line":
@@ -630,6 +639,7 @@ def _add_origins(m: Any, origins: Any, *, name: str = "Origins", what: str = "or
         tip = _tip([("lon, lat (WGS84)", f"{lon:.5f}, {lat:.5f}")], head=str(row["name"]))
         folium.CircleMarker(
             [y, x],
+            pane=_TOP_PANE,
             radius=7,
             color="#111111",
             weight=3,
@@ -656,7 +666,9 @@ def _check_bands(bands: Any, what: str = "bands") -> gpd.GeoDataFrame:
     out = out[~(out.geometry.isna() | out.geometry.is_empty)]
     minutes = pd.to_numeric(out["minutes"], errors="coerce")
     if minutes.isna().any():
-        raise InputError(f"{what} has non-numeric minutes: {list(out['minutes'][minutes.isna()])[:3]}", "fix the column")
+        raise InputError(
+            f"{what} has non-numeric minutes: {list(out['minutes'][minutes.isna()])[:3]}", "fix the column"
+        )
     return out
 
 
@@ -697,9 +709,9 @@ def _add_bands(
     show: bool = True,
     fill_opacity: float = S.BAND_FILL_OPACITY,
     dash: str | None = None,
-    legend_title: str | None = "Travel time (minutes)",
     all_minutes: Sequence[float] | None = None,
-) -> tuple[Any, list[float], list[str]]:
+) -> list[tuple[str, str, str]]:
+    """Draw band rings on ``m``; returns the legend rows (swatches) for the caller to place."""
     folium = _folium()
     rings = _rings(bands)
     minutes = list(rings["minutes"])
@@ -733,10 +745,7 @@ def _add_bands(
     fg = folium.FeatureGroup(name=name, show=show)
     _add_geojson(fg, data, style)
     fg.add_to(m)
-    if legend_title:
-        legend_rows = [("swatch", colour_of[x], labels[x]) for x in scale]
-        _add_control(m, _legend_html(legend_title, legend_rows))
-    return fg, minutes, [colour_of[x] for x in minutes]
+    return [("swatch", colour_of[x], labels[x]) for x in scale]
 
 
 def isochrone_map(
@@ -798,11 +807,12 @@ def isochrone_map(
     bands = _check_bands(bands)
     bounds = tuple(bands.total_bounds) if len(bands) else None
     m, created = _get_map(m, bounds, tiles, network=network, boundaries=boundaries, title=title)
-    if len(bands):
-        _add_bands(m, bands, name=name, colors=colors, legend_title="Travel time (minutes)" if legend else None)
+    rows = _add_bands(m, bands, name=name, colors=colors) if len(bands) else []
     n = _add_origins(m, origins)
     if n:
-        _add_control(m, _legend_html("", [("dot", "", "Origin" if n == 1 else "Origins")]), css_class="geo-legend")
+        rows.append(("dot", "", "Origin" if n == 1 else "Origins"))
+    if legend and rows:
+        _add_control(m, _legend_html("Travel time (minutes)", rows))
     if created and bounds is not None:
         _fit(m, bounds)
     _finish(m)
@@ -845,7 +855,11 @@ def network_map(
     add_network(m, net, name=name, max_segments=max_segments)
     present = [c for c in S.ROAD_STYLE if c in set(lines["class"])]
     rows = [
-        ("line", f"{max(S.ROAD_STYLE[c][1], 1.5) + 1:.1f}px {'dashed' if c == 'rail' else 'solid'} {S.ROAD_STYLE[c][0]}", S.ROAD_LABEL[c])
+        (
+            "line",
+            f"{max(S.ROAD_STYLE[c][1], 1.5) + 1:.1f}px {'dashed' if c == 'rail' else 'solid'} {S.ROAD_STYLE[c][0]}",
+            S.ROAD_LABEL[c],
+        )
         for c in present
     ]
     if rows:
@@ -938,8 +952,8 @@ def route_map(
 
     fg = folium.FeatureGroup(name=name)
     # white casing under the line keeps it readable over bands and roads
-    _add_geojson(fg, data, lambda f: {"color": "#ffffff", "weight": 8, "opacity": 0.8}, tooltip=False)
-    _add_geojson(fg, data, style)
+    _add_geojson(fg, data, lambda f: {"color": "#ffffff", "weight": 8, "opacity": 0.8}, tooltip=False, pane=_TOP_PANE)
+    _add_geojson(fg, data, style, pane=_TOP_PANE)
     fg.add_to(m)
     # start / end markers
     first = g.geometry.iloc[0]
@@ -953,12 +967,23 @@ def route_map(
         np.column_stack([pts.geometry.x, pts.geometry.y]), ("Start", "End"), ("#ffffff", "#111111")
     ):
         folium.CircleMarker(
-            [y, x], radius=6, color="#111111", weight=2.5, fill=True, fill_color=fill, fill_opacity=1,
+            [y, x],
+            pane=_TOP_PANE,
+            radius=6,
+            color="#111111",
+            weight=2.5,
+            fill=True,
+            fill_color=fill,
+            fill_opacity=1,
             tooltip=escape(label),
         ).add_to(fg)
     present = list(dict.fromkeys(modes))
     legend_rows = [
-        ("line", f"4px {'dotted' if md in ('walk', 'transfer') else 'solid'} {color or S.ROUTE_COLORS.get(md, S.ROUTE_COLORS['drive'])}", md)
+        (
+            "line",
+            f"4px {'dotted' if md in ('walk', 'transfer') else 'solid'} {color or S.ROUTE_COLORS.get(md, S.ROUTE_COLORS['drive'])}",
+            md,
+        )
         for md in present
     ]
     _add_control(m, _legend_html(name, legend_rows))
@@ -1035,13 +1060,17 @@ def rail_map(
             return {"color": p["_color"], "weight": w, "opacity": 0.95, "dashArray": "10 6" if proposed else None}
 
         fg = folium.FeatureGroup(name=f"{name} lines" + (" (proposed)" if proposed else ""))
-        _add_geojson(fg, data, lambda f: {"color": "#ffffff", "weight": 7, "opacity": 0.7}, tooltip=False)
-        _add_geojson(fg, data, style)
+        _add_geojson(
+            fg, data, lambda f: {"color": "#ffffff", "weight": 7, "opacity": 0.7}, tooltip=False, pane=_TOP_PANE
+        )
+        _add_geojson(fg, data, style, pane=_TOP_PANE)
         fg.add_to(m)
         for k in dict.fromkeys(kinds):
             c = S.PROPOSED_COLOR if proposed else S.RAIL_COLORS.get(k, S.RAIL_COLORS["rail"])
             label = {"hsr": "High-speed rail", "rail": "Railway"}.get(k, k.replace("_", " ").title())
-            legend_rows.append(("line", f"4px {'dashed' if proposed else 'solid'} {c}", label + (" (proposed)" if proposed else "")))
+            legend_rows.append(
+                ("line", f"4px {'dashed' if proposed else 'solid'} {c}", label + (" (proposed)" if proposed else ""))
+            )
     if sg is not None and len(sg):
         pts = _prepare(sg, m)
         fg = folium.FeatureGroup(name=f"{name} stations")
@@ -1050,7 +1079,14 @@ def rail_map(
             nm = str(r["name"]) if has_name and pd.notna(r["name"]) else ""
             rows = [(c, r[c]) for c in ("line", "lines", "code") if c in pts.columns and pd.notna(r[c])]
             folium.CircleMarker(
-                [y, x], radius=5, color="#111111", weight=2, fill=True, fill_color="#ffffff", fill_opacity=1,
+                [y, x],
+                pane=_TOP_PANE,
+                radius=5,
+                color="#111111",
+                weight=2,
+                fill=True,
+                fill_color="#ffffff",
+                fill_opacity=1,
                 tooltip=_tip(rows, head=nm or "station"),
             ).add_to(fg)
             if labels and nm and len(sg) <= 150:
@@ -1117,15 +1153,23 @@ def comparison_map(
         prop = (prop.set_crs(4326) if prop.crs is None else prop).to_crs(4326)
     bounds = _extent_of(before, after, prop)
     m, created = _get_map(m, bounds, tiles, network=network, boundaries=boundaries, title=title)
-    all_minutes = sorted(set(pd.to_numeric(before["minutes"]).astype(float)) | set(pd.to_numeric(after["minutes"]).astype(float)))
+    all_minutes = sorted(
+        set(pd.to_numeric(before["minutes"]).astype(float)) | set(pd.to_numeric(after["minutes"]).astype(float))
+    )
     if len(before):
-        _add_bands(m, before, name=before_name, colors=colors, show=False, legend_title=None, all_minutes=all_minutes)
+        _add_bands(m, before, name=before_name, colors=colors, show=False, all_minutes=all_minutes)
     if len(after):
-        _add_bands(m, after, name=after_name, colors=colors, show=True, legend_title="Travel time (minutes)",
-                   all_minutes=all_minutes)
+        band_rows = _add_bands(m, after, name=after_name, colors=colors, show=True, all_minutes=all_minutes)
+        _add_control(m, _legend_html("Travel time (minutes)", band_rows))
     # area gained per threshold: after band minus before band
-    bmap = {float(k): shapely.union_all(v.values) for k, v in before.groupby(pd.to_numeric(before["minutes"]).astype(float)).geometry}
-    amap = {float(k): shapely.union_all(v.values) for k, v in after.groupby(pd.to_numeric(after["minutes"]).astype(float)).geometry}
+    bmap = {
+        float(k): shapely.union_all(v.values)
+        for k, v in before.groupby(pd.to_numeric(before["minutes"]).astype(float)).geometry
+    }
+    amap = {
+        float(k): shapely.union_all(v.values)
+        for k, v in after.groupby(pd.to_numeric(after["minutes"]).astype(float)).geometry
+    }
     gain_rows, gain_geoms = [], []
     for mnt in sorted(amap):
         gained = shapely.make_valid(shapely.difference(amap[mnt], bmap.get(mnt, shapely.Polygon())))
@@ -1144,28 +1188,46 @@ def comparison_map(
         data = _geojson(m, gg.iloc[::-1], {"_tip": tips[::-1]})
         fg = folium.FeatureGroup(name="Area gained", show=True)
         _add_geojson(
-            fg, data,
-            lambda f: {"color": "#00733c", "weight": 2.2, "fillColor": "#00a651", "fillOpacity": 0.12, "dashArray": "5 3"},
+            fg,
+            data,
+            lambda f: {
+                "color": "#00733c",
+                "weight": 2.2,
+                "fillColor": "#00a651",
+                "fillOpacity": 0.12,
+                "dashArray": "5 3",
+            },
         )
         fg.add_to(m)
     legend_rows: list[tuple[str, str, str]] = [("line", "3px dashed #00733c", "Area gained")] if gain_geoms else []
     if prop is not None and len(prop):
         tips = []
         for _, r in prop.iterrows():
-            rows = [(c, r[c]) for c in ("class", "highway", "speed_kmh", "lanes", "ref") if c in prop.columns and pd.notna(r[c])]
+            rows = [
+                (c, r[c])
+                for c in ("class", "highway", "speed_kmh", "lanes", "ref")
+                if c in prop.columns and pd.notna(r[c])
+            ]
             nm = r["name"] if "name" in prop.columns and pd.notna(r["name"]) else "Proposed"
             tips.append(_tip(rows, head=str(nm)))
         data = _geojson(m, prop, {"_tip": tips})
         fg = folium.FeatureGroup(name="Proposed", show=True)
-        _add_geojson(fg, data, lambda f: {"color": "#ffffff", "weight": 9, "opacity": 0.9}, tooltip=False)
-        _add_geojson(fg, data, lambda f: {"color": S.PROPOSED_COLOR, "weight": 5, "opacity": 1.0, "lineCap": "round"})
+        _add_geojson(
+            fg, data, lambda f: {"color": "#ffffff", "weight": 9, "opacity": 0.9}, tooltip=False, pane=_TOP_PANE
+        )
+        _add_geojson(
+            fg,
+            data,
+            lambda f: {"color": S.PROPOSED_COLOR, "weight": 5, "opacity": 1.0, "lineCap": "round"},
+            pane=_TOP_PANE,
+        )
         fg.add_to(m)
         legend_rows.append(("line", f"5px solid {S.PROPOSED_COLOR}", "Proposed road / line"))
-    if legend_rows:
-        _add_control(m, _legend_html("Scenario", legend_rows))
     n = _add_origins(m, origins)
     if n:
-        _add_control(m, _legend_html("", [("dot", "", "Origin" if n == 1 else "Origins")]))
+        legend_rows.append(("dot", "", "Origin" if n == 1 else "Origins"))
+    legend_rows.append(("note", "", f"{after_name} shown; switch on {before_name} in the layer list"))
+    _add_control(m, _legend_html("Scenario", legend_rows))
     if created and bounds is not None:
         _fit(m, bounds)
     _finish(m)
@@ -1217,7 +1279,7 @@ def gains_map(
     for i, ((x, y), (_, r)) in enumerate(zip(np.column_stack([pts.geometry.x, pts.geometry.y]), g.iterrows())):
         nm = str(r[label]) if label in g.columns and pd.notna(r[label]) else f"place {i + 1}"
         if np.isnan(b[i]) and np.isfinite(a[i]):
-            colour, radius, status = S.GAIN_RAMP[-1], 10.0, "newly reachable"
+            colour, radius, status = S.NEW_REACH_COLOR, 10.0, "newly reachable"
         elif not np.isfinite(a[i]):
             colour, radius, status = S.NO_CHANGE_COLOR, 5.0, "unreachable"
         elif saved[i] > 1e-9:
@@ -1232,15 +1294,31 @@ def gains_map(
             ("after", "unreachable" if np.isnan(a[i]) else f"{a[i]:.1f} min"),
             ("change", status),
         ]
+        if len(g) <= 40:
+            folium.Marker(
+                [y, x],
+                icon=folium.DivIcon(
+                    html=f'<div class="geo-label" style="color:#222;margin:-8px 0 0 {radius + 4:.0f}px">{escape(nm)}</div>',
+                    icon_size=(0, 0),
+                ),
+                interactive=False,
+            ).add_to(fg)
         folium.CircleMarker(
-            [y, x], radius=radius, color=S.darker(colour, 0.6), weight=1.5, fill=True, fill_color=colour,
-            fill_opacity=0.9, tooltip=_tip(rows, head=nm),
+            [y, x],
+            pane=_TOP_PANE,
+            radius=radius,
+            color=S.darker(colour, 0.6),
+            weight=1.5,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.9,
+            tooltip=_tip(rows, head=nm),
         ).add_to(fg)
     fg.add_to(m)
     rows_l = [
-        ("swatch", S.GAIN_RAMP[1], "a little faster"),
-        ("swatch", S.GAIN_RAMP[3], f"up to {top:.0f} min faster" if finite.size else "faster"),
-        ("swatch", S.GAIN_RAMP[-1], "newly reachable"),
+        ("swatch", S.ramp(S.GAIN_RAMP[1:], 0.0), "a little faster"),
+        ("swatch", S.ramp(S.GAIN_RAMP[1:], 1.0), f"{top:.0f} min faster" if finite.size else "faster"),
+        ("swatch", S.NEW_REACH_COLOR, "newly reachable"),
         ("swatch", S.NO_CHANGE_COLOR, "no change / unreachable"),
     ]
     if np.any(saved < -1e-9):

@@ -23,7 +23,10 @@ ORIGIN = (112.58, 37.8563)
 
 def nested_bands(minutes=(5, 10, 15)) -> gpd.GeoDataFrame:
     """Concentric squares around ORIGIN: half-widths 0.01, 0.02, 0.03 degrees."""
-    geoms = [shapely.box(ORIGIN[0] - 0.01 * k, ORIGIN[1] - 0.01 * k, ORIGIN[0] + 0.01 * k, ORIGIN[1] + 0.01 * k) for k in (1, 2, 3)]
+    geoms = [
+        shapely.box(ORIGIN[0] - 0.01 * k, ORIGIN[1] - 0.01 * k, ORIGIN[0] + 0.01 * k, ORIGIN[1] + 0.01 * k)
+        for k in (1, 2, 3)
+    ]
     g = gpd.GeoDataFrame({"minutes": list(minutes)}, geometry=geoms[: len(minutes)], crs=4326)
     g["area_km2"] = g.to_crs(g.estimate_utm_crs()).area / 1e6
     return g
@@ -86,9 +89,13 @@ def test_rings_are_band_differences_largest_first():
 
 def test_tooltips_and_titles_are_escaped():
     bad = "<script>alert(1)</script>"
-    st = gpd.GeoDataFrame({"name": [bad, "柞水"]}, geometry=[shapely.Point(ORIGIN), shapely.Point(ORIGIN[0] + 0.01, ORIGIN[1])], crs=4326)
+    st = gpd.GeoDataFrame(
+        {"name": [bad, "柞水"]}, geometry=[shapely.Point(ORIGIN), shapely.Point(ORIGIN[0] + 0.01, ORIGIN[1])], crs=4326
+    )
     lines = gpd.GeoDataFrame(
-        {"name": [bad], "rail_type": ["hsr"]}, geometry=[shapely.LineString([ORIGIN, (ORIGIN[0] + 0.01, ORIGIN[1])])], crs=4326
+        {"name": [bad], "rail_type": ["hsr"]},
+        geometry=[shapely.LineString([ORIGIN, (ORIGIN[0] + 0.01, ORIGIN[1])])],
+        crs=4326,
     )
     m = maps.rail_map(lines, st, title=bad)
     maps.isochrone_map(nested_bands(), origins=[(ORIGIN[0], ORIGIN[1], bad)], m=m)
@@ -151,7 +158,7 @@ def test_network_base_layer_merges_two_way_edges():
 
 
 def test_gcj02_tiles_shift_overlays():
-    from geo._private.gcj02 import wgs84_to_gcj02
+    from geo.crs import wgs84_to_gcj02
 
     plain = maps.isochrone_map(nested_bands(), origins=ORIGIN)
     shifted = maps.isochrone_map(nested_bands(), origins=ORIGIN, tiles="amap")
@@ -175,7 +182,9 @@ def test_comparison_map_layers_and_gain():
     after = before.copy()
     after.geometry = shapely.buffer(after.geometry.values, 0.005, join_style="mitre")
     road = gpd.GeoDataFrame(
-        {"name": ["Taixin Avenue"], "speed_kmh": [80]}, geometry=[shapely.LineString([ORIGIN, (ORIGIN[0], ORIGIN[1] + 0.05)])], crs=4326
+        {"name": ["Taixin Avenue"], "speed_kmh": [80]},
+        geometry=[shapely.LineString([ORIGIN, (ORIGIN[0], ORIGIN[1] + 0.05)])],
+        crs=4326,
     )
     m = maps.comparison_map(before, after, road, origins=ORIGIN, title="Before / after")
     html = maps.map_html(m)
@@ -183,7 +192,11 @@ def test_comparison_map_layers_and_gain():
     for text in ("Before", "After", "Area gained", "Proposed", "Taixin Avenue", style.PROPOSED_COLOR):
         assert text in html
     assert '"show": false' in html or "show: false" in html or html.count("addTo(") > 0
-    gained = [p for p in geojson_payloads(html) if p["features"] and "Newly within" in p["features"][0]["properties"].get("_tip", "")]
+    gained = [
+        p
+        for p in geojson_payloads(html)
+        if p["features"] and "Newly within" in p["features"][0]["properties"].get("_tip", "")
+    ]
     assert len(gained) == 1 and len(gained[0]["features"]) == 3
 
 

@@ -52,6 +52,7 @@ ROUTE_COLORS = {"walk": "#2b8cbe", "bike": "#31a354", "drive": "#3f007d", "rail"
 RAIL_COLORS = {"hsr": "#c51b7d", "rail": "#4d4d4d", "metro": "#2166ac", "subway": "#2166ac", "light_rail": "#4393c3"}
 GAIN_RAMP = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")  # minutes saved, low -> high
 LOSS_COLOR = "#b2182b"
+NEW_REACH_COLOR = "#2c7fb8"
 NO_CHANGE_COLOR = "#9e9e9e"
 
 
