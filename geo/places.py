@@ -79,11 +79,13 @@ def _check_lonlat(lon: Any, lat: Any, where: str) -> tuple[float, float]:
 
 
 def _gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
+    import importlib
+
     try:
-        from geo.crs import gcj02_to_wgs84  # isochrone helper's module
-    except ImportError:  # pragma: no cover - fallback while geo.crs is absent
-        from geo._private.gcj02 import gcj02_to_wgs84
-    out = gcj02_to_wgs84(lon, lat)
+        conv: Any = importlib.import_module("geo.crs").gcj02_to_wgs84  # isochrone helper's module
+    except (ImportError, AttributeError):  # pragma: no cover - fallback while geo.crs is absent
+        conv = importlib.import_module("geo._private.gcj02").gcj02_to_wgs84
+    out = conv(lon, lat)
     return float(out[0]), float(out[1])
 
 
