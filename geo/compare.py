@@ -173,6 +173,7 @@ def compare_bands(
     *,
     population: Any = None,
     offnetwork_m: float = 200.0,
+    offnetwork_speed_kmh: float | None = None,
     cell_m: float | None = None,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
 ) -> tuple[Any, Any, pd.DataFrame]:
@@ -197,8 +198,11 @@ def compare_bands(
     if cell_m is None:
         cell_m = _auto_cell(after, sa, mins[-1] * 60, offnetwork_m)
     origin_pts = (pts[:, 0], pts[:, 1], np.zeros(len(pts)))
-    bb = isochrones_from_times(before, sb, mins, offnetwork_m=offnetwork_m, cell_m=cell_m, points=origin_pts)
-    ba = isochrones_from_times(after, sa, mins, offnetwork_m=offnetwork_m, cell_m=cell_m, points=origin_pts)
+    kw: dict[str, Any] = {"offnetwork_m": offnetwork_m, "cell_m": cell_m, "points": origin_pts}
+    if offnetwork_speed_kmh is not None:
+        kw["offnetwork_speed_kmh"] = offnetwork_speed_kmh
+    bb = isochrones_from_times(before, sb, mins, **kw)
+    ba = isochrones_from_times(after, sa, mins, **kw)
     table = pd.DataFrame(
         {
             "minutes": mins,

@@ -197,8 +197,11 @@ def _validate_change(ch: Change, file: str) -> None:
     s = ch.spec
     w = ch.where(file)
     if ch.kind == "add_road":
-        if "geometry" not in s and "coordinates" not in s:
-            raise InputError(f"{w}: add_road needs geometry (a GeoJSON file) or coordinates", "add 'geometry: road.geojson' or 'coordinates: [[lon, lat], ...]'")
+        if "geometry" not in s and "coordinates" not in s and not ("from" in s and "to" in s):
+            raise InputError(
+                f"{w}: add_road needs geometry (a GeoJSON file), coordinates, or from/to places",
+                "add 'geometry: road.geojson', 'coordinates: [[lon, lat], ...]' or 'from: A' and 'to: B'",
+            )
     elif ch.kind in ("upgrade", "remove"):
         if not isinstance(s.get("select"), Mapping) or not s["select"]:
             raise InputError(f"{w}: {ch.kind} needs a select mapping", "add e.g. 'select: {ref: G211}' (keys: name, name_contains, ref, osm_id, highway, within)")
@@ -233,7 +236,15 @@ def road_features(ch: Change, scenario: Scenario) -> list[dict[str, Any]]:
     s = ch.spec
     w = ch.where(scenario.file)
     feats: list[dict[str, Any]] = []
-    if "coordinates" in s:
+    if "from" in s and "to" in s:
+        from geo.places import resolve_place_spec
+
+        a = resolve_place_spec(s["from"], where=f"{w} from")
+        b = resolve_place_spec(s["to"], where=f"{w} to")
+        coords = [a.lonlat, *[tuple(c) for c in s.get("via") or []], b.lonlat]
+        feats.append({"coords": coords, "props": {}, "label": f"{a.name} → {b.name}"})
+        crs = "wgs84"
+    elif "coordinates" in s:
         feats.append({"coords": s["coordinates"], "props": {}, "label": "coordinates"})
         crs = str(s.get("crs", "wgs84"))
     else:
@@ -689,7 +700,7 @@ def apply_scenario(net: Network, scenario: Scenario, *, strict: bool = True) -> 
         label = f"{ch.index + 1}:{ch.kind}:{s.get('name', '')}"
         if ch.kind == "add_road":
             for f in road_features(ch, scenario):
-                p = {**f["props"], **{k: v for k, v in s.items() if k not in ("geometry", "coordinates", "crs")}}
+                p = {**f["props"], **{k: v for k, v in s.items() if k not in ("geometry", "coordinates", "crs", "from", "to", "via")}}
                 hw = str(p.get("class") or p.get("highway") or "primary")
                 grade = any(_truthy(p.get(k, False)) for k in _GRADE_SEPARATED) or hw in ("motorway", "expressway")
                 speed = p.get("speed_kmh")
