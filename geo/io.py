@@ -49,7 +49,15 @@ import numpy as np
 import pandas as pd
 
 from geo._private import netfile
-from geo._private.osm import Graph, build_graph, osm_format, read_lines, read_osm, way_attributes
+from geo._private.osm import (
+    Graph,
+    build_graph,
+    keep_largest_component,
+    osm_format,
+    read_lines,
+    read_osm,
+    way_attributes,
+)
 from geo.errors import DataError, GeoError, InputError, NetworkUnavailableError
 from geo.network import MODES, Network
 from geo.speeds import edge_speeds, intersection_delays, resolve_profile
@@ -63,7 +71,7 @@ __all__ = [
 ]
 
 #: bump whenever parsing or graph building changes, so stale cache entries are ignored
-LOADER_VERSION = 1
+LOADER_VERSION = 2
 _LINE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".geojsonl", ".geojsons")
 _SAVED_SUFFIXES = (".geonet", ".npz")
 _FULL_HASH_LIMIT = 256 * 2**20  # hash the whole file below this size (sha1 runs at ~1 GB/s)
@@ -84,6 +92,7 @@ def load_network(
     bbox: tuple[float, float, float, float] | None = None,
     layer: str | None = None,
     use_maxspeed: bool = True,
+    component: str = "all",
 ) -> Network:
     """Load a routable network of ``mode`` from a local file (no internet needed).
 
@@ -113,6 +122,12 @@ def load_network(
         Layer of a multi-layer GeoPackage (default: ``lines`` or the first line layer).
     use_maxspeed
         Use tagged ``maxspeed`` values (else class speeds only).
+    component
+        ``"all"`` (default) keeps every fragment; ``"strong"`` keeps only the
+        largest strongly connected component (every node can reach every
+        other: no one-way dead ends at the clip border or at gaps in the
+        data); ``"weak"`` the largest weakly connected one (like osmnx's
+        ``retain_all=False``).
 
     Returns
     -------
@@ -132,6 +147,8 @@ def load_network(
     """
     t0 = time.perf_counter()
     _check_mode(mode)
+    if component not in ("all", "weak", "strong"):
+        raise InputError(f"unknown component option {component!r}", "use 'all', 'weak' or 'strong'")
     path = Path(path).expanduser()
     if not path.exists():
         raise InputError(
@@ -185,6 +202,8 @@ def load_network(
             f"ways are missing from {path} (a clipped extract?); those ways were split at the missing nodes",
             stacklevel=2,
         )
+    if component != "all":
+        graph = keep_largest_component(graph, component)
     meta = {
         "source": str(path.resolve()),
         "format": kind,
@@ -193,6 +212,7 @@ def load_network(
         "cache_file": str(cached) if cache else None,
         "bbox": list(bbox) if bbox else None,
         "layer": layer,
+        "component": component,
     }
     return _finish(graph, mode, speeds, profile, intersection_delay_s, use_maxspeed, meta, t0)
 

@@ -167,6 +167,21 @@ def test_bbox_cuts_ways(osm_xml, cache_tmp):
     assert _edge_set(net) == {(1, 2), (2, 1)}
 
 
+def test_largest_component(osm_xml, cache_tmp):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        strong = load_network(osm_xml, "drive", progress=False, component="strong")
+        weak = load_network(osm_xml, "drive", progress=False, component="weak")
+    # 3 -> 4 is a one-way dead end; 8 -> 9 a separate fragment
+    assert sorted(strong.node_id.tolist()) == [1, 2, 3, 5]
+    assert _edge_set(strong) == {(1, 2), (2, 1), (2, 3), (3, 2), (5, 1), (1, 5)}
+    assert strong.meta["stats"]["dropped_nodes_outside_largest_strong_component"] == 3
+    assert sorted(weak.node_id.tolist()) == [1, 2, 3, 4, 5]
+    assert (3, 4) in _edge_set(weak)
+    with pytest.raises(InputError, match="component"):
+        load_network(osm_xml, "drive", component="biggest")
+
+
 def test_intersection_delay(osm_xml, cache_tmp):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -257,6 +272,24 @@ def test_geojson_plain_oneway_column(tmp_path, cache_tmp):
     assert net.lon[net.edge_u[0]] == pytest.approx(10.001)  # oneway=-1: against the drawing direction
     assert net.edge_attrs["osm_id"][0] == 7
     assert net.edge_attrs["maxspeed_kmh"][0] == pytest.approx(48.28032, rel=1e-6)
+
+
+def test_directional_maxspeed(tmp_path, cache_tmp):
+    p = _geojson(
+        tmp_path / "dir.geojson",
+        [
+            _feature(
+                [[10.0, 50.0], [10.001, 50.0]],
+                highway="primary",
+                other_tags='"maxspeed"=>"70","maxspeed:backward"=>"30"',
+            )
+        ],
+    )
+    net = load_network(p, "drive", progress=False)
+    a = net.edge_attrs
+    fwd = a["forward"].to_numpy()
+    assert a["maxspeed_kmh"][fwd].tolist() == [70.0] and a["maxspeed_kmh"][~fwd].tolist() == [30.0]
+    assert a["speed_kmh"][~fwd].tolist() == [30.0]
 
 
 def test_geojson_projected_coordinates_error(tmp_path, cache_tmp):

@@ -11,6 +11,7 @@ import dataclasses
 import math
 import re
 import warnings
+from array import array
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -212,9 +213,6 @@ class _Collector:
         self.tags: list[dict[str, Any]] = []
         self.direction: list[int] = []
         self.counts: list[int] = []
-        self.refs: list[int] = []
-        self.lon: list[float] = []
-        self.lat: list[float] = []
 
     def add_tags(self, wid: int, tags: dict[str, Any], n: int) -> None:
         self.way_id.append(wid)
@@ -231,9 +229,9 @@ class _Collector:
             tags=tags,
             direction=np.asarray(self.direction, dtype=np.int8),
             ptr=ptr,
-            node_ref=np.asarray(self.refs, dtype=np.int64),
-            lon=np.asarray(self.lon, dtype=np.float64),
-            lat=np.asarray(self.lat, dtype=np.float64),
+            node_ref=np.zeros(0, dtype=np.int64),
+            lon=np.zeros(0),
+            lat=np.zeros(0),
             source=source,
             node_ids_are_osm=node_ids_are_osm,
         )
@@ -250,6 +248,7 @@ def _progress(progress: bool, desc: str, unit: str = "ways", total: int | None =
 
 
 # --------------------------------------------------------------------------- OSM (pbf / xml)
+_UNDEFINED = 2147483647  # libosmium's undefined coordinate
 _OSM_FORMATS = {
     ".osm.pbf": "pbf",
     ".pbf": "pbf",
@@ -296,8 +295,9 @@ def read_osm(path: Path, mode: str, *, progress: bool = True) -> Ways:
         .with_filter(EntityFilter(osmium.osm.WAY))
         .with_filter(KeyFilter(key))
     )
-    refs, lons, lats = col.refs, col.lon, col.lat
-    nan = math.nan
+    refs = array("q")
+    xs = array("i")  # libosmium fixed-point coordinates (1e-7 degrees); missing nodes give _UNDEFINED
+    ys = array("i")
     bar = _progress(progress, f"reading {path.name}")
     seen = 0
     try:
@@ -312,13 +312,8 @@ def read_osm(path: Path, mode: str, *, progress: bool = True) -> Ways:
             nodes = w.nodes  # type: ignore[union-attr]
             for n in nodes:
                 refs.append(n.ref)
-                loc = n.location
-                if loc.valid():
-                    lons.append(loc.lon)
-                    lats.append(loc.lat)
-                else:
-                    lons.append(nan)
-                    lats.append(nan)
+                xs.append(n.x)
+                ys.append(n.y)
             col.add_tags(w.id, tags, len(nodes))
     except RuntimeError as exc:
         raise DataError(
@@ -328,7 +323,16 @@ def read_osm(path: Path, mode: str, *, progress: bool = True) -> Ways:
     finally:
         bar.update(seen % 2000)
         bar.close()
-    return col.finish(str(path))
+    x = np.frombuffer(xs, dtype=np.int32) if len(xs) else np.zeros(0, np.int32)
+    y = np.frombuffer(ys, dtype=np.int32) if len(ys) else np.zeros(0, np.int32)
+    bad = (x == _UNDEFINED) | (y == _UNDEFINED)
+    lon = np.where(bad, np.nan, x / 1e7)
+    lat = np.where(bad, np.nan, y / 1e7)
+    ways = col.finish(str(path))
+    ways.node_ref = np.frombuffer(refs, dtype=np.int64).copy() if len(refs) else np.zeros(0, np.int64)
+    ways.lon = lon
+    ways.lat = lat
+    return ways
 
 
 # --------------------------------------------------------------------------- line layers
@@ -551,6 +555,23 @@ def _first_number(v: Any) -> float:
     return float(m.group(1)) if m else math.nan
 
 
+def _directional_maxspeed(attrs: pd.DataFrame, tags: pd.DataFrame, edge_way: np.ndarray, forward: np.ndarray) -> None:
+    """Apply ``maxspeed:forward`` / ``maxspeed:backward`` to the edges running that way along their way."""
+    from geo.speeds import parse_maxspeeds
+
+    ms = attrs["maxspeed_kmh"].to_numpy(dtype=np.float32, copy=True)
+    changed = False
+    for col, along in (("maxspeed:forward", forward), ("maxspeed:backward", ~forward)):
+        if col not in tags or tags[col].isna().all():
+            continue
+        per_edge = parse_maxspeeds(tags[col].astype(object)).astype(np.float32)[edge_way]
+        sel = along & np.isfinite(per_edge)
+        ms[sel] = per_edge[sel]
+        changed = True
+    if changed:
+        attrs["maxspeed_kmh"] = ms
+
+
 @dataclasses.dataclass
 class Graph:
     """Directed edges between node positions, with per-edge attributes (no speeds yet)."""
@@ -607,6 +628,7 @@ def build_graph(
     per_way = way_attributes(ways.way_id, ways.tags, ways.direction, mode)
     attrs = per_way.iloc[edge_way].reset_index(drop=True)
     attrs["forward"] = forward
+    _directional_maxspeed(attrs, ways.tags, edge_way, forward)
     if not ways.node_ids_are_osm:
         node_id = np.arange(len(node_id), dtype=np.int64)
     stats = {
@@ -621,3 +643,31 @@ def build_graph(
             stacklevel=3,
         )
     return Graph(node_id=node_id, lon=lon, lat=lat, u=u, v=v, length_m=length, attrs=attrs, stats=stats)
+
+
+def keep_largest_component(graph: Graph, connection: str) -> Graph:
+    """Keep only the largest weakly (``"weak"``) or strongly (``"strong"``) connected component."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(graph.lon)
+    if n == 0:
+        return graph
+    adj = sp.csr_matrix((np.ones(len(graph.u), dtype=np.int8), (graph.u, graph.v)), shape=(n, n))
+    _, label = connected_components(adj, directed=True, connection=connection)
+    big = int(np.argmax(np.bincount(label)))
+    keep_node = label == big
+    keep_edge = keep_node[graph.u] & keep_node[graph.v]
+    new_pos = np.cumsum(keep_node) - 1
+    stats = dict(graph.stats)
+    stats[f"dropped_nodes_outside_largest_{connection}_component"] = int(n - keep_node.sum())
+    return Graph(
+        node_id=graph.node_id[keep_node],
+        lon=graph.lon[keep_node],
+        lat=graph.lat[keep_node],
+        u=new_pos[graph.u[keep_edge]],
+        v=new_pos[graph.v[keep_edge]],
+        length_m=graph.length_m[keep_edge],
+        attrs=graph.attrs.iloc[np.flatnonzero(keep_edge)].reset_index(drop=True),
+        stats=stats,
+    )
