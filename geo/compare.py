@@ -230,9 +230,14 @@ def gained_areas(before_bands: Any, after_bands: Any) -> Any:
     rows = []
     for (_, b), (_, a) in zip(before_bands.iterrows(), after_bands.iterrows()):
         rows.append({"minutes": a["minutes"], "geometry": a.geometry.difference(b.geometry)})
-    g = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
-    metric = g.estimate_utm_crs() if len(g) else None
-    g["area_km2"] = g.to_crs(metric).area / 1e6 if metric is not None else []
+    from geo._private.geodesy import utm_epsg
+
+    g = gpd.GeoDataFrame(rows, columns=["minutes", "geometry"], geometry="geometry", crs="EPSG:4326")
+    b = after_bands.total_bounds
+    if len(g) and np.isfinite(b).all():
+        g["area_km2"] = g.to_crs(utm_epsg((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)).area.to_numpy() / 1e6
+    else:
+        g["area_km2"] = 0.0
     return g
 
 
