@@ -210,7 +210,9 @@ def rail_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mappi
         return _door_to_door(mode, inputs, a, bs, options)
     rail = inputs.rail or {}
     gtfs = rail.get("gtfs")
-    lines = [x for x in (rail.get("lines") or []) if Path(str(x)).exists()]
+    listed = list(rail.get("lines") or [])
+    lines = [x for x in listed if Path(str(x)).exists()]
+    missing_lines = [str(x) for x in listed if not Path(str(x)).exists()]
     if (gtfs is None or not Path(str(gtfs)).exists()) and not lines:
         what = f"the timetable {gtfs} does not exist" if gtfs else "no rail timetable (GTFS) or planned-line spec is given"
         raise CannotEvaluateError(
@@ -233,11 +235,16 @@ def rail_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mappi
                 ride = fastest_timetable_ride(st, sa, sb)
                 src = f"timetable {Path(str(gtfs)).name}"
             except CannotEvaluateError:
-                if not lines:
+                if not lines and not missing_lines:
                     raise
         if ride is None and lines:
             ride = _planned_ride(lines, a.name, b.name)
             src = f"planned line {ride.get('line')}" if ride else ""
+        if ride is None and missing_lines:
+            raise CannotEvaluateError(
+                f"no train in the timetable runs from {sa} to {sb}, and the planned-line spec(s) {', '.join(missing_lines)} do not exist",
+                "write the planned-line spec (see docs/rail.md, geo.lines) or fix its path in inputs.rail.lines / --line",
+            )
         if ride is None:
             raise CannotEvaluateError(
                 f"no train in the timetable{' or planned lines' if lines else ''} runs from {sa} to {sb}",
