@@ -71,7 +71,7 @@ __all__ = [
 ]
 
 #: bump whenever parsing or graph building changes, so stale cache entries are ignored
-LOADER_VERSION = 2
+LOADER_VERSION = 3
 _LINE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".geojsonl", ".geojsons")
 _SAVED_SUFFIXES = (".geonet", ".npz")
 _FULL_HASH_LIMIT = 256 * 2**20  # hash the whole file below this size (sha1 runs at ~1 GB/s)

@@ -306,14 +306,16 @@ def speed_table(
     return out
 
 
-def _column(attrs: pd.DataFrame, name: str) -> pd.Series:
-    if name in attrs:
-        return attrs[name].astype(object).where(attrs[name].notna(), None)
-    return pd.Series([None] * len(attrs), index=attrs.index, dtype=object)
+def _as_object(attrs: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in attrs:
+        return np.full(len(attrs), None, dtype=object)
+    return np.asarray(attrs[name].astype(object), dtype=object)
 
 
-def speed_classes(attrs: pd.DataFrame, mode: str) -> pd.Series:
+def speed_classes(attrs: pd.DataFrame, mode: str) -> pd.Categorical:
     """The class of each edge used to look up the speed table (highway, or the rail class).
+
+    Edges without a class get ``"*"``.
 
     Examples
     --------
@@ -323,24 +325,24 @@ def speed_classes(attrs: pd.DataFrame, mode: str) -> pd.Series:
     ['rail:highspeed', 'rail:main', 'subway']
     """
     if mode != "rail":
-        return _column(attrs, "highway").map(lambda h: h if isinstance(h, str) else "*")
-    railway = _column(attrs, "railway")
-    highspeed = _column(attrs, "highspeed")
-    usage = _column(attrs, "usage")
-    service = _column(attrs, "service")
-    out = []
-    for r, hs, us, sv in zip(railway, highspeed, usage, service):
-        if not isinstance(r, str):
-            out.append("*")
-        elif r == "rail" and hs == "yes":
-            out.append("rail:highspeed")
-        elif r == "rail" and isinstance(sv, str) and sv in ("yard", "siding", "spur", "crossover"):
-            out.append("rail:service")
-        elif r == "rail" and us in ("main", "branch"):
-            out.append(f"rail:{us}")
-        else:
-            out.append(r)
-    return pd.Series(out, index=attrs.index, dtype=object)
+        if "highway" not in attrs:
+            return pd.Categorical(["*"] * len(attrs))
+        cat = pd.Categorical(attrs["highway"])  # categoricals stay as they are: work on the categories
+        if (np.asarray(cat.codes) < 0).any():
+            if "*" not in cat.categories:
+                cat = cat.add_categories("*")
+            cat = cat.fillna("*")
+        return cat
+    railway = _as_object(attrs, "railway")
+    highspeed = _as_object(attrs, "highspeed")
+    usage = _as_object(attrs, "usage")
+    service = _as_object(attrs, "service")
+    is_rail = railway == "rail"
+    out = np.where(pd.isna(railway), "*", railway).astype(object)
+    out[is_rail & np.isin(usage, ["main", "branch"])] = "rail:" + usage[is_rail & np.isin(usage, ["main", "branch"])]
+    out[is_rail & np.isin(service, ["yard", "siding", "spur", "crossover"])] = "rail:service"
+    out[is_rail & (highspeed == "yes")] = "rail:highspeed"
+    return pd.Categorical(out)
 
 
 def edge_speeds(
@@ -383,9 +385,9 @@ def edge_speeds(
     table = speed_table(mode, profile, overrides)
     fallback = table.get("*", math.nan)
     classes = speed_classes(attrs, mode)
-    codes, uniques = pd.factorize(classes)
-    lut = np.array([table.get(c, fallback) for c in uniques] + [fallback], dtype=np.float64)
-    speed = lut[np.where(codes < 0, len(uniques), codes)] if len(attrs) else np.zeros(0)
+    uniques = [str(c) for c in classes.categories]
+    lut = np.array([table.get(c, fallback) for c in uniques], dtype=np.float64)
+    speed = lut[np.asarray(classes.codes)] if len(attrs) else np.zeros(0)
     if use_maxspeed and "maxspeed_kmh" in attrs and mode != "walk":
         ms = np.asarray(attrs["maxspeed_kmh"], dtype=np.float64)
         tagged = np.isfinite(ms) & (ms > 0)

@@ -325,6 +325,27 @@ def test_gpkg_lines(tmp_path, cache_tmp):
     assert net.n_nodes == 3 and net.n_edges == 3
 
 
+def test_osmnx_style_geopackage(tmp_path, cache_tmp):
+    import geopandas as gpd
+    import shapely
+
+    # ox.save_graph_geopackage writes merged tags as list literals and a "nodes" point layer first
+    nodes = gpd.GeoDataFrame({"osmid": [1]}, geometry=[shapely.Point(0, 0)], crs="EPSG:4326")
+    edges = gpd.GeoDataFrame(
+        {"osmid": ["[5, 6]"], "highway": ["['residential', 'tertiary']"], "oneway": [True]},
+        geometry=[shapely.LineString([(0, 0), (0.001, 0), (0.002, 0)])],
+        crs="EPSG:4326",
+    )
+    p = tmp_path / "ox.gpkg"
+    nodes.to_file(p, layer="nodes")
+    edges.to_file(p, layer="edges")
+    net = load_network(p, "drive", progress=False)
+    assert net.n_edges == 2 and (net.edge_attrs["highway"] == "residential").all()
+    assert (net.edge_attrs["osm_id"] == 5).all()
+    with pytest.raises(InputError, match="no layer 'roads'"):
+        load_network(p, "drive", layer="roads")
+
+
 # --------------------------------------------------------------------------- saved networks and cache
 def test_save_and_read_roundtrip(osm_xml, tmp_path, cache_tmp):
     with warnings.catch_warnings():

@@ -306,7 +306,7 @@ def read_osm(path: Path, mode: str, *, progress: bool = True) -> Ways:
             if seen % 2000 == 0:
                 bar.update(2000)
             t = w.tags
-            tags = {k: t.get(k) for k in KEEP_TAGS}
+            tags = {k: v for k in KEEP_TAGS if (v := t.get(k)) is not None}  # small dicts: ~4 keys
             if not keep_way(tags, mode):
                 continue
             nodes = w.nodes  # type: ignore[union-attr]
@@ -361,6 +361,20 @@ def parse_hstore(text: Any) -> dict[str, str]:
         if v is not None:
             out[k] = _UNESCAPE.sub(r"\1", v)
     return out
+
+
+def _list_text(v: str) -> str:
+    """osmnx writes merged tags as Python list literals ("['primary', 'secondary']"): keep the first value."""
+    if len(v) > 2 and v[0] == "[" and v[-1] == "]":
+        import ast
+
+        try:
+            items = ast.literal_eval(v)
+        except (ValueError, SyntaxError):
+            return v
+        if isinstance(items, list) and items:
+            return str(items[0])
+    return v
 
 
 def _osm_id_value(v: Any) -> int:
@@ -441,11 +455,11 @@ def read_lines(path: Path, mode: str, *, layer: str | None = None, progress: boo
         tags = parse_hstore(ot) if ot else {}
         for k, v in rec.items():
             if v is not None and not (isinstance(v, float) and math.isnan(v)):
-                tags[k] = v if isinstance(v, str) else str(v)
+                tags[k] = _list_text(v) if isinstance(v, str) else str(v)
         if key not in tags or not keep_way(tags, mode):
             continue
         keep_rows.append(i)
-        col.add_tags(_osm_id_value(ids[i]), {k: tags.get(k) for k in KEEP_TAGS}, 0)
+        col.add_tags(_osm_id_value(ids[i]), {k: v for k in KEEP_TAGS if (v := tags.get(k)) is not None}, 0)
     bar.update(len(gdf))
     bar.close()
     if not keep_rows:
@@ -624,6 +638,9 @@ def build_graph(
     v = np.concatenate([pos_j[fwd], pos_i[bwd]])
     edge_way = np.concatenate([seg_way[fwd], seg_way[bwd]])
     forward = np.concatenate([np.ones(int(fwd.sum()), bool), np.zeros(int(bwd.sum()), bool)])
+    # store edges sorted by start node: Network.from_edges' stable sort is then a linear pass
+    order = np.argsort(u, kind="stable")
+    u, v, edge_way, forward = u[order], v[order], edge_way[order], forward[order]
     length = haversine_m(lon[u], lat[u], lon[v], lat[v])
     per_way = way_attributes(ways.way_id, ways.tags, ways.direction, mode)
     attrs = per_way.iloc[edge_way].reset_index(drop=True)
