@@ -165,7 +165,7 @@ def load_network(
                 f"{path} holds a {net.mode} network, not {mode}",
                 f"pass mode={net.mode!r} (--mode {net.mode}) or load the OSM file for {mode}",
             )
-        if speeds is None and intersection_delay_s == 0 and profile == "auto" and use_maxspeed:
+        if speeds is None and intersection_delay_s == 0 and profile == "auto" and use_maxspeed and component == "all":
             return net
         saved = Graph(
             net.node_id,
@@ -177,6 +177,8 @@ def load_network(
             net.edge_attrs.drop(columns=["speed_kmh"], errors="ignore"),
             dict(net.meta.get("stats", {})),
         )
+        if component != "all":
+            saved = keep_largest_component(saved, component)
         return _finish(saved, mode, speeds, profile, intersection_delay_s, use_maxspeed, dict(net.meta), t0)
     bbox = _check_bbox(bbox)
     key = cache_key(path, mode, bbox=bbox, layer=layer)

@@ -365,6 +365,8 @@ def test_save_and_read_roundtrip(osm_xml, tmp_path, cache_tmp):
     np.testing.assert_array_equal(again.edge_time_s, net.edge_time_s)
     with pytest.raises(InputError, match="holds a drive network"):
         load_network(p, "walk")
+    strong = load_network(p, "drive", component="strong")
+    assert strong.n_nodes == 4 and np.isin(strong.node_id, [1, 2, 3, 5]).all()
     faster = load_network(p, "drive", speeds={"residential": 60})
     assert faster.edge_time_s.sum() < net.edge_time_s.sum()
     with pytest.raises(InputError, match="geonet"):
