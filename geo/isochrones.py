@@ -242,7 +242,7 @@ def isochrones_from_times(
         tr = Transformer.from_crs("EPSG:4326", net.metric_crs, always_xy=True)
         x, y = tr.transform(lon, lat)
         x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-        parts.append(Segments(x, y, x, y, sec, sec))
+        parts.append(Segments.one_way(x, y, x, y, sec, sec))
     seg = Segments.concat(parts)
     return _bands(seg, mins, net.metric_crs, offnetwork_m, offnetwork_speed_kmh, min_hole_km2, method, cell_m, simplify_m)
 
@@ -428,6 +428,7 @@ def _capsules(seg: Segments, t_s: float, dmax: float, speed: float) -> np.ndarra
     """Tapered capsules (convex hulls of two inscribed 32-gons) covering band ``t_s``."""
     import shapely
 
+    seg = seg.directed()
     ok = seg.t0 <= t_s
     s = seg.take(np.flatnonzero(ok))
     if len(s) == 0:
