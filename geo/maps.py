@@ -1139,16 +1139,18 @@ def gains_map(
             weight=1.5,
             fill=True,
             fill_color=colour,
-            fill_opacity=0.9,
+            fill_opacity=1.0,
             tooltip=_tip(rows, head=nm),
         ).add_to(fg)
     fg.add_to(m)
-    rows_l = [
-        ("swatch", S.ramp(S.GAIN_RAMP[1:], 0.0), "a little faster"),
-        ("swatch", S.ramp(S.GAIN_RAMP[1:], 1.0), f"{top:.0f} min faster" if finite.size else "faster"),
-        ("swatch", S.NEW_REACH_COLOR, "newly reachable"),
-        ("swatch", S.NO_CHANGE_COLOR, "no change / unreachable"),
-    ]
+    newly = bool(np.any(np.isnan(b) & np.isfinite(a)))
+    rows_l: list[tuple[str, str, str]] = []
+    if finite.size:
+        rows_l.append(("swatch", S.ramp(S.GAIN_RAMP[1:], 0.0), "a little faster"))
+        rows_l.append(("swatch", S.ramp(S.GAIN_RAMP[1:], 1.0), f"{top:.0f} min faster"))
+    if newly:
+        rows_l.append(("swatch", S.NEW_REACH_COLOR, "newly reachable"))
+    rows_l.append(("swatch", S.NO_CHANGE_COLOR, "no change / unreachable"))
     if np.any(saved < -1e-9):
         rows_l.append(("swatch", S.LOSS_COLOR, "slower"))
     _add_control(m, _legend_html(name, rows_l))

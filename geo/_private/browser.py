@@ -159,8 +159,13 @@ def open_page(
     from_chrome_r, from_chrome_w = os.pipe()
 
     def child_fds() -> None:  # runs in the child: DevTools reads fd 3, writes fd 4
-        os.dup2(to_chrome_r, 3)
-        os.dup2(from_chrome_w, 4)
+        import fcntl
+
+        # copy above 10 first: the pipe ends may themselves be fds 3/4, and dup2(fd, fd) would keep CLOEXEC
+        a = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD, 10)
+        b = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD, 10)
+        os.dup2(a, 3, inheritable=True)
+        os.dup2(b, 4, inheritable=True)
 
     with tempfile.TemporaryDirectory(prefix="geo-chromium-") as profile:
         args = [
