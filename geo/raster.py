@@ -228,6 +228,9 @@ def write_geotiff(
             if description:
                 dst.set_band_description(1, description)
                 dst.update_tags(1, units=description)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,233 @@
+"""``geo isochrone``: travel-time bands around one or several origins.
+
+Writes ``DIR/isochrones.gpkg`` (layer ``isochrones``: one cumulative polygon
+per threshold with ``minutes``, ``area_km2`` and, with ``--population``,
+``population`` and ``population_share``) and ``DIR/map.html`` (offline
+folium map); ``--raster`` also writes ``DIR/travel_time.tif``.
+
+The parser is built by :func:`build_parser_options` so other modules (rail,
+multimodal) can add options to the same command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from geo.cli._common import existing_file, parse_lonlat, parse_minutes
+from geo.errors import InputError
+
+EPILOG = """\
+examples:
+  # drive-time bands of 5/10/15 minutes around a point of central Taiyuan
+  geo isochrone --network ../shared/data/taiyuan_xinzhou/osm_lines_taiyuan_core_2022-01.geojson \\
+      --origin 112.5800,37.8563 --minutes 5,10,15 --mode drive --out out/taiyuan
+
+  # walking "15-minute life circle" from two origins (nearest wins), plus a travel-time GeoTIFF
+  geo isochrone --network monaco.osm.pbf --mode walk --origin "7.4200,43.7370;7.4270,43.7390" \\
+      --minutes 5,10,15 --raster --cell-size 25 --out out/monaco
+
+  # people within reach, from a WorldPop raster; coordinates copied from Amap (GCJ-02)
+  geo isochrone --network taiyuan.geojson --origin 112.5862,37.8595 --crs gcj02 \\
+      --minutes 10,20,30 --population chn_ppp_2020_1km_Aggregated.tif --out out/pop --json
+
+  # online (needs internet): download the network of a place with osmnx
+  geo isochrone --place "Zhashui County, Shaanxi, China" --origin 109.1091,33.6875 --minutes 15,30 --out out/z
+
+notes:
+  --origin is LON,LAT (longitude first). Bands are cumulative (15 contains 5 and 10).
+  --crs gcj02 reads origins and writes isochrones.gpkg in GCJ-02 (Chinese web-map
+  coordinates); map.html and travel_time.tif stay in WGS84 / a metric CRS.
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "isochrone",
+        help="travel-time bands (isochrones) around origins: GeoPackage + HTML map",
+        description="Compute cumulative travel-time bands around one or several origins and write them "
+        "as a GeoPackage and an offline HTML map (optionally a travel-time GeoTIFF and population counts).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    build_parser_options(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def build_parser_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the options of ``geo isochrone`` to ``p`` (extensible by other modules)."""
+    src = p.add_argument_group("network (one of)")
+    g = src.add_mutually_exclusive_group()
+    g.add_argument("--network", metavar="PATH", help=".osm.pbf, .osm, OSM GeoJSON lines or a saved network")
+    g.add_argument("--place", metavar="NAME", help="place name to download with osmnx (needs internet)")
+    p.add_argument(
+        "--origin",
+        action="append",
+        required=True,
+        metavar="LON,LAT",
+        help="origin; repeat the option or separate several with ';' (nearest origin wins)",
+    )
+    p.add_argument("--minutes", default="5,10,15", help="band thresholds in minutes (default: 5,10,15)")
+    p.add_argument("--mode", default="drive", help="drive, walk or bike (default: drive)")
+    p.add_argument("--out", default="out/isochrone", metavar="DIR", help="output folder (default: out/isochrone)")
+    p.add_argument("--raster", action="store_true", help="also write DIR/travel_time.tif (minutes, float32)")
+    p.add_argument("--cell-size", type=float, default=None, metavar="M", help="raster cell size in metres")
+    p.add_argument("--population", metavar="RASTER", help="population GeoTIFF (people per cell, any CRS)")
+    p.add_argument("--crs", default="wgs84", help="coordinates of --origin and the GeoPackage: wgs84 or gcj02")
+    p.add_argument("--max-snap", type=float, default=None, metavar="M", help="largest origin-to-road distance (m)")
+    p.add_argument("--offnetwork", type=float, default=None, metavar="M", help="walk from the road, at most M m")
+    p.add_argument("--method", default="raster", choices=("raster", "vector"), help="polygon method")
+    p.add_argument("--simplify", type=float, default=None, metavar="M", help="simplify polygons (tolerance, m)")
+    p.add_argument("--no-map", action="store_true", help="do not write map.html")
+    p.add_argument("--json", action="store_true", help="print a JSON summary instead of a table")
+    return p
+
+
+def parse_origins(values: list[str], datum: str = "wgs84") -> list[tuple[float, float]]:
+    """``["112.58,37.86", "112.6,37.9;112.5,37.8"]`` -> WGS84 ``(lon, lat)`` pairs.
+
+    Examples
+    --------
+    >>> parse_origins(["1,2;3,4", "5,6"])
+    [(1.0, 2.0), (3.0, 4.0), (5.0, 6.0)]
+    """
+    from geo.crs import to_wgs84
+
+    pts = []
+    for v in values:
+        for part in str(v).split(";"):
+            if part.strip():
+                pts.append(parse_lonlat(part.strip(), "--origin"))
+    if not pts:
+        raise InputError("no --origin given", "pass e.g. --origin 112.5800,37.8563")
+    out = []
+    for lon, lat in pts:
+        x, y = to_wgs84(lon, lat, datum)
+        out.append((float(x), float(y)))
+    return out
+
+
+def _check_mode(mode: str) -> str:
+    modes = ("drive", "walk", "bike")
+    if mode not in modes:
+        raise InputError(f"unknown --mode {mode!r}", f"use one of {', '.join(modes)}")
+    return mode
+
+
+def _positive(value: float | None, option: str) -> None:
+    if value is not None and not (value > 0 and value != float("inf")):
+        raise InputError(f"{option} must be a positive number of metres, got {value!r}", f"pass e.g. {option} 100")
+
+
+def load_network_from_args(args: argparse.Namespace, quiet: bool) -> Any:
+    from geo.network import Network
+
+    if args.network:
+        path = existing_file(args.network, "--network")
+        return Network.from_file(path, mode=args.mode, progress=not quiet)
+    if args.place:
+        return Network.from_place(args.place, mode=args.mode)
+    raise InputError("no network given", "pass --network PATH (an OSM file) or --place NAME (online)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from geo.crs import check_datum, geometry_to_datum
+    from geo.isochrones import isochrones
+    from geo.routing import DEFAULT_MAX_SNAP_M
+
+    quiet = bool(getattr(args, "quiet", False))
+    minutes = parse_minutes(args.minutes)
+    mode = _check_mode(args.mode)
+    datum = check_datum(args.crs)
+    origins = parse_origins(args.origin, datum)
+    for value, option in ((args.cell_size, "--cell-size"), (args.max_snap, "--max-snap"), (args.offnetwork, "--offnetwork")):
+        _positive(value, option)
+    if args.simplify is not None and not args.simplify >= 0:
+        raise InputError(f"--simplify must be >= 0 metres, got {args.simplify!r}", "pass e.g. --simplify 20")
+    pop = existing_file(args.population, "--population") if args.population else None
+    out_dir = Path(args.out)
+    args.mode = mode
+    net = load_network_from_args(args, quiet)
+    kw: dict[str, Any] = {"max_snap_m": args.max_snap or DEFAULT_MAX_SNAP_M, "method": args.method}
+    if args.offnetwork:
+        kw["offnetwork_m"] = args.offnetwork
+    if args.simplify is not None:
+        kw["simplify_m"] = args.simplify
+    if args.cell_size and args.method == "raster":
+        kw["cell_m"] = args.cell_size
+    bands = isochrones(net, origins, minutes, **kw)
+    if pop is not None:
+        from geo.raster import population_in_bands
+
+        bands = population_in_bands(bands, pop)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    gpkg_bands = bands.copy()
+    if datum == "gcj02":
+        gpkg_bands = gpkg_bands.set_geometry(geometry_to_datum(gpkg_bands.geometry.values, "gcj02"), crs="EPSG:4326")
+    written["isochrones"] = write_gpkg(gpkg_bands, out_dir / "isochrones.gpkg", layer="isochrones")
+    if args.raster:
+        from geo.raster import travel_time_raster
+
+        r = travel_time_raster(
+            net,
+            origins,
+            cell_m=args.cell_size or 100.0,
+            max_minutes=minutes[-1],
+            path=out_dir / "travel_time.tif",
+            max_snap_m=kw["max_snap_m"],
+            offnetwork_m=kw.get("offnetwork_m", 200.0),
+        )
+        written["raster"] = r.path
+    if not args.no_map:
+        from geo.maps import isochrone_map, save_map
+
+        title = f"{mode.capitalize()} time, {', '.join(f'{m:g}' for m in minutes)} min"
+        m = isochrone_map(bands, origins=origins, title=title)
+        written["map"] = save_map(m, out_dir / "map.html")
+    _report(bands, written, origins, mode, net, args.json, quiet)
+    return 0
+
+
+def write_gpkg(gdf: Any, path: Path, layer: str) -> Path:
+    """Write a GeoPackage atomically (temporary file in the same folder, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # GDAL wants to create the file itself
+    try:
+        gdf.to_file(tmp, layer=layer, driver="GPKG")
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _report(bands: Any, written: dict[str, Any], origins: list, mode: str, net: Any, as_json: bool, quiet: bool) -> None:
+    cols = [c for c in ("minutes", "area_km2", "population", "population_share") if c in bands.columns]
+    table = bands[cols]
+    if as_json:
+        summary = {
+            "mode": mode,
+            "origins": [list(o) for o in origins],
+            "network": {"nodes": net.n_nodes, "edges": net.n_edges, "source": str(net.meta.get("source", ""))},
+            "bands": json.loads(table.to_json(orient="records")),
+            "files": {k: str(v) for k, v in written.items()},
+        }
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    if quiet:
+        return
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
+    for k, v in written.items():
+        print(f"wrote {k}: {v}", file=sys.stderr)
