@@ -98,7 +98,7 @@ def test_missing_and_corrupt_network(tmp_path, capsys):
     assert main(["isochrone", "--network", str(tmp_path / "none.osm.pbf"), "--origin", "1,2"]) != 0
     bad = tmp_path / "bad.osm.pbf"
     bad.write_bytes(b"this is not a pbf file")
-    assert main(["isochrone", "--network", str(bad), "--origin", "1,2", "--out", str(tmp_path / "o")]) != 0
+    assert main(["-q", "isochrone", "--network", str(bad), "--origin", "1,2", "--out", str(tmp_path / "o")]) != 0
     err = capsys.readouterr().err
     lines = err.strip().splitlines()
     assert "Traceback" not in err and len(lines) == 2 and all(x.startswith("error: ") for x in lines)

@@ -167,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
 
         bands = population_in_bands(bands, pop)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = {}
+    written: dict[str, Any] = {}
     gpkg_bands = bands.copy()
     if datum == "gcj02":
         gpkg_bands = gpkg_bands.set_geometry(geometry_to_datum(gpkg_bands.geometry.values, "gcj02"), crs="EPSG:4326")
