@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from geo._private.geodesy import utm_epsg
 from geo.errors import InputError
@@ -34,7 +35,7 @@ _EE = 0.00669342162296594323
 DATUMS = ("wgs84", "gcj02")
 
 
-def local_metric_crs(lon: float | np.ndarray, lat: float | np.ndarray) -> str:
+def local_metric_crs(lon: ArrayLike, lat: ArrayLike) -> str:
     """A projected CRS (metres) suited to data around the given points.
 
     The UTM zone of the median point when the data spans at most 6 degrees of
