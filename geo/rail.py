@@ -1,0 +1,743 @@
+"""Rail networks from OpenStreetMap: a routable rail graph, stations and run times.
+
+OSM railway ways are often thinned and *not noded* where lines meet (a branch
+ends a few metres from the main line, or on the middle of one of its
+segments). :func:`build_rail_network` makes a routable graph out of them:
+
+1. vertices with identical coordinates become one node (shared OSM nodes);
+2. a way *end* within ``snap_tolerance_m`` of a vertex of another way is
+   merged into it;
+3. a way end still dangling but within the tolerance of another way's
+   *segment* splits that segment and joins it there.
+
+Interior vertices are never merged with other ways' vertices by distance, so
+lines that cross on bridges stay unconnected. Every edge is two-way.
+
+Edge speeds come, in order, from a user ``design_speed_kmh`` (applied to
+high-speed edges), the ``maxspeed`` tag, then a class table keyed by
+``railway`` / ``highspeed`` (or ``rail_type=hsr`` / ``is_hsr``) / ``usage`` /
+``service`` (:data:`CLASS_SPEEDS_KMH`). The routing weight is
+``length / speed``; realistic station-to-station times come from
+:meth:`RailNetwork.run_time`, which integrates a train's speed profile
+(acceleration, braking, top speed, track speed limits, a running-time
+supplement) and adds a dwell at each intermediate stop
+(:mod:`geo._private.runtime`).
+
+Stations (OSM ``railway=station`` points) are attached to all rail nodes
+within ``station_radius_m`` (at least the nearest node), so a station served
+by several lines is reachable from each of them.
+
+Examples
+--------
+>>> import geopandas as gpd, shapely
+>>> lines = gpd.GeoDataFrame({"railway": ["rail", "rail"], "highspeed": ["yes", "yes"]},
+...     geometry=[shapely.LineString([(0, 0), (0.5, 0)]), shapely.LineString([(0.50005, 0), (1.0, 0)])],
+...     crs="EPSG:4326")
+>>> stations = gpd.GeoDataFrame({"name": ["A", "B"]},
+...     geometry=[shapely.Point(0, 0.001), shapely.Point(1.0, 0.001)], crs="EPSG:4326")
+>>> rail = build_rail_network(lines, stations, design_speed_kmh=300, cache=False)
+>>> rail.net.n_nodes  # 3 track nodes (the 5.6 m gap is closed) + 2 station nodes + 2 split points
+7
+>>> r = rail.run_time(["A", "B"])
+>>> round(r.km, 1), 20 < r.minutes < 30
+(111.3, True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import itertools
+import math
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo._private.dijkstra import dijkstra
+from geo._private.geodesy import haversine_m, utm_epsg
+from geo._private.runtime import TrainModel, pure_running_time
+from geo.errors import DataError, InputError
+from geo.network import Network
+
+#: speed (km/h) by rail class when no ``maxspeed`` tag is present
+CLASS_SPEEDS_KMH: dict[str, float] = {
+    "highspeed": 300.0,
+    "main": 160.0,
+    "rail": 120.0,
+    "branch": 100.0,
+    "industrial": 40.0,
+    "service": 40.0,
+    "subway": 80.0,
+    "light_rail": 80.0,
+    "monorail": 60.0,
+    "tram": 40.0,
+    "narrow_gauge": 40.0,
+    "funicular": 20.0,
+}
+#: default tolerance (m) for joining a way end to another way
+DEFAULT_SNAP_TOLERANCE_M = 30.0
+#: default radius (m) around a station point whose rail nodes belong to it
+DEFAULT_STATION_RADIUS_M = 500.0
+#: default dwell (s) at an intermediate stop
+DEFAULT_DWELL_S = 120.0
+#: railway values that make routable track
+RAIL_VALUES = ("rail", "subway", "light_rail", "tram", "monorail", "narrow_gauge", "funicular")
+
+
+def _tag(df: pd.DataFrame, col: str) -> pd.Series:
+    if col in df.columns:
+        return df[col].astype("string").str.strip().str.lower()
+    return pd.Series(pd.NA, index=df.index, dtype="string")
+
+
+def parse_maxspeed(value: Any) -> float:
+    """``"350"``, ``"160 km/h"``, ``"100 mph"`` -> km/h; NaN if absent or unreadable.
+
+    Examples
+    --------
+    >>> parse_maxspeed("350"), parse_maxspeed("100 mph"), parse_maxspeed(None)
+    (350.0, 160.9, nan)
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return math.nan
+    m = re.match(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(mph|km/h|kmh)?", str(value).lower())
+    if not m:
+        return math.nan
+    v = float(m.group(1))
+    return round(v * 1.609344, 1) if m.group(2) == "mph" else v
+
+
+def classify(df: pd.DataFrame) -> pd.Series:
+    """Rail class of each way (a key of :data:`CLASS_SPEEDS_KMH`)."""
+    railway = _tag(df, "railway").fillna("rail")
+    hs = _tag(df, "highspeed").isin(["yes", "true", "1"])
+    hs |= _tag(df, "rail_type").isin(["hsr", "highspeed", "high_speed"])
+    if "is_hsr" in df.columns:
+        hs |= pd.to_numeric(df["is_hsr"], errors="coerce").fillna(0).astype(float) > 0
+    usage = _tag(df, "usage")
+    service = _tag(df, "service")
+    cls = railway.where(railway.isin(list(CLASS_SPEEDS_KMH)), "rail")
+    is_rail = railway == "rail"
+    cls = cls.mask(is_rail & usage.isin(["main", "branch", "industrial"]).fillna(False), usage)
+    cls = cls.mask(is_rail & service.notna() & service.isin(["siding", "yard", "spur", "crossover"]).fillna(False), "service")
+    cls = cls.mask(is_rail & hs.fillna(False), "highspeed")
+    return cls.astype(str)
+
+
+def edge_speeds(df: pd.DataFrame, design_speed_kmh: float | None = None, speeds: Mapping[str, float] | None = None) -> pd.Series:
+    """Speed (km/h) of each way from design speed, ``maxspeed`` tag and class table."""
+    table = {**CLASS_SPEEDS_KMH, **dict(speeds or {})}
+    cls = classify(df)
+    sp = cls.map(table).astype(float)
+    if "maxspeed" in df.columns:
+        tagged = df["maxspeed"].map(parse_maxspeed)
+        sp = tagged.where(tagged.notna() & (tagged > 0), sp)
+    if design_speed_kmh is not None:
+        sp = sp.mask(cls == "highspeed", float(design_speed_kmh))
+    return sp
+
+
+# ---------------------------------------------------------------- building
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.p = np.arange(n)
+
+    def find(self, a: int) -> int:
+        p = self.p
+        while p[a] != a:
+            p[a] = p[p[a]]
+            a = p[a]
+        return int(a)
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.p[max(ra, rb)] = min(ra, rb)
+
+
+def _read_lines(lines: Any) -> Any:
+    import geopandas as gpd
+
+    if isinstance(lines, gpd.GeoDataFrame):
+        gdf = lines
+        src = "in-memory"
+    else:
+        p = Path(lines).expanduser()
+        if not p.exists():
+            raise InputError(f"rail lines file {str(p)!r} does not exist", "check the path (--rail FILE)")
+        try:
+            gdf = gpd.read_file(p)
+        except Exception as exc:  # pyogrio raises several types
+            raise InputError(f"cannot read rail lines file {p}: {exc}", "give a GeoJSON/GPKG of OSM railway ways") from None
+        src = str(p)
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    gdf = gdf[gdf.geometry.notna()].explode(index_parts=False).reset_index(drop=True)
+    gdf = gdf[gdf.geom_type == "LineString"].reset_index(drop=True)
+    if "railway" in gdf.columns:
+        keep = gdf["railway"].isna() | gdf["railway"].astype(str).isin(RAIL_VALUES)
+        gdf = gdf[keep].reset_index(drop=True)
+    if gdf.empty:
+        raise DataError(f"{src}: no railway LineStrings", "give OSM railway ways (railway=rail, subway, ...) as lines")
+    return gdf, src
+
+
+def _build_graph(gdf: Any, speed_kmh: np.ndarray, tol_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Noded graph: node lon, lat and undirected edges (u, v, way index)."""
+    import shapely
+    from pyproj import Transformer
+    from scipy.spatial import cKDTree
+
+    geoms = gdf.geometry.values
+    coords, way_idx = shapely.get_coordinates(geoms, return_index=True)
+    coords = coords[:, :2]
+    # 1. identical coordinates (rounded to 1e-7 degree, ~1 cm) are one node
+    key = np.round(coords * 1e7).astype(np.int64)
+    _, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    inv = inv.ravel()
+    node_ll = coords[first]
+    n = len(node_ll)
+    lon0, lat0 = float(np.median(node_ll[:, 0])), float(np.median(node_ll[:, 1]))
+    tr = Transformer.from_crs("EPSG:4326", f"EPSG:{utm_epsg(lon0, lat0)}", always_xy=True)
+    x, y = tr.transform(node_ll[:, 0], node_ll[:, 1])
+    xy = np.column_stack([x, y])
+    # consecutive vertex pairs within a way
+    same = way_idx[1:] == way_idx[:-1]
+    eu, ev, ew = inv[:-1][same], inv[1:][same], way_idx[:-1][same]
+    # way ends
+    starts = np.r_[0, np.flatnonzero(~same) + 1]
+    ends = np.r_[np.flatnonzero(~same), len(way_idx) - 1]
+    end_nodes = np.unique(np.r_[inv[starts], inv[ends]])
+    # node -> set of ways (to avoid joining a way end to its own way)
+    node_ways: dict[int, set[int]] = {}
+    for nd, w in zip(inv.tolist(), way_idx.tolist(), strict=True):
+        node_ways.setdefault(nd, set()).add(w)
+    uf = _UnionFind(n)
+    tree = cKDTree(xy)
+    # 2. way ends merge into any vertex of another way within the tolerance (nearest first)
+    joined = np.zeros(n, dtype=bool)
+    for e in end_nodes.tolist():
+        cand = tree.query_ball_point(xy[e], tol_m)
+        if len(cand) <= 1:
+            continue
+        d = np.hypot(*(xy[cand] - xy[e]).T)
+        for c in np.asarray(cand)[np.argsort(d)].tolist():
+            if c == e or node_ways[c] & node_ways[e]:
+                continue
+            uf.union(e, c)
+            joined[e] = True
+            break
+    root = np.array([uf.find(i) for i in range(n)])
+    # degree after merging: which ends still dangle?
+    ru, rv = root[eu], root[ev]
+    deg = np.bincount(np.r_[ru, rv], minlength=n)
+    dangling = [e for e in end_nodes.tolist() if not joined[e] and deg[root[e]] == 1 and len(node_ways[e]) == 1]
+    # 3. dangling ends within the tolerance of another way's segment split it
+    extra_u: list[int] = []
+    extra_v: list[int] = []
+    extra_w: list[int] = []
+    splits: dict[int, list[tuple[float, int]]] = {}
+    if dangling:
+        segs = shapely.linestrings(np.stack([xy[eu], xy[ev]], axis=1))
+        stree = shapely.STRtree(segs)
+        pts = shapely.points(xy[dangling])
+        pi, si = stree.query(pts, predicate="dwithin", distance=tol_m)
+        order = np.argsort(shapely.distance(pts[pi], segs[si]), kind="stable")
+        done: set[int] = set()
+        for p, s in zip(pi[order].tolist(), si[order].tolist(), strict=True):
+            e = dangling[p]
+            if e in done or ew[s] in node_ways[e]:
+                continue
+            done.add(e)
+            a, b = xy[eu[s]], xy[ev[s]]
+            ab = b - a
+            f = float(np.clip(np.dot(xy[e] - a, ab) / max(float(np.dot(ab, ab)), 1e-9), 0.0, 1.0))
+            splits.setdefault(s, []).append((f, e))
+    if splits:
+        drop = np.zeros(len(eu), dtype=bool)
+        for s, lst in splits.items():
+            drop[s] = True
+            chain = [int(eu[s])] + [e for _, e in sorted(lst)] + [int(ev[s])]
+            for a_, b_ in itertools.pairwise(chain):
+                extra_u.append(a_)
+                extra_v.append(b_)
+                extra_w.append(int(ew[s]))
+        eu, ev, ew = (
+            np.r_[eu[~drop], extra_u].astype(np.int64),
+            np.r_[ev[~drop], extra_v].astype(np.int64),
+            np.r_[ew[~drop], extra_w].astype(np.int64),
+        )
+    ru, rv = root[eu], root[ev]
+    keep = ru != rv
+    ru, rv, ew = ru[keep], rv[keep], ew[keep]
+    # compact node numbering
+    used, new = np.unique(np.r_[ru, rv], return_inverse=True)
+    u_new, v_new = new[: len(ru)], new[len(ru) :]
+    lon, lat = node_ll[used, 0], node_ll[used, 1]
+    return lon, lat, u_new.astype(np.int64), v_new.astype(np.int64), ew.astype(np.int64)
+
+
+def _hash_inputs(paths: Sequence[Path], params: Mapping[str, Any]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        st = p.stat()
+        h.update(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
+    h.update(repr(sorted(params.items())).encode())
+    h.update(b"rail-graph-v2")
+    return h.hexdigest()[:20]
+
+
+def _undirected(
+    lines: Any, design_speed_kmh: float | None, speeds: Mapping[str, float] | None, snap_tolerance_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, pd.DataFrame, str]:
+    if not snap_tolerance_m >= 0:
+        raise InputError(f"snap_tolerance_m must be >= 0, got {snap_tolerance_m!r}", "use e.g. 30")
+    if design_speed_kmh is not None and not design_speed_kmh > 0:
+        raise InputError(f"design speed must be positive, got {design_speed_kmh!r}", "pass e.g. --design-speed 350")
+    gdf, src = _read_lines(lines)
+    sp = edge_speeds(gdf, design_speed_kmh, speeds).to_numpy(dtype=float)
+    lon, lat, u, v, w = _build_graph(gdf, sp, snap_tolerance_m)
+    cls = classify(gdf).to_numpy()
+    attrs = pd.DataFrame(
+        {
+            "osm_id": gdf["osm_id"].astype(str).to_numpy()[w] if "osm_id" in gdf.columns else w.astype(str),
+            "name": gdf["name"].astype("string").to_numpy()[w] if "name" in gdf.columns else pd.NA,
+            "rail_class": cls[w],
+            "speed_kmh": sp[w],
+        }
+    )
+    return lon, lat, u, v, attrs, src
+
+
+def _network(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarray, attrs: pd.DataFrame, meta: dict[str, Any]) -> Network:
+    uu, vv = np.r_[u, v], np.r_[v, u]
+    attrs2 = pd.concat([attrs, attrs], ignore_index=True)
+    length = haversine_m(lon[uu], lat[uu], lon[vv], lat[vv])
+    link = (attrs2["rail_class"] == "station_link").to_numpy()
+    length[link] = 0.0
+    return Network.from_edges(
+        lon, lat, uu, vv, length_m=length, speed_kmh=attrs2["speed_kmh"].to_numpy(), attrs=attrs2, mode="rail", meta=meta
+    )
+
+
+def rail_graph(
+    lines: Any,
+    *,
+    design_speed_kmh: float | None = None,
+    speeds: Mapping[str, float] | None = None,
+    snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
+) -> Network:
+    """A two-way rail :class:`~geo.network.Network` (``mode="rail"``) from OSM railway ways, without stations.
+
+    Parameters
+    ----------
+    lines
+        Path of a GeoJSON/GPKG of railway ways, or a GeoDataFrame.
+    design_speed_kmh
+        If given, the speed of every high-speed edge.
+    speeds
+        Overrides of :data:`CLASS_SPEEDS_KMH`.
+    snap_tolerance_m
+        Largest gap (m) between a way end and another way that is closed.
+    """
+    lon, lat, u, v, attrs, src = _undirected(lines, design_speed_kmh, speeds, snap_tolerance_m)
+    meta = {"source": src, "design_speed_kmh": design_speed_kmh, "snap_tolerance_m": snap_tolerance_m, "kind": "osm-rail"}
+    return _network(lon, lat, u, v, attrs, meta)
+
+
+def _attach_stations(
+    lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarray, attrs: pd.DataFrame, st: pd.DataFrame, radius_m: float, max_snap_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, pd.DataFrame, pd.DataFrame]:
+    """Split, on every way passing within ``radius_m`` of a station, its nearest segment at the
+    station's projection, and link those points to a station node (zero-length links)."""
+    import shapely
+    from pyproj import Transformer
+
+    if st.empty:
+        return lon, lat, u, v, attrs, st.assign(node=pd.Series(dtype=np.int64), snap_m=pd.Series(dtype=float))
+    tr = Transformer.from_crs("EPSG:4326", f"EPSG:{utm_epsg(float(np.median(lon)), float(np.median(lat)))}", always_xy=True)
+    inv = Transformer.from_crs(tr.target_crs, "EPSG:4326", always_xy=True)
+    x, y = tr.transform(lon, lat)
+    xy = np.column_stack([x, y])
+    sx, sy = tr.transform(st["lon"].to_numpy(), st["lat"].to_numpy())
+    segs = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
+    tree = shapely.STRtree(segs)
+    pts = shapely.points(sx, sy)
+    reach = max(radius_m, 1.0)
+    pi, si = tree.query(pts, predicate="dwithin", distance=reach)
+    d = shapely.distance(pts[pi], segs[si])
+    # stations with no segment within the radius: nearest segment up to max_snap_m
+    has = np.zeros(len(st), dtype=bool)
+    has[pi] = True
+    if (~has).any() and max_snap_m > reach:
+        (qi, qs), qd = tree.query_nearest(pts[~has], max_distance=max_snap_m, return_distance=True)
+        miss = np.flatnonzero(~has)
+        pi, si, d = np.r_[pi, miss[qi]], np.r_[si, qs], np.r_[d, qd]
+    cand = pd.DataFrame({"st": pi, "seg": si, "d": d, "way": attrs["osm_id"].to_numpy()[si]})
+    cand = cand.sort_values("d").drop_duplicates(["st", "way"])  # nearest segment of each way
+    n0 = len(lon)
+    new_lon, new_lat = list(lon), list(lat)
+    st_node = np.full(len(st), -1, dtype=np.int64)
+    snap = np.full(len(st), np.nan)
+    splits: dict[int, list[tuple[float, int]]] = {}
+    link_u: list[int] = []
+    link_v: list[int] = []
+    for i in np.unique(cand["st"].to_numpy()).tolist():
+        st_node[i] = len(new_lon)
+        new_lon.append(float(st["lon"].iloc[i]))
+        new_lat.append(float(st["lat"].iloc[i]))
+    for s_i, seg, dist in cand[["st", "seg", "d"]].itertuples(index=False):
+        a, b = xy[u[seg]], xy[v[seg]]
+        ab = b - a
+        f = float(np.clip(np.dot(np.array([sx[s_i], sy[s_i]]) - a, ab) / max(float(np.dot(ab, ab)), 1e-9), 0.0, 1.0))
+        px, py = a + f * ab
+        plon, plat = inv.transform(px, py)
+        k = len(new_lon)
+        new_lon.append(float(plon))
+        new_lat.append(float(plat))
+        splits.setdefault(int(seg), []).append((f, k))
+        link_u.append(int(st_node[s_i]))
+        link_v.append(k)
+        snap[s_i] = dist if np.isnan(snap[s_i]) else min(snap[s_i], dist)
+    drop = np.zeros(len(u), dtype=bool)
+    eu, ev, rows = [], [], []
+    for seg, lst in splits.items():
+        drop[seg] = True
+        chain = [int(u[seg])] + [k for _, k in sorted(lst)] + [int(v[seg])]
+        for a_, b_ in itertools.pairwise(chain):
+            eu.append(a_)
+            ev.append(b_)
+            rows.append(seg)
+    keep = np.flatnonzero(~drop)
+    link_attrs = pd.DataFrame({"osm_id": "", "name": pd.array([pd.NA] * len(link_u), dtype="string"), "rail_class": "station_link", "speed_kmh": 1e6})
+    attrs_out = pd.concat([attrs.iloc[keep], attrs.iloc[rows], link_attrs], ignore_index=True)
+    u_out = np.r_[u[keep], np.asarray(eu, dtype=np.int64), np.asarray(link_u, dtype=np.int64)].astype(np.int64)
+    v_out = np.r_[v[keep], np.asarray(ev, dtype=np.int64), np.asarray(link_v, dtype=np.int64)].astype(np.int64)
+    st = st.assign(node=st_node, snap_m=snap)
+    st = st[st["node"] >= 0].reset_index(drop=True)
+    assert len(new_lon) >= n0
+    return np.asarray(new_lon), np.asarray(new_lat), u_out, v_out, attrs_out, st
+
+
+def read_stations(stations: Any) -> pd.DataFrame:
+    """Station points as a DataFrame ``name, name_en, lon, lat, osm_id``.
+
+    Accepts a GeoDataFrame, a GeoJSON/GPKG of points or a CSV with a name
+    column (``name`` / ``station_name`` / ``stop_name``) and ``lon``/``lat``
+    (or ``lon_wgs84``/``lat_wgs84``, ``stop_lon``/``stop_lat``). Points without
+    a name are dropped.
+    """
+    import geopandas as gpd
+
+    if isinstance(stations, pd.DataFrame) and not isinstance(stations, gpd.GeoDataFrame):
+        df = stations
+        src = "in-memory"
+    elif isinstance(stations, gpd.GeoDataFrame):
+        g = stations.to_crs(4326) if stations.crs is not None and stations.crs.to_epsg() != 4326 else stations
+        df = pd.DataFrame(g.drop(columns="geometry"))
+        df["lon"], df["lat"] = g.geometry.x.to_numpy(), g.geometry.y.to_numpy()
+        src = "in-memory"
+    else:
+        p = Path(stations).expanduser()
+        if not p.exists():
+            raise InputError(f"stations file {str(p)!r} does not exist", "check the path (--stations FILE)")
+        src = str(p)
+        if p.suffix.lower() in (".csv", ".txt"):
+            df = pd.read_csv(p, dtype=str)
+        else:
+            return read_stations(gpd.read_file(p)).assign(source=src)
+    cols = {c.lower(): c for c in df.columns}
+    name_col = next((cols[c] for c in ("name", "station_name", "stop_name", "name:zh") if c in cols), None)
+    lon_col = next((cols[c] for c in ("lon", "lon_wgs84", "stop_lon", "stop_lon_wgs84", "x") if c in cols), None)
+    lat_col = next((cols[c] for c in ("lat", "lat_wgs84", "stop_lat", "stop_lat_wgs84", "y") if c in cols), None)
+    if name_col is None or lon_col is None or lat_col is None:
+        raise InputError(
+            f"stations {src}: needs a name column and lon/lat columns, found {', '.join(map(str, df.columns))}",
+            "give OSM station points (GeoJSON) or a CSV with columns name, lon, lat (WGS84)",
+        )
+    out = pd.DataFrame(
+        {
+            "name": df[name_col].astype("string").str.strip(),
+            "name_en": df[cols["name:en"]].astype("string") if "name:en" in cols else pd.Series(pd.NA, index=df.index, dtype="string"),
+            "lon": pd.to_numeric(df[lon_col], errors="coerce"),
+            "lat": pd.to_numeric(df[lat_col], errors="coerce"),
+            "osm_id": df[cols["osm_id"]].astype(str) if "osm_id" in cols else "",
+        }
+    )
+    out = out[out["name"].notna() & (out["name"] != "") & out["lon"].notna() & out["lat"].notna()]
+    out = out.drop_duplicates("name").reset_index(drop=True)
+    out["source"] = src
+    return out
+
+
+# ---------------------------------------------------------------- runtime
+@dataclasses.dataclass(frozen=True)
+class RunTime:
+    """Estimated run of a train over a list of stops.
+
+    Attributes
+    ----------
+    stops : list of str
+    sections : DataFrame
+        One row per stop-to-stop section: ``from``, ``to``, ``km``,
+        ``run_minutes`` (supplement included), ``dwell_minutes`` (at ``to``,
+        0 at the last stop), ``top_kmh``.
+    minutes : float
+        Total in-vehicle minutes from the first to the last stop (runs plus
+        dwells at intermediate stops).
+    km : float
+    edges : list of int arrays
+        Rail edges of each section.
+    """
+
+    stops: list[str]
+    sections: pd.DataFrame
+    minutes: float
+    km: float
+    edges: list[np.ndarray]
+
+    def __str__(self) -> str:
+        lines = [f"{' -> '.join(self.stops)}: {self.minutes:.1f} min over {self.km:.1f} km"]
+        for r in self.sections.itertuples(index=False):
+            lines.append(f"  {r[0]} -> {r[1]}: {r.km:.1f} km, run {r.run_minutes:.1f} min, top {r.top_kmh:.0f} km/h, dwell {r.dwell_minutes:.1f} min")
+        return "\n".join(lines)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class RailNetwork:
+    """A rail graph with its stations.
+
+    Attributes
+    ----------
+    net : Network
+        Two-way rail network (``mode="rail"``); ``edge_attrs`` has ``speed_kmh``.
+    stations : DataFrame
+        ``name, name_en, lon, lat, node, snap_m, source`` (``node`` is the
+        nearest rail node position, ``snap_m`` its distance).
+    station_radius_m : float
+        Rail nodes within this distance of a station point belong to it.
+    """
+
+    net: Network
+    stations: pd.DataFrame
+    station_radius_m: float = DEFAULT_STATION_RADIUS_M
+
+    def __repr__(self) -> str:
+        return f"<RailNetwork nodes={self.net.n_nodes:,} edges={self.net.n_edges:,} stations={len(self.stations)}>"
+
+    def station(self, name: str) -> pd.Series:
+        """The station row of ``name`` (exact name, or ``name:en``).
+
+        Raises
+        ------
+        InputError
+            Unknown name, with close matches.
+        """
+        hit = self.stations[self.stations["name"] == name]
+        if hit.empty:
+            hit = self.stations[self.stations["name_en"].fillna("").str.lower() == str(name).lower()]
+        if hit.empty:
+            close = difflib.get_close_matches(str(name), self.stations["name"].tolist(), n=3, cutoff=0.4)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise InputError(f"station {name!r} is not among the {len(self.stations)} rail stations{hint}", "use a station name from the stations file")
+        return hit.iloc[0]
+
+    def station_nodes(self, name: str) -> np.ndarray:
+        """Rail node positions that stand for station ``name`` (its station node)."""
+        return np.array([int(self.station(name)["node"])], dtype=np.int64)
+
+    def path(self, a: str, b: str) -> tuple[np.ndarray, float]:
+        """Fastest rail path (edge indices) from station ``a`` to ``b`` and its length in metres.
+
+        Raises
+        ------
+        DataError
+            When the two stations are not connected.
+        """
+        src = self.station_nodes(a)
+        dst = self.station_nodes(b)
+        net = self.net
+        dist, pred, _, _ = dijkstra(
+            net.indptr, net.edge_v, net.edge_time_s, src, np.zeros(len(src)), np.zeros(len(src), dtype=np.int64), np.inf
+        )
+        best = dst[np.argmin(dist[dst])]
+        if not np.isfinite(dist[best]):
+            raise DataError(
+                f"stations {a} and {b} are not connected in the rail graph",
+                "check that both lie on the lines given, or raise the snap tolerance (--snap-tolerance)",
+            )
+        edges = []
+        node = int(best)
+        while pred[node] >= 0:
+            e = int(pred[node])
+            edges.append(e)
+            node = int(net.edge_u[e])
+        edges_arr = np.asarray(edges[::-1], dtype=np.int64)
+        return edges_arr, float(net.edge_length_m[edges_arr].sum())
+
+    def run_time(
+        self,
+        stops: Sequence[str],
+        *,
+        train: TrainModel | None = None,
+        dwell_s: float | Sequence[float] = DEFAULT_DWELL_S,
+        design_speed_kmh: float | None = None,
+    ) -> RunTime:
+        """Estimated in-vehicle time over ``stops`` (first to last, stopping at each).
+
+        Parameters
+        ----------
+        stops
+            Station names in running order (at least two).
+        train
+            Train performance (default :class:`TrainModel`); its top speed caps
+            the track speeds.
+        dwell_s
+            Dwell at each intermediate stop (one value, or one per
+            intermediate stop).
+        design_speed_kmh
+            If given, overrides the track speed of high-speed edges for this
+            run (the graph is not changed).
+        """
+        if len(stops) < 2:
+            raise InputError("a run needs at least two stops", "pass e.g. ['西安东', '蓝田', '商洛西']")
+        train = train or TrainModel()
+        train.check()
+        inner = len(stops) - 2
+        dw = np.broadcast_to(np.asarray(dwell_s, dtype=float), (inner,)) if inner else np.zeros(0)
+        if np.any(dw < 0):
+            raise InputError("dwell times must be >= 0", "pass e.g. dwell_s=120")
+        sp_all = self.net.edge_attrs["speed_kmh"].to_numpy(dtype=float)
+        if design_speed_kmh is not None:
+            hs = self.net.edge_attrs["rail_class"].to_numpy() == "highspeed"
+            sp_all = np.where(hs, float(design_speed_kmh), sp_all)
+        rows, edges_list = [], []
+        total_s = 0.0
+        for i, (a, b) in enumerate(itertools.pairwise(stops)):
+            edges, length = self.path(a, b)
+            t, top = pure_running_time(self.net.edge_length_m[edges], sp_all[edges], train)
+            t *= 1.0 + train.supplement
+            d = float(dw[i]) if i < inner else 0.0
+            total_s += t + d
+            rows.append({"from": a, "to": b, "km": length / 1000.0, "run_minutes": t / 60.0, "dwell_minutes": d / 60.0, "top_kmh": top})
+            edges_list.append(edges)
+        sections = pd.DataFrame(rows)
+        return RunTime(list(stops), sections, total_s / 60.0, float(sections["km"].sum()), edges_list)
+
+    def as_line(self, stops: Sequence[str], *, name: str = "", headway_min: float | None = None, **kw: Any) -> Any:
+        """The run over ``stops`` as a :class:`geo.lines.Line` for multimodal routing."""
+        from geo.lines import Line, LineStation
+
+        rt = self.run_time(stops, **kw)
+        dwell = [0.0] + rt.sections["dwell_minutes"].tolist()[:-1] + [0.0]
+        sts = []
+        km = 0.0
+        for i, s in enumerate(stops):
+            row = self.station(s)
+            sts.append(LineStation(str(row["name"]), float(row["lon"]), float(row["lat"]), km, dwell[i] * 60.0, "rail stations"))
+            if i < len(rt.sections):
+                km += float(rt.sections["km"].iloc[i])
+        run = (rt.sections["run_minutes"] * 60.0).tolist()
+        return Line(name or f"{stops[0]}–{stops[-1]} (OSM rail)", sts, run, headway_min, source=str(self.net.meta.get("source", "")))
+
+
+def build_rail_network(
+    lines: Any,
+    stations: Any = None,
+    *,
+    design_speed_kmh: float | None = None,
+    speeds: Mapping[str, float] | None = None,
+    snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
+    station_radius_m: float = DEFAULT_STATION_RADIUS_M,
+    max_station_snap_m: float = 2000.0,
+    cache: bool = True,
+) -> RailNetwork:
+    """Build a :class:`RailNetwork` from OSM railway ways and station points.
+
+    Parameters
+    ----------
+    lines
+        Railway ways (file path or GeoDataFrame), see :func:`rail_graph`.
+    stations
+        Station points (file path, GeoDataFrame or DataFrame), see
+        :func:`read_stations`. ``None``: no stations.
+    design_speed_kmh, speeds, snap_tolerance_m
+        As in :func:`rail_graph`.
+    station_radius_m
+        Every way passing within this distance of a station point is split
+        at its nearest point and linked to the station node, so the station
+        joins all the lines that serve it.
+    max_station_snap_m
+        A station with no way within ``station_radius_m`` is linked to the
+        nearest way up to this distance; beyond it the station is dropped.
+    cache
+        Keep the built graph and station table in
+        :func:`geo.settings.cache_dir`, keyed by a hash of the input files
+        (path, size, mtime) and the options.
+    """
+    params = {
+        "design": design_speed_kmh,
+        "speeds": dict(speeds or {}),
+        "tol": snap_tolerance_m,
+        "radius": station_radius_m,
+        "maxsnap": max_station_snap_m,
+    }
+    paths = [Path(p).expanduser() for p in (lines, stations) if isinstance(p, str | Path)]
+    cache_file = None
+    if cache and len(paths) == (1 if stations is None else 2) and all(p.exists() for p in paths):
+        from geo.settings import cache_dir
+
+        cache_file = cache_dir() / f"rail_{_hash_inputs(paths, params)}.geonet"
+        st_file = cache_file.with_suffix(".stations.csv")
+        if cache_file.exists() and st_file.exists():
+            from geo.io import read_network
+
+            try:
+                net = read_network(cache_file)
+                st = pd.read_csv(st_file, dtype={"name": "string", "name_en": "string", "osm_id": str, "source": str})
+                return RailNetwork(net, st, station_radius_m)
+            except Exception:  # a corrupt cache is rebuilt
+                pass
+    lon, lat, u, v, attrs, src = _undirected(lines, design_speed_kmh, speeds, snap_tolerance_m)
+    st = read_stations(stations) if stations is not None else pd.DataFrame(columns=["name", "name_en", "lon", "lat", "osm_id", "source"])
+    lon, lat, u, v, attrs, st = _attach_stations(lon, lat, u, v, attrs, st, station_radius_m, max_station_snap_m)
+    meta = {"source": src, "design_speed_kmh": design_speed_kmh, "snap_tolerance_m": snap_tolerance_m, "kind": "osm-rail"}
+    net = _network(lon, lat, u, v, attrs, meta)
+    if cache_file is not None:
+        from geo._private.writeout import write_csv
+        from geo.io import save_network
+
+        try:
+            save_network(net, cache_file)
+            write_csv(st, cache_file.with_suffix(".stations.csv"))
+        except OSError:
+            pass
+    return RailNetwork(net, st, station_radius_m)
+
+
+def shaanxi_rail(design_speed_kmh: float | None = None, data_dir: str | Path | None = None) -> RailNetwork:
+    """The Shaanxi OSM rail network of the shared data (cached after the first build).
+
+    Raises
+    ------
+    InputError
+        When the shared-data folder is absent.
+    """
+    from geo.settings import shared_data_dir
+
+    d = Path(data_dir) if data_dir is not None else shared_data_dir()
+    if d is None:
+        raise InputError(
+            "the shared data folder (with xian_zhashui/shaanxi_osm_rail_lines.geojson) is absent",
+            "set GEO_SHARED_DATA, or pass your own --rail LINES --stations STATIONS files",
+        )
+    return build_rail_network(
+        d / "xian_zhashui" / "shaanxi_osm_rail_lines.geojson",
+        d / "xian_zhashui" / "shaanxi_osm_rail_stations.geojson",
+        design_speed_kmh=design_speed_kmh,
+    )
