@@ -40,7 +40,7 @@ Examples
 7
 >>> r = rail.run_time(["A", "B"])
 >>> round(r.km, 1), 20 < r.minutes < 30
-(111.3, True)
+(111.2, True)
 """
 
 from __future__ import annotations
