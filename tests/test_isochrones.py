@@ -240,3 +240,33 @@ def test_property_adding_edge_or_speed_never_shrinks(g, data):
             g0 = metric(base, net).geometry.iloc[k]
             g1 = metric(grown, net2).geometry.iloc[k]
             assert g1.buffer(1e-6).covers(g0)
+
+
+@SETTINGS
+@given(random_graphs())
+def test_property_raster_within_half_a_cell_of_exact(g):
+    """The raster method agrees with the exact polygons up to one cell diagonal, and
+    every reached point of an edge lies in its raster band too."""
+    net = _net(g)
+    from geo.routing import search
+
+    origin = (float(net.lon[net.edge_u[0]]), float(net.lat[net.edge_u[0]]))
+    r = search(net, [origin], max_minutes=MINUTES[-1])
+    kw = {"offnetwork_m": 40, "min_hole_km2": 0}
+    vec = metric(isochrones(net, origin, MINUTES, method="vector", search=r, **kw), net).geometry.values
+    ras = metric(isochrones(net, origin, MINUTES, method="raster", cell_m=5, search=r, **kw), net).geometry.values
+    tol = 5 * math.sqrt(2) + 40 * (1 - math.cos(math.pi / 32)) + 0.05  # a cell diagonal + 32-gon sag
+    for k in range(len(MINUTES)):
+        assert vec[k].buffer(tol).covers(ras[k])
+        assert ras[k].buffer(tol).covers(vec[k])
+    xy = net.xy
+    t = r.seconds
+    for e in range(net.n_edges):
+        tu = t[net.edge_u[e]]
+        if not np.isfinite(tu):
+            continue
+        for f in np.linspace(0, 1, 11):
+            p = shapely.Point(xy[net.edge_u[e]] + f * (xy[net.edge_v[e]] - xy[net.edge_u[e]]))
+            for k, m in enumerate(MINUTES):
+                if tu + f * net.edge_time_s[e] <= m * 60 - 1e-6:
+                    assert ras[k].buffer(1e-6).covers(p)

@@ -30,12 +30,23 @@ def test_travel_time_raster_values_and_geotiff(tmp_path):
     r = travel_time_raster(net, (0.0, 0.0), cell_m=10, max_minutes=2, offnetwork_m=100, path=tmp_path / "tt.tif")
     arr, transform, crs = r
     assert arr.dtype == np.float32 and crs == net.metric_crs
-    # cell whose centre is on the street ~505 m from the origin: 50.5 s at 10 m/s (+ <= 5 m walk)
+    # a cell crossed by the street takes the time at which the street enters it
     x0, y0 = net.xy[0]
     col = int((x0 + 505 - transform.c) // 10)
     row = int((transform.f - y0) // 10)
-    v = arr[row, col] * 60
-    assert 50.0 < v < 50.5 + 5.5 / (5 / 3.6)
+    left = transform.c + col * 10
+    s_per_m = net.edge_time_s[0] / np.hypot(*(net.xy[1] - net.xy[0]))
+    assert arr[row, col] * 60 == pytest.approx((left - x0) * s_per_m, abs=0.01)
+    # a cell 55 m off the street, centre ~505 m along: ride to the foot point, walk 55 m (k = 0.28 < 1: the
+    # optimum leaves the road a little earlier, so slightly less than ride + walk straight)
+    row2 = int((transform.f - (y0 + 55)) // 10)
+    cy = transform.f - (row2 + 0.5) * 10
+    cx = transform.c + (col + 0.5) * 10
+    v = 5 / 3.6
+    k = s_per_m * v
+    exact = (cx - x0) * s_per_m + (cy - y0) * math.sqrt(1 - k * k) / v  # closed form of the optimum
+    assert arr[row2, col] * 60 == pytest.approx(exact, abs=0.01)
+    assert arr[row2, col] * 60 < (cx - x0) * s_per_m + (cy - y0) / v
     assert np.nanmax(arr) <= 2.0 + 1e-6
     assert np.isnan(arr).any()  # unreached corners are no data
     with rasterio.open(r.path) as src:

@@ -345,7 +345,52 @@ def _rasterize_rows(x0s, y0s, x1s, y1s, t0s, t1s, b0s, b1s, gx0, gy1, cell, nx, 
                             cand = cb
                 if cand < out[row, col]:
                     out[row, col] = cand
+        # burn the reached road itself: a cell crossed by the road takes the time at which
+        # the road enters it, so every reached point of an edge lies in its band even where
+        # the band is thinner than a cell (the tip of a fast road)
+        if fwd:
+            _burn(ax, ay, bx, by, t0, t1s[i], gx0, gy1, cell, nx, limit, out, lo_row, hi_row)
+        if bwd:
+            _burn(bx, by, ax, ay, b0, b1s[i], gx0, gy1, cell, nx, limit, out, lo_row, hi_row)
     return out
+
+
+@njit(cache=True, nogil=True)
+def _burn(ax, ay, bx, by, t0, t1, gx0, gy1, cell, nx, limit, out, lo_row, hi_row):
+    """Cells crossed by the reached part of a one-way segment get its entry time."""
+    dx, dy = bx - ax, by - ay
+    # parameters u in [0, 1] where the segment crosses grid lines, walked in order
+    u_end = 1.0
+    if t1 > t0 and t1 > limit:
+        u_end = (limit - t0) / (t1 - t0)
+    u = 0.0
+    while True:
+        # cell of the point just after u
+        eps = 1e-9
+        um = min(u + eps, u_end)
+        x = ax + um * dx
+        y = ay + um * dy
+        col = math.floor((x - gx0) / cell)
+        row = math.floor((gy1 - y) / cell)
+        if lo_row <= row <= hi_row and 0 <= col < nx:
+            t = t0 + u * (t1 - t0)
+            if t < out[row, col]:
+                out[row, col] = t
+        if u >= u_end:
+            break
+        # next grid-line crossing after u
+        nu = u_end
+        if dx > 0.0:
+            nu = min(nu, (gx0 + (col + 1) * cell - ax) / dx)
+        elif dx < 0.0:
+            nu = min(nu, (gx0 + col * cell - ax) / dx)
+        if dy > 0.0:
+            nu = min(nu, (gy1 - row * cell - ay) / dy)
+        elif dy < 0.0:
+            nu = min(nu, (gy1 - (row + 1) * cell - ay) / dy)
+        if nu <= u:
+            nu = u + eps
+        u = nu
 
 
 def _n_blocks(ny: int) -> int:
