@@ -226,7 +226,7 @@ class Feed:
         (NaN when no train leaves after ``t``), ``trip_id``.
         """
         t0, t1 = (parse_time(w) if isinstance(w, str) else float(w) for w in window)
-        if not (t1 > t0) or not step_minutes > 0:
+        if not (t1 >= t0) or not step_minutes > 0:
             raise InputError(f"window {window!r} must run forward and step_minutes be > 0", "pass e.g. window=('07:00:00', '09:00:00')")
         dep = self.departures(a, b)
         starts = np.arange(t0, t1 + 1e-9, step_minutes * 60.0)

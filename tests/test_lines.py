@@ -1,0 +1,88 @@
+"""Planned-line specs: chainages, run times, validation errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo._private.runtime import TrainModel, pure_running_time
+from geo.errors import InputError
+from geo.lines import load_line, station_to_station
+from geo.settings import shared_data_dir
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_run_times_given_hand_computed():
+    line = load_line(
+        {"name": "L", "run_times_minutes": [10, 15], "dwell_minutes": 3, "headway_minutes": 20,
+         "stations": [{"name": "A", "km": 0}, {"name": "B", "km": 20}, {"name": "C", "km": 50}]}
+    )
+    r = station_to_station(line, "A", "C")
+    assert r["minutes"] == 28.0 and r["km"] == 50.0 and r["stops_between"] == 1 and r["dwell_minutes"] == 3.0
+    assert station_to_station(line, "C", "A")["minutes"] == 28.0  # two-way by default
+    assert station_to_station(line, "A", "B")["minutes"] == 10.0
+    assert station_to_station(line, "A", "X") is None
+    assert line.headway_min == 20.0
+
+
+def test_design_speed_uses_runtime_model():
+    line = load_line({"design_speed_kmh": 300, "dwell_minutes": 0, "stations": [{"name": "A", "km": 0}, {"name": "B", "km": 60}]})
+    t, _ = pure_running_time([60_000], [300], TrainModel(max_speed_kmh=300))
+    assert station_to_station(line, "A", "B")["minutes"] == pytest.approx(t * 1.05 / 60)
+
+
+def test_coordinates_scaled_to_length_and_unknown_sites():
+    line = load_line(
+        {"design_speed_kmh": 350, "length_km": 120,
+         "stations": [{"name": "A", "lon": 0, "lat": 0}, {"name": "B", "lon": 0, "lat": 0.5}, {"name": "M", "position": "unknown"},
+                      {"name": "C", "lon": 0, "lat": 1.0}]}
+    )
+    kms = [s.km for s in line.stations]
+    assert kms[-1] == pytest.approx(120.0)
+    assert kms[1] == pytest.approx(60.0, rel=1e-3)
+    assert kms[2] == pytest.approx(90.0, rel=1e-3)  # midway between B and C, stated
+    assert "assumed" in line.stations[2].source
+    assert "assumed" in station_to_station(line, "A", "C")["note"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "match"),
+    [
+        ({"design_speed_kmh": 300, "stations": ["A"]}, "at least two stations"),
+        ({"stations": [{"name": "A", "km": 0}, {"name": "B", "km": 5}]}, "design_speed_kmh or run_times_minutes"),
+        ({"design_speed_kmh": -3, "stations": [{"name": "A", "km": 0}, {"name": "B", "km": 5}]}, "must be positive"),
+        ({"run_times_minutes": [1, 2], "stations": [{"name": "A", "km": 0}, {"name": "B", "km": 5}]}, "must list 1 section"),
+        ({"design_speed_kmh": 300, "stations": [{"name": "A", "km": 5}, {"name": "B", "km": 1}]}, "must increase"),
+        ({"design_speed_kmh": 300, "stations": [{"name": "A", "km": 0}, {"name": "A", "km": 1}]}, "listed twice"),
+        ({"design_speed_kmh": 300, "stations": [{"name": "A", "lon": 500, "lat": 0}, {"name": "B", "km": 1}]}, "not a lon,lat"),
+    ],
+)
+def test_validation_errors(spec, match):
+    with pytest.raises(InputError, match=match):
+        load_line(spec)
+
+
+def test_file_errors_name_file(tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text("name: x\nstations: [A]\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad.yaml: field 'stations'"):
+        load_line(p)
+    p.write_text("stations: [\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not valid YAML"):
+        load_line(p)
+    with pytest.raises(InputError, match="does not exist"):
+        load_line(tmp_path / "missing.yaml")
+
+
+@pytest.mark.skipif(shared_data_dir() is None, reason="shared data folder (../shared/data) is absent")
+def test_xian_ankang_spec_runs():
+    line = load_line(REPO / "data" / "lines" / "xian_ankang_hsr.yaml")
+    assert [s.name for s in line.stations] == ["西安东", "牛背梁", "柞水西", "镇安西", "桐木", "安康西"]
+    assert line.design_speed_kmh == 350
+    assert line.stations[-1].km == pytest.approx(170.926)
+    r = station_to_station(line, "西安东", "柞水西")
+    assert r["stops_between"] == 1 and 10 < r["minutes"] < 60
+    whole = station_to_station(line, "西安东", "安康西")
+    assert whole["km"] == pytest.approx(170.926) and whole["minutes"] > r["minutes"]
