@@ -117,7 +117,7 @@ def test_unknown_stop_id_names_line(tmp_path):
 
 
 def test_empty_files(tmp_path):
-    with pytest.raises(InputError, match="stops.txt is empty"):
+    with pytest.raises(InputError, match=r"stops\.txt is empty"):
         load_gtfs(_feed(tmp_path, stops=""))
     with pytest.raises(InputError, match="has no rows"):
         load_gtfs(_feed(tmp_path, stop_times="trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"))
