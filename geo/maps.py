@@ -306,7 +306,32 @@ def _fit(m: Any, bounds: Sequence[float]) -> None:
         return
     if _datum(m) == "gcj02":
         (minx, maxx), (miny, maxy) = _shift_xy(np.array([minx, maxx]), np.array([miny, maxy]))
-    m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(12, 12))
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    # Leaflet's fitBounds on a container that has no size yet (a map in an iframe that is not laid
+    # out, a hidden tab) computes a NaN zoom and breaks the map for good; so fit only once the
+    # container is larger than the padding, and wait for a resize otherwise.
+    el = MacroElement()
+    el._template = Template(
+        """{% macro script(this, kwargs) %}
+(function (map) {
+  var bounds = {{ this.bounds|tojson }};
+  function fit() {
+    var size = map.getSize();
+    if (size.x <= 48 || size.y <= 48) { return false; }
+    map.fitBounds(bounds, {padding: [12, 12]});
+    return true;
+  }
+  if (!fit() && window.ResizeObserver) {
+    var ro = new ResizeObserver(function () { if (fit()) { ro.disconnect(); } });
+    ro.observe(map.getContainer());
+  }
+})({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+    el.bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+    m.add_child(el, name="geo_fit")  # one fit per map: a later call replaces the earlier one
 
 
 def _get_map(m: Any, bounds: Sequence[float] | None, tiles: Any, **kw: Any) -> tuple[Any, bool]:

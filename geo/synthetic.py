@@ -35,10 +35,10 @@ def grid_network(
 
     Examples
     --------
-    >>> net = grid_network(10)
+    >>> net = grid_network(20)
     >>> net.n_nodes, net.n_edges
-    (100, 360)
-    >>> sorted(set(net.edge_attrs["highway"]))
+    (400, 1520)
+    >>> sorted(str(h) for h in set(net.edge_attrs["highway"]))
     ['motorway', 'primary', 'residential']
     """
     rng = np.random.default_rng(seed)
