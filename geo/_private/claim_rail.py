@@ -6,9 +6,9 @@ Used by :mod:`geo.claims`. Each function returns plain dicts
 
 Station-to-station times come from, in order:
 
-1. a timetable (GTFS folder/zip via :mod:`geo.gtfs` when available, or a
-   ``stop_times`` extract CSV with ``stop_name`` and coordinates): the fastest
-   in-vehicle time over all trips calling at both stations in order;
+1. a timetable (:func:`geo.gtfs.load_gtfs`: GTFS folder/zip or a flat
+   ``stop_times`` extract CSV): the fastest in-vehicle time over all trips
+   calling at both stations in order;
 2. planned-line specs (:mod:`geo.lines`): run time between the two stations.
 
 Door to door (``rail+drive``, ``rail+walk``) is delegated to
@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from geo._private.geodesy import haversine_m
 
@@ -42,117 +41,12 @@ class CannotEvaluateError(Exception):
         self.estimate = estimate
 
 
-def _hms(s: Any) -> float:
-    """``"25:10:00"`` -> seconds (times past 24:00 allowed); NaN if malformed."""
-    try:
-        h, m, sec = str(s).strip().split(":")
-        return int(h) * 3600 + int(m) * 60 + int(sec)
-    except (ValueError, AttributeError):
-        return math.nan
-
-
 @lru_cache(maxsize=8)
-def load_stop_times(path: str) -> pd.DataFrame:
-    """Timetable rows: ``trip_id, stop_name, seq, arr_s, dep_s, km, lon, lat``.
+def _feed(path: str) -> Any:
+    """The timetable at ``path`` (GTFS folder/zip or flat extract), loaded once per process."""
+    from geo.gtfs import load_gtfs
 
-    Accepts a GTFS folder or zip (``stops.txt`` + ``stop_times.txt``) or an
-    extract CSV that already carries ``stop_name`` (and optional coordinates
-    and ``shape_dist_traveled_km``).
-    """
-    from geo.errors import InputError
-
-    p = Path(path)
-    if p.is_dir() or p.suffix.lower() == ".zip":
-        try:
-            import importlib
-
-            _gtfs: Any = importlib.import_module("geo.gtfs")  # rail helper's loader
-            feed = _gtfs.load_gtfs(p)
-            st = feed.stop_times.merge(feed.stops[["stop_id", "stop_name", "stop_lon", "stop_lat"]], on="stop_id")
-        except (ImportError, AttributeError):
-            st = _read_gtfs_tables(p)
-        df = pd.DataFrame(
-            {
-                "trip_id": st["trip_id"].astype(str),
-                "stop_name": st["stop_name"].astype(str),
-                "seq": pd.to_numeric(st["stop_sequence"]),
-                "arr_s": st["arrival_time"].map(_hms) if st["arrival_time"].dtype == object else st["arrival_time"],
-                "dep_s": st["departure_time"].map(_hms) if st["departure_time"].dtype == object else st["departure_time"],
-                "km": pd.to_numeric(st.get("shape_dist_traveled", pd.Series(np.nan, index=st.index)), errors="coerce"),
-                "lon": st["stop_lon"].astype(float),
-                "lat": st["stop_lat"].astype(float),
-            }
-        )
-    else:
-        raw = pd.read_csv(p, dtype=str)
-        need = {"trip_id", "arrival_time", "departure_time", "stop_sequence", "stop_name"}
-        miss = need - set(raw.columns)
-        if miss:
-            raise InputError(f"{p}: timetable lacks column(s) {', '.join(sorted(miss))}", "give a GTFS folder/zip or a stop_times CSV with stop_name")
-        df = pd.DataFrame(
-            {
-                "trip_id": raw["trip_id"],
-                "stop_name": raw["stop_name"],
-                "seq": pd.to_numeric(raw["stop_sequence"]),
-                "arr_s": raw["arrival_time"].map(_hms),
-                "dep_s": raw["departure_time"].map(_hms),
-                "km": pd.to_numeric(raw.get("shape_dist_traveled_km", pd.Series(np.nan, index=raw.index)), errors="coerce"),
-                "lon": pd.to_numeric(raw.get("stop_lon_wgs84", raw.get("stop_lon", pd.Series(np.nan, index=raw.index))), errors="coerce"),
-                "lat": pd.to_numeric(raw.get("stop_lat_wgs84", raw.get("stop_lat", pd.Series(np.nan, index=raw.index))), errors="coerce"),
-            }
-        )
-    return df.sort_values(["trip_id", "seq"]).reset_index(drop=True)
-
-
-def _read_gtfs_tables(p: Path) -> pd.DataFrame:
-    import zipfile
-
-    def read(name: str) -> pd.DataFrame:
-        if p.is_dir():
-            return pd.read_csv(p / name, dtype=str)
-        with zipfile.ZipFile(p) as z, z.open(name) as f:
-            return pd.read_csv(f, dtype=str)
-
-    return read("stop_times.txt").merge(read("stops.txt")[["stop_id", "stop_name", "stop_lon", "stop_lat"]], on="stop_id")
-
-
-def fastest_timetable_ride(st: pd.DataFrame, a: str, b: str) -> dict[str, Any] | None:
-    """Fastest in-vehicle ride from station ``a`` to ``b`` in a timetable.
-
-    Returns ``{trip_id, dep_s, arr_s, minutes, km, stops_between}`` or None.
-
-    Examples
-    --------
-    >>> st = pd.DataFrame({"trip_id": ["t1"] * 3 + ["t2"] * 2, "stop_name": ["A", "B", "C", "A", "C"],
-    ...     "seq": [1, 2, 3, 1, 2], "arr_s": [0, 600, 1500, 3600, 4800], "dep_s": [0, 660, 1500, 3600, 4800],
-    ...     "km": [0, 10, 25, 0, 25], "lon": 0.0, "lat": 0.0})
-    >>> fastest_timetable_ride(st, "A", "C")["minutes"], fastest_timetable_ride(st, "A", "C")["trip_id"]
-    (20.0, 't2')
-    >>> fastest_timetable_ride(st, "C", "A") is None
-    True
-    """
-    sa = st[st["stop_name"] == a][["trip_id", "seq", "dep_s", "km"]]
-    sb = st[st["stop_name"] == b][["trip_id", "seq", "arr_s", "km"]]
-    m = sa.merge(sb, on="trip_id", suffixes=("_a", "_b"))
-    m = m[m["seq_b"] > m["seq_a"]]
-    if m.empty:
-        return None
-    m = m.assign(minutes=(m["arr_s"] - m["dep_s"]) / 60.0).dropna(subset=["minutes"])
-    if m.empty:
-        return None
-    best = m.sort_values(["minutes", "dep_s"]).iloc[0]
-    trip = st[st["trip_id"] == best["trip_id"]]
-    between = int(((trip["seq"] > best["seq_a"]) & (trip["seq"] < best["seq_b"])).sum())
-    km = float(best["km_b"] - best["km_a"]) if pd.notna(best["km_a"]) and pd.notna(best["km_b"]) else math.nan
-    return {
-        "trip_id": str(best["trip_id"]),
-        "dep_s": float(best["dep_s"]),
-        "arr_s": float(best["arr_s"]),
-        "minutes": float(best["minutes"]),
-        "km": km,
-        "stops_between": between,
-        "trips_found": int(m["trip_id"].nunique()),
-    }
+    return load_gtfs(path)
 
 
 def _hhmm(seconds: float) -> str:
@@ -160,13 +54,9 @@ def _hhmm(seconds: float) -> str:
     return f"{s // 3600:02d}:{(s % 3600) // 60:02d}"
 
 
-def _stations_of(st: pd.DataFrame) -> pd.DataFrame:
-    return st.groupby("stop_name", as_index=False)[["lon", "lat"]].first()
-
-
-def _station_for(place: Any, st: pd.DataFrame, mode: str, max_m: float) -> tuple[str, float]:
+def _station_for(place: Any, feed: Any, mode: str, max_m: float) -> tuple[str, float]:
     """The timetable station standing for a place, and its distance (m)."""
-    names = set(st["stop_name"])
+    names = set(feed.stops["stop_name"])
     if place.name in names:
         return place.name, 0.0
     if mode == "station-to-station":
@@ -175,10 +65,12 @@ def _station_for(place: Any, st: pd.DataFrame, mode: str, max_m: float) -> tuple
             "check the station name against the timetable, add a planned-line spec (inputs.rail.lines) "
             "for lines not yet in the feed, or use mode rail+drive for door-to-door",
         )
-    stations = _stations_of(st).dropna()
+    stations = (
+        feed.stops.groupby("stop_name", as_index=False)[["stop_lon", "stop_lat"]].first().dropna()
+    )
     if stations.empty:
         raise CannotEvaluateError("the timetable has no station coordinates", "use a GTFS feed with stops.txt coordinates")
-    d = haversine_m(place.lon, place.lat, stations["lon"].to_numpy(), stations["lat"].to_numpy())
+    d = haversine_m(place.lon, place.lat, stations["stop_lon"].to_numpy(), stations["stop_lat"].to_numpy())
     i = int(np.argmin(d))
     if d[i] > max_m:
         raise CannotEvaluateError(
@@ -192,13 +84,11 @@ def _planned_ride(lines: Sequence[Any], a: str, b: str) -> dict[str, Any] | None
     """Run time between two stations of a planned-line spec (geo.lines)."""
     if not lines:
         return None
-    import importlib
-
-    _lines: Any = importlib.import_module("geo.lines")  # rail helper
+    from geo.lines import load_line, station_to_station
 
     for spec in lines:
-        line = _lines.load_line(spec)  # type: ignore[attr-defined]
-        t = _lines.station_to_station(line, a, b)  # type: ignore[attr-defined]
+        line = load_line(spec)
+        t = station_to_station(line, a, b)
         if t is not None:
             return {**t, "line": getattr(line, "name", str(spec))}
     return None
@@ -220,7 +110,7 @@ def rail_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mappi
             "pass --gtfs FEED (a GTFS folder/zip or stop_times extract) or list inputs.rail.gtfs / inputs.rail.lines "
             "in the claim file (set GEO_SHARED_DATA for shared: paths)",
         )
-    st = load_stop_times(str(gtfs)) if gtfs is not None and Path(str(gtfs)).exists() else None
+    feed = _feed(str(gtfs)) if gtfs is not None and Path(str(gtfs)).exists() else None
     max_m = float(options.get("max_station_m", DEFAULT_MAX_STATION_M))
     out = []
     for b in bs:
@@ -228,11 +118,11 @@ def rail_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mappi
         sa, sb = a.name, b.name
         da = db = 0.0
         src = ""
-        if st is not None:
+        if feed is not None:
             try:
-                sa, da = _station_for(a, st, mode, max_m)
-                sb, db = _station_for(b, st, mode, max_m)
-                ride = fastest_timetable_ride(st, sa, sb)
+                sa, da = _station_for(a, feed, mode, max_m)
+                sb, db = _station_for(b, feed, mode, max_m)
+                ride = feed.fastest(sa, sb)
                 src = f"timetable {Path(str(gtfs)).name}"
             except CannotEvaluateError:
                 if not lines and not missing_lines:
@@ -259,7 +149,7 @@ def rail_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mappi
                 trip=ride["trip_id"],
                 departs=_hhmm(ride["dep_s"]),
                 arrives=_hhmm(ride["arr_s"]),
-                stops_between=ride["stops_between"],
+                stops_between=len(ride["stops"]) - 2,
             )
         legs.append(leg)
         if db > 0:
@@ -269,13 +159,6 @@ def rail_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mappi
 
 
 def _door_to_door(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mapping[str, Any]) -> list[dict[str, Any]]:
-    import importlib
+    from geo.multimodal import claim_trips
 
-    try:
-        mm: Any = importlib.import_module("geo.multimodal")
-    except ImportError:
-        raise CannotEvaluateError(
-            "door-to-door rail journeys need geo.multimodal, which is not installed in this version",
-            "evaluate the station-to-station claim instead",
-        ) from None
-    return mm.claim_trips(mode, inputs, a, bs, options)  # type: ignore[attr-defined]
+    return claim_trips(mode, inputs, a, bs, options)
