@@ -330,7 +330,7 @@ def _fit(m: Any, bounds: Sequence[float]) -> None:
 })({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
-    el.bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+    el.bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]  # type: ignore[attr-defined]
     m.add_child(el, name="geo_fit")  # one fit per map: a later call replaces the earlier one
 
 
@@ -955,6 +955,68 @@ def rail_map(
         legend_rows.append(("dot", "", "Station"))
     if legend_rows:
         _add_control(m, _legend_html(name, legend_rows))
+    if created and bounds is not None:
+        _fit(m, bounds)
+    _finish(m)
+    return m
+
+
+def points_map(
+    points: gpd.GeoDataFrame | str | Path,
+    m: folium.Map | None = None,
+    *,
+    name: str = "Opportunities",
+    label: str | None = None,
+    color: str = "#1f6fb2",
+    radius: float = 4.0,
+    title: str | None = None,
+    tiles: str | Sequence[str] | None = None,
+    legend: bool = True,
+) -> folium.Map:
+    """Map points of interest (schools, hospitals, firms, amenities) as small circles.
+
+    Parameters
+    ----------
+    points
+        Point GeoDataFrame (any CRS) or a file; polygons are drawn at a representative point.
+    m
+        Draw onto this map instead of a new one.
+    label
+        Column whose value heads each tooltip (escaped); the other
+        non-geometry columns (up to six) are listed below it.
+    name
+        Layer name (layer control and legend).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> pts = gpd.GeoDataFrame({"amenity": ["school", "<b>clinic</b>"]},
+    ...     geometry=gpd.points_from_xy([24.94, 24.95], [60.17, 60.18]), crs=4326)
+    >>> html = map_html(points_map(pts, label="amenity", name="Amenities"))
+    >>> "Amenities" in html and "<b>clinic</b>" not in html
+    True
+    """
+    folium = _folium()
+    pts = _as_gdf(points, "points")
+    pts = (pts.set_crs(4326) if pts.crs is None else pts).to_crs(4326)
+    pts = pts[~(pts.geometry.isna() | pts.geometry.is_empty)].copy()
+    if not (pts.geom_type == "Point").all():
+        pts["geometry"] = pts.geometry.representative_point()
+    bounds = tuple(pts.total_bounds) if len(pts) else None
+    m, created = _get_map(m, bounds, tiles, title=title)
+    if len(pts):
+        cols = [c for c in pts.columns if c not in (pts.geometry.name, label)][:6]
+        tips = [
+            _tip([(c, r[c]) for c in cols if pd.notna(r[c]) and str(r[c])], head=str(r[label]) if label and pd.notna(r[label]) else name)
+            for _, r in pts.iterrows()
+        ]
+        data = _geojson(m, pts[[pts.geometry.name]], {"_tip": tips}, decimals=6)
+        fg = folium.FeatureGroup(name=name)
+        marker = folium.CircleMarker(radius=radius, weight=1, color="#ffffff", fill=True, fill_color=color, fill_opacity=0.9)
+        _add_geojson(fg, data, lambda f: {"fillColor": color, "color": "#ffffff"}, marker=marker, pane=_TOP_PANE)
+        fg.add_to(m)
+        if legend:
+            _add_control(m, _legend_html(name, [("dot", f"background:{color}", f"{name} ({len(pts):,})")]))
     if created and bounds is not None:
         _fit(m, bounds)
     _finish(m)

@@ -257,6 +257,25 @@ class Network:
         """``(west, south, east, north)`` in WGS84 degrees."""
         return (float(self.lon.min()), float(self.lat.min()), float(self.lon.max()), float(self.lat.max()))
 
+    @cached_property
+    def component_size(self) -> np.ndarray:
+        """For each node, the number of nodes in its strongly connected component.
+
+        Nodes of small components (a footway tunnel whose links were clipped
+        off, a one-way stub at the edge of an extract) can reach only a few
+        places; :func:`geo.routing.snap` keeps points off them by default.
+        Computed once per network and cached; do not modify the returned array.
+        """
+        import scipy.sparse as sp
+        from scipy.sparse.csgraph import connected_components
+
+        n = self.n_nodes
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        adj = sp.csr_matrix((np.ones(self.n_edges, dtype=np.int8), (self.edge_u, self.edge_v)), shape=(n, n))
+        _, label = connected_components(adj, directed=True, connection="strong")
+        return np.bincount(label)[label].astype(np.int64)
+
     def reverse_edge(self) -> np.ndarray:
         """For each edge u->v the index of an edge v->u (the fastest), or -1 if there is none.
 

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 DEFAULT_MAX_SNAP_M = 1000.0
 #: default speed (km/h) of the off-network leg (walking to the road)
 DEFAULT_SNAP_SPEED_KMH = 5.0
+#: points are not snapped onto strongly connected components smaller than this (islands)
+DEFAULT_MIN_COMPONENT_NODES = 50
 
 Point = tuple[float, float]
 
@@ -91,6 +93,7 @@ def snap(
     snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
     edge_mask: np.ndarray | None = None,
     errors: str = "raise",
+    min_component_nodes: int = DEFAULT_MIN_COMPONENT_NODES,
 ) -> Snapped:
     """Snap ``(lon, lat)`` points to the nearest edge of ``net``.
 
@@ -109,8 +112,35 @@ def snap(
     errors
         ``"raise"``: a point beyond ``max_snap_m`` raises :class:`SnapError`;
         ``"nan"``: it gets edge -1 and NaN distance.
+    min_component_nodes
+        Only edges whose ends lie in strongly connected components of at
+        least this many nodes are candidates (networks with no component
+        that large, such as toy examples, are left as they are). Islands left by clipping an
+        extract, such as a pedestrian tunnel cut off from its exits, would
+        otherwise capture nearby points and report everything unreachable;
+        R5 and OSRM do the same. ``0`` snaps to any edge.
+
+    Examples
+    --------
+    >>> from geo.network import Network
+    >>> # a two-way street of 60 nodes and, 20 m away, a 2-node island
+    >>> lon = [i * 0.001 for i in range(60)] + [0.0300, 0.0310]
+    >>> lat = [0.0] * 60 + [0.0002, 0.0002]
+    >>> u = [i for i in range(59)] + [i + 1 for i in range(59)] + [60, 61]
+    >>> v = [i + 1 for i in range(59)] + [i for i in range(59)] + [61, 60]
+    >>> net = Network.from_edges(lon, lat, u, v, speed_kmh=5)
+    >>> int(net.edge_u[snap(net, [(0.0305, 0.0002)]).edge[0]]) < 60  # the street, not the island
+    True
+    >>> int(net.edge_u[snap(net, [(0.0305, 0.0002)], min_component_nodes=0).edge[0]])
+    60
     """
     pts = _as_points(points)
+    if min_component_nodes > 0 and net.n_nodes:
+        size = net.component_size
+        ok = size >= int(min_component_nodes)
+        ok = ok[net.edge_u] & ok[net.edge_v]
+        if ok.any() and not ok.all():  # a network with no component that large is left as it is
+            edge_mask = ok if edge_mask is None else (edge_mask & ok)
     tree, edge_index = _edge_tree(net, edge_mask)
     from pyproj import Transformer
 

@@ -50,17 +50,17 @@ def main() -> None:
         net = Network.from_file(f, mode="drive", progress=False)
         o = (112.5800, 37.8563)
         for mins in ([5, 10, 15], [10, 20, 30]):
-            s, _ = timed(lambda: search(net, [o], max_minutes=max(mins)), a.repeat)
-            t, g = timed(lambda: isochrones(net, o, mins), a.repeat)
+            s, _ = timed(lambda m=mins: search(net, [o], max_minutes=max(m)), a.repeat)
+            t, g = timed(lambda m=mins: isochrones(net, o, m), a.repeat)
             rows.append((f"Taiyuan drive {net.n_nodes:,} nodes, {mins} min", t, s, g.attrs.get("cell_m"), g["area_km2"].round(1).tolist()))
             if a.vector:
-                t, g = timed(lambda: isochrones(net, o, mins, method="vector"), 1)
-                rows.append((f"  same, method=vector", t, s, None, g["area_km2"].round(1).tolist()))
+                t, g = timed(lambda m=mins: isochrones(net, o, m, method="vector"), 1)
+                rows.append(("  same, method=vector", t, s, None, g["area_km2"].round(1).tolist()))
     net = grid_network(1000)
     o = (float(np.median(net.lon)), float(np.median(net.lat)))
     mins = [15, 30, 60]
     s, _ = timed(lambda: search(net, [o], max_minutes=60), a.repeat)
-    t, g = timed(lambda: isochrones(net, o, mins), a.repeat)
+    t, g = timed(lambda m=mins: isochrones(net, o, m), a.repeat)
     rows.append((f"synthetic grid {net.n_nodes:,} nodes, {mins} min", t, s, g.attrs.get("cell_m"), g["area_km2"].round(0).tolist()))
     t, r = timed(lambda: travel_time_raster(net, o, cell_m=100, max_minutes=60), a.repeat)
     h, w = r.minutes.shape

@@ -110,3 +110,37 @@ def test_help_teaches_by_example(capsys):
         main(["isochrone", "--help"])
     out = capsys.readouterr().out
     assert "geo isochrone --network" in out and "--origin 112.5800,37.8563" in out
+
+
+def test_rail_walk_mode_reaches_beyond_walking(tmp_path, capsys):
+    """A planned line from the origin corner to the far corner of the grid: rail+walk covers more than walk."""
+    net = grid_network(30, centre=CENTRE, local_kmh=5, arterial_kmh=5, expressway_kmh=5, mode="walk")
+    netfile = str(net.save(tmp_path / "walk.geonet"))
+    a = (float(net.lon.min()), float(net.lat.min()))
+    b = (float(net.lon.max()), float(net.lat.max()))
+    spec = tmp_path / "line.yaml"
+    spec.write_text(
+        "name: Test line\nheadway_minutes: 10\ndwell_minutes: 0\nrun_times_minutes: [3]\nstations:\n"
+        f"  - {{name: A, lon: {a[0]}, lat: {a[1]}}}\n  - {{name: B, lon: {b[0]}, lat: {b[1]}}}\n",
+        encoding="utf-8",
+    )
+    origin = f"{a[0]},{a[1]}"
+    areas = {}
+    for mode in ("walk", "rail+walk"):
+        out = tmp_path / mode.replace("+", "_")
+        args = ["isochrone", "--network", netfile, "--origin", origin, "--minutes", "20,30", "--mode", mode,
+                "--out", str(out), "--json", "-q"]  # fmt: skip
+        assert main([*args, "--line", str(spec)] if mode != "walk" else args) == 0
+        summary = json.loads(capsys.readouterr().out)
+        areas[mode] = [band["area_km2"] for band in summary["bands"]]
+    # 30 min: walk to A (0), board 10 + wait 5 + ride 3 + alight 5 = 23 min at B, 7 min of walking around B
+    assert areas["rail+walk"][1] > areas["walk"][1] + 0.1
+    assert areas["rail+walk"][0] == pytest.approx(areas["walk"][0], rel=1e-6)  # 20 min: the train does not help yet
+    html = (tmp_path / "rail_walk" / "map.html").read_text(encoding="utf-8")
+    assert "Stations" in html
+
+
+def test_rail_mode_without_rail_input_is_a_clear_error(netfile, tmp_path, capsys):
+    rc = main(["isochrone", "--network", netfile, "--origin", "112.55,37.87", "--mode", "rail+walk", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and "needs rail services" in err and "--line" in err and "Traceback" not in err

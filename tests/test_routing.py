@@ -8,6 +8,7 @@ import pytest
 from geo.errors import InputError, SnapError
 from geo.network import Network
 from geo.routing import node_times, od_matrix, route, snap
+from geo.synthetic import grid_network
 
 # one degree of longitude at the equator in metres (haversine, R = 6371008.8)
 DEG = 111_195.08
@@ -161,3 +162,20 @@ def test_route_between_mid_edge_points_counts_partial_edges():
     back = route(net, (0.015, 0.0), (0.005, 0.0))
     assert [(int(net.edge_u[e]), int(net.edge_v[e])) for e in back.edges] == [(2, 1), (1, 0)]
     assert back.metres == pytest.approx(r.metres)
+
+
+def test_points_are_not_snapped_onto_small_islands():
+    """A clipped pedestrian tunnel (2 nodes, 10 m from the street grid) must not capture the origin."""
+    grid = grid_network(10, spacing_m=100.0, centre=(0.0, 0.0), jitter_m=0.0)
+    x0 = float(grid.lon[0]) + 0.00045  # halfway along the first street, offset north by ~10 m
+    y0 = float(grid.lat[0]) + 0.00009
+    lon = np.r_[grid.lon, x0 - 0.0002, x0 + 0.0002]
+    lat = np.r_[grid.lat, y0, y0]
+    n = grid.n_nodes
+    net = Network.from_edges(lon, lat, np.r_[grid.edge_u, n, n + 1], np.r_[grid.edge_v, n + 1, n], speed_kmh=5.0)
+    assert net.component_size[n] == 2 and net.component_size[0] == n
+    sn_any = snap(net, [(x0, y0)], min_component_nodes=0)
+    assert net.edge_u[sn_any.edge[0]] >= n  # the nearest edge is the island
+    t = node_times(net, [(x0, y0)])
+    assert np.isfinite(t[:n]).all()  # snapped to the grid: every street node is reached
+    assert np.isnan(t[n:]).all()  # the island stays unreachable

@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
+from geo.cli._common import add_progress_args
 from geo.errors import GeoError
 
 SUBCOMMANDS = ("isochrone", "route", "claim", "scenario", "study", "demo")
@@ -48,14 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars or chatter")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in SUBCOMMANDS:
-        try:
-            mod = importlib.import_module(f"geo.cli._{name}")
-        except ModuleNotFoundError as exc:  # subcommand not built yet
-            if exc.name == f"geo.cli._{name}":
-                continue
-            raise
-        mod.register(sub)
+        importlib.import_module(f"geo.cli._{name}").register(sub)
+    for sp in sub.choices.values():
+        add_progress_args(sp)  # -q/--debug also after the command: geo isochrone ... -q
     return parser
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+    print(f"warning: {message}", file=sys.stderr if file is None else file)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,6 +67,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    with warnings.catch_warnings():
+        if args.quiet:
+            warnings.simplefilter("ignore")
+        elif not args.debug:
+            warnings.showwarning = _one_line_warning
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except GeoError as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 from geo.errors import InputError
 
 
-def parse_minutes(text: str) -> list[float]:
+def parse_minutes(text: str, option: str = "--minutes") -> list[float]:
     """Parse ``"5,10,15"`` into sorted positive minutes.
 
     Examples
@@ -28,12 +28,12 @@ def parse_minutes(text: str) -> list[float]:
         try:
             v = float(part)
         except ValueError:
-            raise InputError(f"--minutes must be numbers, got {part!r}", "pass e.g. --minutes 5,10,15") from None
+            raise InputError(f"{option} must be numbers, got {part!r}", f"pass e.g. {option} 5,10,15") from None
         if not v > 0 or v != v or v == float("inf"):
-            raise InputError(f"--minutes must be positive numbers, got {part!r}", "pass e.g. --minutes 5,10,15")
+            raise InputError(f"{option} must be positive numbers, got {part!r}", f"pass e.g. {option} 5,10,15")
         out.append(v)
     if not out:
-        raise InputError("--minutes is empty", "pass e.g. --minutes 5,10,15")
+        raise InputError(f"{option} is empty", f"pass e.g. {option} 5,10,15")
     return sorted(set(out))
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.cli._common import existing_file, parse_lonlat, parse_minutes
+from geo.cli._rail_args import add_rail_arguments, options_from_args, rail_context_from_args
 from geo.errors import InputError
 
 EPILOG = """\
@@ -35,6 +36,10 @@ examples:
   # people within reach, from a WorldPop raster; coordinates copied from Amap (GCJ-02)
   geo isochrone --network taiyuan.geojson --origin 112.5862,37.8595 --crs gcj02 \\
       --minutes 10,20,30 --population chn_ppp_2020_1km_Aggregated.tif --out out/pop --json
+
+  # rail + walk: walk to a station, wait half the headway, ride a planned line, walk on
+  geo isochrone --network xian_walk.osm.pbf --origin 108.9423,34.2610 --mode rail+walk \
+      --line data/lines/xian_ankang_hsr.yaml --minutes 30,60,90 --out out/rail
 
   # online (needs internet): download the network of a place with osmnx
   geo isochrone --place "Zhashui County, Shaanxi, China" --origin 109.1091,33.6875 --minutes 15,30 --out out/z
@@ -74,7 +79,7 @@ def build_parser_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="origin; repeat the option or separate several with ';' (nearest origin wins)",
     )
     p.add_argument("--minutes", default="5,10,15", help="band thresholds in minutes (default: 5,10,15)")
-    p.add_argument("--mode", default="drive", help="drive, walk or bike (default: drive)")
+    p.add_argument("--mode", default="drive", help="drive, walk, bike, rail+walk or rail+drive (default: drive)")
     p.add_argument("--out", default="out/isochrone", metavar="DIR", help="output folder (default: out/isochrone)")
     p.add_argument("--raster", action="store_true", help="also write DIR/travel_time.tif (minutes, float32)")
     p.add_argument("--cell-size", type=float, default=None, metavar="M", help="raster cell size in metres")
@@ -86,6 +91,7 @@ def build_parser_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--simplify", type=float, default=None, metavar="M", help="simplify polygons (tolerance, m)")
     p.add_argument("--no-map", action="store_true", help="do not write map.html")
     p.add_argument("--json", action="store_true", help="print a JSON summary instead of a table")
+    add_rail_arguments(p)
     return p
 
 
@@ -114,7 +120,7 @@ def parse_origins(values: list[str], datum: str = "wgs84") -> list[tuple[float, 
 
 
 def _check_mode(mode: str) -> str:
-    modes = ("drive", "walk", "bike")
+    modes = ("drive", "walk", "bike", "rail+walk", "rail+drive")
     if mode not in modes:
         raise InputError(f"unknown --mode {mode!r}", f"use one of {', '.join(modes)}")
     return mode
@@ -125,20 +131,25 @@ def _positive(value: float | None, option: str) -> None:
         raise InputError(f"{option} must be a positive number of metres, got {value!r}", f"pass e.g. {option} 100")
 
 
+def road_mode(mode: str) -> str:
+    """The road network a mode travels on: ``rail+walk`` -> ``walk``, ``rail+drive`` -> ``drive``."""
+    return mode.split("+", 1)[1] if mode.startswith("rail+") else mode
+
+
 def load_network_from_args(args: argparse.Namespace, quiet: bool) -> Any:
     from geo.network import Network
 
     if args.network:
         path = existing_file(args.network, "--network")
-        return Network.from_file(path, mode=args.mode, progress=not quiet)
+        return Network.from_file(path, mode=road_mode(args.mode), progress=not quiet)
     if args.place:
-        return Network.from_place(args.place, mode=args.mode)
+        return Network.from_place(args.place, mode=road_mode(args.mode))
     raise InputError("no network given", "pass --network PATH (an OSM file) or --place NAME (online)")
 
 
 def run(args: argparse.Namespace) -> int:
     from geo.crs import check_datum, geometry_to_datum
-    from geo.isochrones import isochrones
+    from geo.isochrones import isochrones, isochrones_from_times
     from geo.routing import DEFAULT_MAX_SNAP_M
 
     quiet = bool(getattr(args, "quiet", False))
@@ -153,15 +164,30 @@ def run(args: argparse.Namespace) -> int:
     pop = existing_file(args.population, "--population") if args.population else None
     out_dir = Path(args.out)
     args.mode = mode
+    ctx = rail_context_from_args(args)
+    if mode.startswith("rail+") and ctx is None:
+        raise InputError(
+            f"--mode {mode} needs rail services",
+            "pass --line SPEC.yaml, --gtfs FEED or --rail OSM_RAIL_FILE --stations STATIONS_FILE",
+        )
     net = load_network_from_args(args, quiet)
-    kw: dict[str, Any] = {"max_snap_m": args.max_snap or DEFAULT_MAX_SNAP_M, "method": args.method}
+    max_snap = args.max_snap or DEFAULT_MAX_SNAP_M
+    kw: dict[str, Any] = {"method": args.method}
     if args.offnetwork:
         kw["offnetwork_m"] = args.offnetwork
     if args.simplify is not None:
         kw["simplify_m"] = args.simplify
     if args.cell_size and args.method == "raster":
         kw["cell_m"] = args.cell_size
-    bands = isochrones(net, origins, minutes, **kw)
+    node_seconds = None
+    if mode.startswith("rail+"):
+        node_seconds = rail_node_seconds(net, ctx, origins, mode, minutes[-1], args, max_snap)
+        import numpy as np
+
+        o = np.asarray(origins, dtype=float)
+        bands = isochrones_from_times(net, node_seconds, minutes, points=(o[:, 0], o[:, 1], np.zeros(len(o))), **kw)
+    else:
+        bands = isochrones(net, origins, minutes, max_snap_m=max_snap, **kw)
     if pop is not None:
         from geo.raster import population_in_bands
 
@@ -177,11 +203,12 @@ def run(args: argparse.Namespace) -> int:
 
         r = travel_time_raster(
             net,
-            origins,
+            origins if node_seconds is None else None,
+            node_seconds=node_seconds,
             cell_m=args.cell_size or 100.0,
             max_minutes=minutes[-1],
             path=out_dir / "travel_time.tif",
-            max_snap_m=kw["max_snap_m"],
+            max_snap_m=max_snap,
             offnetwork_m=kw.get("offnetwork_m", 200.0),
         )
         written["raster"] = r.path
@@ -190,9 +217,36 @@ def run(args: argparse.Namespace) -> int:
 
         title = f"{mode.capitalize()} time, {', '.join(f'{m:g}' for m in minutes)} min"
         m = isochrone_map(bands, origins=origins, title=title)
+        if ctx is not None:
+            import geopandas as gpd
+
+            from geo.maps import rail_map
+
+            st = ctx.stations().dropna(subset=["lon", "lat"])
+            if len(st):
+                pts = gpd.GeoDataFrame({"name": st["name"]}, geometry=gpd.points_from_xy(st["lon"], st["lat"]), crs=4326)
+                rail_map(None, pts, m=m, name="Stations")
         written["map"] = save_map(m, out_dir / "map.html")
     _report(bands, written, origins, mode, net, args.json, quiet)
     return 0
+
+
+def rail_node_seconds(
+    net: Any, ctx: Any, origins: list[tuple[float, float]], mode: str, max_minutes: float, args: argparse.Namespace, max_snap_m: float
+) -> Any:
+    """Seconds to every road node by road + rail from the nearest of ``origins`` (NaN unreached)."""
+    import dataclasses
+
+    import numpy as np
+
+    from geo.multimodal import multimodal_node_seconds
+
+    opt = dataclasses.replace(options_from_args(args), max_snap_m=max_snap_m)
+    best = np.full(net.n_nodes, np.nan)
+    for o in origins:
+        t = multimodal_node_seconds(net, ctx, o, mode=mode, max_minutes=max_minutes, options=opt)
+        best = np.fmin(best, t)
+    return best
 
 
 def write_gpkg(gdf: Any, path: Path, layer: str) -> Path:
