@@ -17,13 +17,18 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/geo demo --out maps/demo
 
-# headless Chromium for the report test (Debian package); skipped politely if apt is unavailable
+# Debian packages for the browser tests and Chinese labels in static maps (chromium, fonts-noto-cjk);
+# installed when missing and apt is usable, otherwise the tests that need them skip or warn.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "warning: could not install chromium; browser tests will skip"; \
-	  else echo "note: chromium not installed; browser tests will skip"; fi; }
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "warning: could not install$$missing; browser tests will skip"; \
+	  else echo "note:$$missing not installed; browser tests will skip"; fi; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check geo tests scripts
