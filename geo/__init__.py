@@ -3,8 +3,9 @@
 Quick start
 -----------
 >>> import geo
+>>> from geo.isochrones import isochrones
 >>> net = geo.grid_network(50)                    # or geo.Network.from_file("helsinki.osm.pbf", mode="walk")
->>> bands = geo.isochrones(net, (112.55, 37.87), minutes=[2, 4])
+>>> bands = isochrones(net, (112.55, 37.87), minutes=[2, 4])
 >>> bands[["minutes", "area_km2"]].shape          # a GeoDataFrame: .explore(), .to_file() just work
 (2, 2)
 >>> m = geo.maps.isochrone_map(bands, origins=(112.55, 37.87))   # offline folium map
@@ -25,11 +26,11 @@ from geo.routing import Route, node_times, od_matrix, route, search, snap
 
 __version__ = "0.1.0"
 
-#: public names imported on first use: name -> module
+#: public names imported on first use: name -> module (no name may equal a submodule's:
+#: importing the submodule would replace the attribute)
 _LAZY = {
     "grid_network": "geo.synthetic",
     "load_network": "geo.io",
-    "isochrones": "geo.isochrones",
     "isochrones_from_times": "geo.isochrones",
     "travel_time_raster": "geo.raster",
     "population_in_bands": "geo.raster",

@@ -276,6 +276,24 @@ class Network:
         _, label = connected_components(adj, directed=True, connection="strong")
         return np.bincount(label)[label].astype(np.int64)
 
+    @cached_property
+    def colocated(self) -> dict[int, np.ndarray]:
+        """Nodes that share their exact coordinates with other nodes: node -> all nodes at that point.
+
+        Duplicate OSM nodes and ways clipped at the same point leave several
+        nodes at one location; a traveller standing there can start from any
+        of them. Computed once per network and cached.
+        """
+        if self.n_nodes == 0:
+            return {}
+        _, inv, cnt = np.unique(self.lon + 1j * self.lat, return_inverse=True, return_counts=True)
+        dup = np.flatnonzero(cnt[inv] > 1)
+        if not len(dup):
+            return {}
+        dup = dup[np.argsort(inv[dup], kind="stable")]
+        groups = np.split(dup, np.flatnonzero(np.diff(inv[dup])) + 1)
+        return {int(n): g for g in groups for n in g}
+
     def reverse_edge(self) -> np.ndarray:
         """For each edge u->v the index of an edge v->u (the fastest), or -1 if there is none.
 

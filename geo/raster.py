@@ -27,14 +27,13 @@ True
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from geo._private.surface import Grid, Segments, edge_segments, origin_segments, rasterize_segments
+from geo._private.writeout import atomic_target
 from geo.errors import DataError, InputError
 from geo.isochrones import (
     DEFAULT_MIN_HOLE_KM2,
@@ -220,21 +219,11 @@ def write_geotiff(
     }
     if h > 256 and w > 256:
         profile.update(tiled=True, blockxsize=256, blockysize=256)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tif", dir=path.parent)
-    os.close(fd)
-    try:
-        with rasterio.open(tmp, "w", **profile) as dst:
-            dst.write(arr, 1)
-            if description:
-                dst.set_band_description(1, description)
-                dst.update_tags(1, units=description)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_target(path, suffix=".tif") as tmp, rasterio.open(tmp, "w", **profile) as dst:
+        dst.write(arr, 1)
+        if description:
+            dst.set_band_description(1, description)
+            dst.update_tags(1, units=description)
     return path
 
 

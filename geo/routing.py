@@ -220,7 +220,9 @@ def _sources(net: Network, s: Snapped, labels: np.ndarray) -> tuple[np.ndarray, 
 
     A point at fraction ``f`` of edge u->v reaches ``v`` after ``(1-f)`` of the
     edge, and ``u`` after ``f`` of the reverse edge if there is one. A point
-    that lies on a node (``f`` = 0) starts at that node whatever the oneways.
+    that lies on a node (``f`` = 0 or 1) starts at that node whatever the
+    oneways, and at every other node with the same coordinates, so that the
+    answer does not depend on which of several coincident edges was nearest.
     """
     rev = net.reverse_edge()
     nodes, costs, labs = [], [], []
@@ -241,6 +243,12 @@ def _sources(net: Network, s: Snapped, labels: np.ndarray) -> tuple[np.ndarray, 
             nodes.append(net.edge_u[e])
             costs.append(s.access_s[i])
             labs.append(labels[i])
+        at = net.edge_u[e] if f <= _EPS else net.edge_v[e] if f >= 1 - _EPS else -1
+        if at >= 0 and net.colocated:
+            for other in net.colocated.get(int(at), ()):
+                nodes.append(other)
+                costs.append(s.access_s[i])
+                labs.append(labels[i])
     return (
         np.asarray(nodes, dtype=np.int64),
         np.asarray(costs, dtype=np.float64),

@@ -179,3 +179,14 @@ def test_points_are_not_snapped_onto_small_islands():
     t = node_times(net, [(x0, y0)])
     assert np.isfinite(t[:n]).all()  # snapped to the grid: every street node is reached
     assert np.isnan(t[n:]).all()  # the island stays unreachable
+
+
+def test_point_on_coincident_nodes_starts_from_all_of_them():
+    """Found by hypothesis: three nodes at one point; which coincident edge is nearest must not matter."""
+    lon = lat = [0.0, 0.0, 0.0]
+    base = Network.from_edges(lon, lat, [2], [0], speed_kmh=3.0)
+    more = Network.from_edges(lon, lat, [2, 0], [0, 2], speed_kmh=3.0)
+    assert sorted(more.colocated[0].tolist()) == [0, 1, 2]
+    t0 = node_times(base, [(0.0, 0.0)])
+    t1 = node_times(more, [(0.0, 0.0)])
+    assert t0.tolist() == [0.0, 0.0, 0.0] and t1.tolist() == [0.0, 0.0, 0.0]

@@ -15,8 +15,6 @@ Writes are atomic (temporary file in the same folder, then ``os.replace``).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo._private.writeout import atomic_target
 from geo.errors import DataError
 
 FORMAT = "geonet"
@@ -66,15 +65,8 @@ def write(path: Path, arrays: Mapping[str, np.ndarray], attrs: pd.DataFrame, met
         else:
             payload[f"attr/{c}"] = s.to_numpy()
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **payload)  # type: ignore[arg-type]
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_target(path, suffix=".tmp") as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, **payload)  # type: ignore[arg-type]
     return path
 
 

@@ -26,7 +26,6 @@ import functools
 import html as _html
 import os
 import re
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
@@ -321,19 +320,9 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write bytes atomically (temp file in the same folder, then ``os.replace``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    from geo._private.writeout import write_bytes
+
+    return write_bytes(data, path)
 
 
 def escape(value: object) -> str:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from geo._private.writeout import write_gpkg
 from geo.cli._common import existing_file, parse_lonlat, parse_minutes
 from geo.cli._rail_args import add_rail_arguments, options_from_args, rail_context_from_args
 from geo.errors import InputError
@@ -197,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
     gpkg_bands = bands.copy()
     if datum == "gcj02":
         gpkg_bands = gpkg_bands.set_geometry(geometry_to_datum(gpkg_bands.geometry.values, "gcj02"), crs="EPSG:4326")
-    written["isochrones"] = write_gpkg(gpkg_bands, out_dir / "isochrones.gpkg", layer="isochrones")
+    written["isochrones"] = write_gpkg({"isochrones": gpkg_bands}, out_dir / "isochrones.gpkg")
     if args.raster:
         from geo.raster import travel_time_raster
 
@@ -247,24 +246,6 @@ def rail_node_seconds(
         t = multimodal_node_seconds(net, ctx, o, mode=mode, max_minutes=max_minutes, options=opt)
         best = np.fmin(best, t)
     return best
-
-
-def write_gpkg(gdf: Any, path: Path, layer: str) -> Path:
-    """Write a GeoPackage atomically (temporary file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # GDAL wants to create the file itself
-    try:
-        gdf.to_file(tmp, layer=layer, driver="GPKG")
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _report(bands: Any, written: dict[str, Any], origins: list, mode: str, net: Any, as_json: bool, quiet: bool) -> None:
