@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from geo._private.dijkstra import dijkstra
+from geo._private.segindex import SegmentIndex
 from geo.errors import InputError, SnapError
 from geo.network import Network
 
@@ -135,29 +136,27 @@ def snap(
     60
     """
     pts = _as_points(points)
-    if min_component_nodes > 0 and net.n_nodes:
-        size = net.component_size
-        ok = size >= int(min_component_nodes)
-        ok = ok[net.edge_u] & ok[net.edge_v]
-        if ok.any() and not ok.all():  # a network with no component that large is left as it is
-            edge_mask = ok if edge_mask is None else (edge_mask & ok)
-    tree, edge_index = _edge_tree(net, edge_mask)
+    index, edge_index = _edge_tree(net, edge_mask, min_component_nodes)
     from pyproj import Transformer
 
     tr = Transformer.from_crs("EPSG:4326", net.metric_crs, always_xy=True)
     px, py = tr.transform(pts[:, 0], pts[:, 1])
-    import shapely
-
-    geoms = shapely.points(px, py)
-    edge = np.full(len(pts), -1, dtype=np.int64)
-    dist = np.full(len(pts), np.nan)
-    if len(edge_index):
-        (pi, ti), d = tree.query_nearest(geoms, max_distance=max_snap_m, return_distance=True, all_matches=False)
-        edge[pi] = edge_index[ti]
-        dist[pi] = d
+    k, dist = index.nearest(np.asarray(px, dtype=float), np.asarray(py, dtype=float), max_snap_m)
+    edge = np.where(k >= 0, edge_index[np.maximum(k, 0)] if len(edge_index) else -1, -1).astype(np.int64)
     missing = edge < 0
     if missing.any() and errors == "raise":
         i = int(np.flatnonzero(missing)[0])
+        if min_component_nodes > 0:
+            any_index, _ = _edge_tree(net, edge_mask, 0)
+            _, near = any_index.nearest(np.asarray(px[i : i + 1], dtype=float), np.asarray(py[i : i + 1], dtype=float), max_snap_m)
+            if np.isfinite(near[0]):
+                raise SnapError(
+                    f"point ({pts[i, 0]:.5f}, {pts[i, 1]:.5f}) is {near[0]:.0f} m from a {net.mode} edge, but every "
+                    f"edge within {max_snap_m:.0f} m belongs to a small disconnected piece of the network (fewer than "
+                    f"{min_component_nodes} nodes, such as a clipped tunnel or a one-way stub at the edge of an extract)",
+                    "move the point onto the connected network, load a larger extract, raise the snap limit "
+                    "(--max-snap), or pass min_component_nodes=0 to snap onto islands",
+                )
         far = _nearest_node_distance(net, px[i], py[i])
         raise SnapError(
             f"point ({pts[i, 0]:.5f}, {pts[i, 1]:.5f}) is {far / 1000:.1f} km from the nearest "
@@ -185,31 +184,36 @@ def _nearest_node_distance(net: Network, x: float, y: float) -> float:
     return float(d.min()) if d.size else float("inf")
 
 
-_TREE_CACHE: dict[int, tuple[object, np.ndarray, Network]] = {}
+_TREE_CACHE: dict[tuple[int, int, int | None], tuple[SegmentIndex, np.ndarray, Network]] = {}
 
 
-def _edge_tree(net: Network, edge_mask: np.ndarray | None):
-    """An STRtree over the (undirected) edge segments in the metric CRS, cached per network."""
-    import shapely
+def _edge_tree(net: Network, edge_mask: np.ndarray | None, min_component_nodes: int = 0) -> tuple[SegmentIndex, np.ndarray]:
+    """A nearest-segment index over the (undirected) edges in the metric CRS and the edge ids it holds.
 
-    key = id(net) if edge_mask is None else hash((id(net), edge_mask.tobytes()))
+    Cached per network, mask and island size. Edges with an end in a strongly
+    connected component of fewer than ``min_component_nodes`` nodes are left
+    out, unless no component is that large.
+    """
+    key = (id(net), int(min_component_nodes), None if edge_mask is None else hash(edge_mask.tobytes()))
     hit = _TREE_CACHE.get(key)
     if hit is not None and hit[2] is net:
         return hit[0], hit[1]
     u, v = net.edge_u, net.edge_v
     keep = u <= v  # one segment per undirected pair is enough to find the nearest
-    rev = net.reverse_edge()
-    keep |= rev < 0
+    keep |= net.reverse_edge() < 0
     if edge_mask is not None:
         keep &= edge_mask
+    if min_component_nodes > 0 and net.n_nodes:
+        big = net.component_size >= int(min_component_nodes)
+        main = big[u] & big[v]
+        if main.any():  # a network with no component that large is left as it is
+            keep &= main
     idx = np.flatnonzero(keep)
-    xy = net.xy
-    lines = shapely.linestrings(np.stack([xy[u[idx]], xy[v[idx]]], axis=1))
-    tree = shapely.STRtree(lines)
+    index = SegmentIndex(net.xy, u[idx], v[idx])
     if len(_TREE_CACHE) > 8:
         _TREE_CACHE.clear()
-    _TREE_CACHE[key] = (tree, idx, net)
-    return tree, idx
+    _TREE_CACHE[key] = (index, idx, net)
+    return index, idx
 
 
 _EPS = 1e-9
