@@ -322,9 +322,9 @@ def parse_inputs(d: Mapping[str, Any] | None, base: Path | None, file: str) -> C
         if isinstance(n, Mapping):
             if "path" not in n:
                 raise InputError(f"{file}: inputs.networks[{i}] has no path", "write - {path: roads.osm.pbf, mode: drive}")
-            nets.append((resolve_path(n["path"], base), str(n.get("mode", "drive"))))
+            nets.append((_optional_path(n["path"], base), str(n.get("mode", "drive"))))
         else:
-            nets.append((resolve_path(str(n), base), "drive"))
+            nets.append((_optional_path(str(n), base), "drive"))
     rail: dict[str, Any] = {}
     for k, v in dict(d.get("rail") or {}).items():
         if k in ("gtfs", "osm_lines", "stations"):
