@@ -77,12 +77,19 @@ def _geo_worker(step: str) -> None:
         dest = [(float(net.lon[i]), float(net.lat[i])) for i in d_idx]
         route(net, orig[0], dest[0])  # warm-up (numba compilation, snapping index)
         minutes, metres, secs = [], [], []
+        hw = net.edge_attrs["highway"].astype(str).to_numpy()
+        by_class: dict = {}
         for a, b in zip(orig, dest):
             t = time.perf_counter()
             r = route(net, a, b)
             secs.append(time.perf_counter() - t)
             minutes.append(float(r.minutes))
             metres.append(float(r.metres))
+            for e in r.edges:  # whole edges (the partial first/last edges count whole: negligible)
+                acc = by_class.setdefault(hw[e], [0.0, 0.0])
+                acc[0] += float(net.edge_length_m[e])
+                acc[1] += float(net.edge_time_s[e])
+        out["by_class"] = by_class
         # the same pairs with geo's crude turn/signal stand-in (5 s per intersection)
         net5 = Network.from_file(req["pbf"], mode="drive", intersection_delay_s=5)
         minutes5 = [float(route(net5, a, b).minutes) for a, b in zip(orig, dest)]
@@ -96,6 +103,34 @@ def _geo_worker(step: str) -> None:
             origins=orig, destinations=dest, minutes=minutes, metres=metres, route_s=secs,
             minutes_delay5=minutes5, od_s=od_s, od_cells=int(len(od)), od_diag_minutes=od_diag,
         )
+    elif step == "classify":
+        # OSRM segments (midpoint lon, lat, metres, seconds) -> class of the nearest geo edge;
+        # Valhalla edges (OSM way id, metres, seconds) -> class of that way in geo
+        import shapely
+
+        hw = net.edge_attrs["highway"].astype(str).to_numpy()
+        geoms = net.edges.geometry.to_numpy()
+        tree = shapely.STRtree(geoms)
+        seg = req["osrm_segments"]
+        agg: dict = {}
+        if seg:
+            pts = shapely.points([(x[0], x[1]) for x in seg])
+            _, idx = tree.query_nearest(pts, return_distance=False, all_matches=False)
+            for (_, _, m, sec), e in zip(seg, idx[1] if idx.ndim == 2 else idx):
+                acc = agg.setdefault(hw[e], [0.0, 0.0])
+                acc[0] += m
+                acc[1] += sec
+        out["osrm_by_class"] = agg
+        way_class: dict = {}
+        for oid, h in zip(net.edge_attrs["osm_id"].to_numpy(), hw):
+            way_class.setdefault(int(oid), h)
+        agg = {}
+        for wid, m, sec, vclass in req["valhalla_edges"]:
+            h = way_class.get(int(wid), f"(valhalla {vclass})")
+            acc = agg.setdefault(h, [0.0, 0.0])
+            acc[0] += m
+            acc[1] += sec
+        out["valhalla_by_class"] = agg
     elif step == "iso":
         import geopandas as gpd
         from geo.isochrones import isochrones
@@ -256,6 +291,52 @@ def query_valhalla(conf: Path, orig, dest) -> dict:
                 matrix_algorithm=m.get("algorithm"))
 
 
+def osrm_segments(base: Path, orig, dest) -> tuple[list, list]:
+    """Per-segment distance/duration of each OSRM route (untimed pass) and the turn/signal seconds."""
+    import osrm
+
+    eng = osrm.OSRM(storage_config=str(base), algorithm="MLD", use_shared_memory=False)
+    segs, turn_s = [], []
+    for a, b in zip(orig, dest):
+        r = eng.Route(osrm.RouteParameters(coordinates=[a, b], annotations=["duration", "distance"],
+                                           overview="full", geometries="geojson"))
+        if r["code"] != "Ok":
+            turn_s.append(float("nan"))
+            continue
+        rt = r["routes"][0]
+        c = rt["geometry"]["coordinates"]
+        ann = rt["legs"][0]["annotation"]
+        du, di = list(ann["duration"]), list(ann["distance"])
+        for i in range(len(du)):
+            segs.append(((c[i][0] + c[i + 1][0]) / 2, (c[i][1] + c[i + 1][1]) / 2, float(di[i]), float(du[i])))
+        turn_s.append(float(rt["duration"]) - sum(float(x) for x in du))
+    return segs, turn_s
+
+
+def valhalla_edges(conf: Path, orig, dest) -> tuple[list, list]:
+    """Edges (way id, metres, seconds at the edge speed) of each Valhalla route and its transition seconds."""
+    import valhalla
+
+    act = valhalla.Actor(str(conf))
+    edges, turn_s = [], []
+    for a, b in zip(orig, dest):
+        try:
+            r = act.route({"locations": [{"lon": a[0], "lat": a[1]}, {"lon": b[0], "lat": b[1]}], "costing": "auto"})
+            ta = act.trace_attributes({"encoded_polyline": r["trip"]["legs"][0]["shape"], "costing": "auto",
+                                       "shape_match": "edge_walk"})
+        except Exception:
+            turn_s.append(float("nan"))
+            continue
+        edge_sum = 0.0
+        for e in ta["edges"]:
+            m = float(e["length"]) * 1000
+            sec = m / (float(e["speed"]) / 3.6) if e.get("speed") else 0.0
+            edge_sum += sec
+            edges.append((int(e.get("way_id", 0)), m, sec, e.get("road_class", "?")))
+        turn_s.append(float(r["trip"]["summary"]["time"]) - edge_sum)
+    return edges, turn_s
+
+
 def valhalla_isochrones(conf: Path, work: Path, origins: dict, **opts) -> tuple[list[str], list[float]]:
     import valhalla
 
@@ -394,6 +475,48 @@ def main() -> None:
             sel = [(gm / em) for gm, em, gd, ed in _finite(g["minutes"], e["minutes"], g["metres"], e["metres"])
                    if ed > 0 and abs(gd / ed - 1) <= 0.02 and em > 0]
             print(f"| {name} | {len(sel)} | {_pct(sel, 50):.3f} | {_pct(sel, 10):.3f} | {_pct(sel, 90):.3f} |")
+    # where the time goes: per-class speeds on the routed kilometres and turn/signal seconds
+    segs, o_turn = osrm_segments(osrm_base, orig, dest) if o else ([], [])
+    vedges, v_turn = valhalla_edges(val_conf, orig, dest) if v else ([], [])
+    cls = run_geo("classify", {"pbf": str(pbf), "osrm_segments": segs, "valhalla_edges": vedges}, args.geo_python)
+    results["by_class"] = {"geo": g["by_class"], "osrm": cls["osrm_by_class"], "valhalla": cls["valhalla_by_class"]}
+    tot_km = sum(m for m, _ in g["by_class"].values()) / 1000
+    print("\nSpeeds on the routed kilometres by OSM highway class (km/h = Σ metres / Σ edge seconds, "
+          "turn and signal seconds excluded; OSRM segments classed by the nearest geo edge, Valhalla edges by OSM way id):\n")
+    print("| highway | share of geo's routed km | geo km/h | OSRM km/h | Valhalla km/h |")
+    print("|---|---|---|---|---|")
+
+    def kmh(d, k):
+        m, t = d.get(k, (0.0, 0.0))
+        return f"{3.6 * m / t:.1f}" if t > 0 and m > 2000 else "–"
+
+    keys = sorted(g["by_class"], key=lambda k: -g["by_class"][k][0])
+    for k in keys:
+        share = g["by_class"][k][0] / 1000 / tot_km
+        if share < 0.002:
+            continue
+        print(f"| {k} | {100 * share:.1f} % | {kmh(g['by_class'], k)} | {kmh(cls['osrm_by_class'], k)} | "
+              f"{kmh(cls['valhalla_by_class'], k)} |")
+
+    def all_kmh(d):
+        m = sum(x[0] for x in d.values())
+        t = sum(x[1] for x in d.values())
+        return f"{3.6 * m / t:.1f}" if t else "–"
+
+    print(f"| all | 100 % | {all_kmh(g['by_class'])} | {all_kmh(cls['osrm_by_class'])} | {all_kmh(cls['valhalla_by_class'])} |")
+    rows = []
+    if o:
+        share = [ts / (60 * m) for ts, m in _finite(o_turn, o["minutes"]) if m > 0]
+        edge_only = [gm / (m - ts / 60) for gm, m, ts in _finite(g["minutes"], o["minutes"], o_turn) if m - ts / 60 > 0]
+        rows.append(f"| OSRM | {100 * _pct(share, 50):.1f} % | {_pct(edge_only, 50):.3f} |")
+    if v:
+        share = [ts / (60 * m) for ts, m in _finite(v_turn, v["minutes"]) if m > 0]
+        edge_only = [gm / (m - ts / 60) for gm, m, ts in _finite(g["minutes"], v["minutes"], v_turn) if m - ts / 60 > 0]
+        rows.append(f"| Valhalla | {100 * _pct(share, 50):.1f} % | {_pct(edge_only, 50):.3f} |")
+    print("\nTurn, signal and intersection seconds (route time minus the sum of its edge times; geo has none by default):\n")
+    print("| engine | median share of route time | median geo / engine time on edges only |")
+    print("|---|---|---|")
+    print("\n".join(rows))
     med_g = statistics.median([x for x in g["minutes"] if x == x])
     print(f"\nMedian geo trip: {med_g:.1f} min, {statistics.median(g['metres']) / 1000:.1f} km.")
     if o:
