@@ -317,6 +317,10 @@ def _rasterize_rows(x0s, y0s, x1s, y1s, t0s, t1s, b0s, b1s, gx0, gy1, cell, nx, 
             ab = (b1s[i] - b0) / length
         else:
             ux, uy, af, ab = 0.0, 0.0, 0.0, 0.0
+        # a lower bound of any time this segment gives a cell at distance h: the earliest
+        # time on the segment (either end, in a reached direction) plus h at walking speed
+        tmin = min(min(t0, t1s[i]) if fwd else np.inf, min(b0, b1s[i]) if bwd else np.inf)
+        inv_speed = 1.0 / speed
         kf, kb = af * speed, ab * speed
         shf = kf / math.sqrt(1.0 - kf * kf) if kf < 1.0 else -1.0
         shb = kb / math.sqrt(1.0 - kb * kb) if kb < 1.0 else -1.0
@@ -334,6 +338,8 @@ def _rasterize_rows(x0s, y0s, x1s, y1s, t0s, t1s, b0s, b1s, gx0, gy1, cell, nx, 
                     h = abs(qx * uy - qy * ux)
                     if h > dmax:
                         continue
+                    if tmin + h * inv_speed >= out[row, col]:
+                        continue  # no point of this segment can beat the cell's time
                     sp = qx * ux + qy * uy
                     w = math.sqrt(d2max - h * h)
                     cand = np.inf
