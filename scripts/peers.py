@@ -101,7 +101,7 @@ def _geo_worker(step: str) -> None:
         od_diag = [float(diag.get((i, i), float("nan"))) for i in range(n)]
         out.update(
             origins=orig, destinations=dest, minutes=minutes, metres=metres, route_s=secs,
-            minutes_delay5=minutes5, od_s=od_s, od_cells=int(len(od)), od_diag_minutes=od_diag,
+            minutes_delay5=minutes5, od_s=od_s, od_cells=len(od), od_diag_minutes=od_diag,
         )
     elif step == "classify":
         # OSRM segments (midpoint lon, lat, metres, seconds) -> class of the nearest geo edge;
@@ -133,6 +133,7 @@ def _geo_worker(step: str) -> None:
         out["valhalla_by_class"] = agg
     elif step == "iso":
         import geopandas as gpd
+
         from geo.isochrones import isochrones
 
         crs = net.metric_crs
@@ -262,7 +263,9 @@ def query_osrm(base: Path, orig, dest) -> dict:
         r = eng.Route(osrm.RouteParameters(coordinates=[a, b], overview="false"))
         secs.append(time.perf_counter() - t)
         if r["code"] != "Ok":
-            dur.append(float("nan")); dist.append(float("nan")); snap.append(float("nan"))
+            dur.append(float("nan"))
+            dist.append(float("nan"))
+            snap.append(float("nan"))
             continue
         dur.append(float(r["routes"][0]["duration"]) / 60)
         dist.append(float(r["routes"][0]["distance"]))
@@ -296,7 +299,8 @@ def query_valhalla(conf: Path, orig, dest) -> dict:
             dur.append(float(s["time"]) / 60)
             dist.append(float(s["length"]) * 1000)
         except Exception:  # no route
-            dur.append(float("nan")); dist.append(float("nan"))
+            dur.append(float("nan"))
+            dist.append(float("nan"))
         secs.append(time.perf_counter() - t)
     n = len(orig)
     t = time.perf_counter()
@@ -432,8 +436,9 @@ def main() -> None:
     peers_ok = {}
     # ---- builds
     try:
-        import osrm  # noqa: F401
         from importlib.metadata import version
+
+        import osrm  # noqa: F401
 
         versions["osrm-bindings"] = version("osrm-bindings")
         osrm_base, results["osrm_build_s"] = build_osrm(pbf, work)
@@ -443,8 +448,9 @@ def main() -> None:
         peers_ok["osrm"] = False
         results["osrm_error"] = repr(e)
     try:
-        import valhalla
         from importlib.metadata import version
+
+        import valhalla  # noqa: F401
 
         versions["pyvalhalla"] = version("pyvalhalla")
         val_conf, results["valhalla_build_s"] = build_valhalla(pbf, work)
