@@ -100,8 +100,15 @@ def _geo_worker(step: str) -> None:
         diag = od.set_index(["origin", "destination"])["minutes"]
         od_diag = [float(diag.get((i, i), float("nan"))) for i in range(n)]
         out.update(
-            origins=orig, destinations=dest, minutes=minutes, metres=metres, route_s=secs,
-            minutes_delay5=minutes5, od_s=od_s, od_cells=len(od), od_diag_minutes=od_diag,
+            origins=orig,
+            destinations=dest,
+            minutes=minutes,
+            metres=metres,
+            route_s=secs,
+            minutes_delay5=minutes5,
+            od_s=od_s,
+            od_cells=len(od),
+            od_diag_minutes=od_diag,
         )
     elif step == "classify":
         # OSRM segments (midpoint lon, lat, metres, seconds) -> class of the nearest geo edge;
@@ -154,12 +161,20 @@ def _geo_worker(step: str) -> None:
                     a_val = vgeom.area / 1e6 if vgeom is not None else float("nan")
                     inter = row.geometry.intersection(vgeom).area / 1e6 if vgeom is not None else float("nan")
                     union = row.geometry.union(vgeom).area / 1e6 if vgeom is not None else float("nan")
-                    rows.append(dict(origin=name, variant=variant, minutes=m, geo_km2=a_geo,
-                                     geo_area_km2_col=float(row["area_km2"]), valhalla_km2=a_val,
-                                     iou=inter / union if union else float("nan"),
-                                     geo_in_valhalla=inter / a_geo if a_geo else float("nan"),
-                                     valhalla_in_geo=inter / a_val if a_val else float("nan"),
-                                     geo_s=dt))
+                    rows.append(
+                        dict(
+                            origin=name,
+                            variant=variant,
+                            minutes=m,
+                            geo_km2=a_geo,
+                            geo_area_km2_col=float(row["area_km2"]),
+                            valhalla_km2=a_val,
+                            iou=inter / union if union else float("nan"),
+                            geo_in_valhalla=inter / a_geo if a_geo else float("nan"),
+                            valhalla_in_geo=inter / a_val if a_val else float("nan"),
+                            geo_s=dt,
+                        )
+                    )
         # road points instead of polygons: geo's node times against Valhalla's polygons
         import shapely
 
@@ -176,9 +191,17 @@ def _geo_worker(step: str) -> None:
                 in_val = shapely.contains(vg, pts)
                 in_geo = np.nan_to_num(tmin, nan=np.inf) <= m
                 both = int((in_val & in_geo).sum())
-                nrows.append(dict(origin=name, minutes=m, geo_nodes=int(in_geo.sum()), valhalla_nodes=int(in_val.sum()),
-                                  jaccard=both / max(1, int((in_val | in_geo).sum())),
-                                  geo_in_val=both / max(1, int(in_geo.sum())), val_in_geo=both / max(1, int(in_val.sum()))))
+                nrows.append(
+                    dict(
+                        origin=name,
+                        minutes=m,
+                        geo_nodes=int(in_geo.sum()),
+                        valhalla_nodes=int(in_val.sum()),
+                        jaccard=both / max(1, int((in_val | in_geo).sum())),
+                        geo_in_val=both / max(1, int(in_geo.sum())),
+                        val_in_geo=both / max(1, int(in_val.sum())),
+                    )
+                )
         out["rows"] = rows
         out["node_rows"] = nrows
         out["crs"] = crs
@@ -188,7 +211,9 @@ def _geo_worker(step: str) -> None:
 def run_geo(step: str, req: dict, geo_python: str) -> dict:
     p = subprocess.run(
         [geo_python, str(Path(__file__).resolve()), "--geo-worker", step],
-        input=json.dumps(req), capture_output=True, text=True,
+        input=json.dumps(req),
+        capture_output=True,
+        text=True,
         env=dict(os.environ, OMP_NUM_THREADS="1", NUMBA_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1"),
     )
     if p.returncode != 0:
@@ -272,8 +297,14 @@ def query_osrm(base: Path, orig, dest) -> dict:
         snap.append(max(float(w["distance"]) for w in r["waypoints"]))
     n = len(orig)
     t = time.perf_counter()
-    tab = eng.Table(osrm.TableParameters(coordinates=list(orig) + list(dest), sources=list(range(n)),
-                                         destinations=list(range(n, 2 * n)), annotations=["duration"]))
+    tab = eng.Table(
+        osrm.TableParameters(
+            coordinates=list(orig) + list(dest),
+            sources=list(range(n)),
+            destinations=list(range(n, 2 * n)),
+            annotations=["duration"],
+        )
+    )
     table_s = time.perf_counter() - t
     d = tab["durations"]
     diag = [float(d[i][i]) / 60 if d[i][i] is not None else float("nan") for i in range(n)]
@@ -293,8 +324,9 @@ def query_valhalla(conf: Path, orig, dest) -> dict:
     for a, b in zip(orig, dest):
         t = time.perf_counter()
         try:
-            r = act.route({"locations": [loc(a), loc(b)], "costing": "auto", "units": "kilometers",
-                           "directions_type": "none"})
+            r = act.route(
+                {"locations": [loc(a), loc(b)], "costing": "auto", "units": "kilometers", "directions_type": "none"}
+            )
             s = r["trip"]["summary"]
             dur.append(float(s["time"]) / 60)
             dist.append(float(s["length"]) * 1000)
@@ -311,8 +343,9 @@ def query_valhalla(conf: Path, orig, dest) -> dict:
     for i in range(n):
         cell = st[i][i]
         diag.append(float(cell["time"]) / 60 if cell.get("time") is not None else float("nan"))
-    return dict(minutes=dur, metres=dist, route_s=secs, matrix_s=matrix_s, matrix_diag=diag,
-                matrix_algorithm=m.get("algorithm"))
+    return dict(
+        minutes=dur, metres=dist, route_s=secs, matrix_s=matrix_s, matrix_diag=diag, matrix_algorithm=m.get("algorithm")
+    )
 
 
 def osrm_segments(base: Path, orig, dest) -> tuple[list, list]:
@@ -322,8 +355,11 @@ def osrm_segments(base: Path, orig, dest) -> tuple[list, list]:
     eng = osrm.OSRM(storage_config=str(base), algorithm="MLD", use_shared_memory=False)
     segs, turn_s = [], []
     for a, b in zip(orig, dest):
-        r = eng.Route(osrm.RouteParameters(coordinates=[a, b], annotations=["duration", "distance"],
-                                           overview="full", geometries="geojson"))
+        r = eng.Route(
+            osrm.RouteParameters(
+                coordinates=[a, b], annotations=["duration", "distance"], overview="full", geometries="geojson"
+            )
+        )
         if r["code"] != "Ok":
             turn_s.append(float("nan"))
             continue
@@ -346,8 +382,9 @@ def valhalla_edges(conf: Path, orig, dest) -> tuple[list, list]:
     for a, b in zip(orig, dest):
         try:
             r = act.route({"locations": [{"lon": a[0], "lat": a[1]}, {"lon": b[0], "lat": b[1]}], "costing": "auto"})
-            ta = act.trace_attributes({"encoded_polyline": r["trip"]["legs"][0]["shape"], "costing": "auto",
-                                       "shape_match": "edge_walk"})
+            ta = act.trace_attributes(
+                {"encoded_polyline": r["trip"]["legs"][0]["shape"], "costing": "auto", "shape_match": "edge_walk"}
+            )
         except Exception:
             turn_s.append(float("nan"))
             continue
@@ -367,8 +404,13 @@ def valhalla_isochrones(conf: Path, work: Path, origins: dict, **opts) -> tuple[
     act = valhalla.Actor(str(conf))
     files, secs = [], []
     for name, (lon, lat) in origins.items():
-        req = {"locations": [{"lon": lon, "lat": lat}], "costing": "auto",
-               "contours": [{"time": m} for m in BANDS], "polygons": True, **opts}
+        req = {
+            "locations": [{"lon": lon, "lat": lat}],
+            "costing": "auto",
+            "contours": [{"time": m} for m in BANDS],
+            "polygons": True,
+            **opts,
+        }
         t = time.perf_counter()
         fc = act.isochrone(req)
         secs.append(time.perf_counter() - t)
@@ -407,8 +449,10 @@ def ratio_row(label, a, b):
     r = [x / y for x, y in pairs]
     xs, ys = [p[0] for p in pairs], [p[1] for p in pairs]
     within10 = sum(abs(v - 1) <= 0.10 for v in r) / len(r) if r else float("nan")
-    return (f"| {label} | {len(r)} | {_pct(r, 10):.3f} | {_pct(r, 50):.3f} | {_pct(r, 90):.3f} | "
-            f"{100 * within10:.0f} % | {_corr(xs, ys):.3f} |")
+    return (
+        f"| {label} | {len(r)} | {_pct(r, 10):.3f} | {_pct(r, 50):.3f} | {_pct(r, 90):.3f} | "
+        f"{100 * within10:.0f} % | {_corr(xs, ys):.3f} |"
+    )
 
 
 def main() -> None:
@@ -418,6 +462,9 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=200)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--quick", action="store_true", help="40 pairs, one isochrone origin")
+    ap.add_argument(
+        "--iso-origins", help='isochrone origins "Name:lon,lat;Name:lon,lat" (default: three Andorran towns)'
+    )
     ap.add_argument("--geo-python", default=str(REPO / ".venv/bin/python"))
     ap.add_argument("--geo-worker", metavar="STEP", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -426,12 +473,23 @@ def main() -> None:
         return
     if args.quick:
         args.pairs = min(args.pairs, 40)
-    origins = dict(list(ISO_ORIGINS.items())[: 1 if args.quick else 3])
+    iso = ISO_ORIGINS
+    if args.iso_origins:
+        iso = {}
+        for item in args.iso_origins.split(";"):
+            name, xy = item.rsplit(":", 1)
+            lon, lat = (float(v) for v in xy.split(","))
+            iso[name.strip()] = (lon, lat)
+    origins = dict(list(iso.items())[: 1 if args.quick else 3])
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
     pbf = args.pbf.resolve()
-    results: dict = {"pbf": str(pbf), "pairs": args.pairs, "seed": args.seed,
-                     "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}"}
+    results: dict = {
+        "pbf": str(pbf),
+        "pairs": args.pairs,
+        "seed": args.seed,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+    }
     versions = {}
     peers_ok = {}
     # ---- builds
@@ -470,12 +528,23 @@ def main() -> None:
     results["osrm"], results["valhalla"] = o, v
 
     print(f"# geo vs OSRM vs Valhalla — {pbf.name}\n")
-    print(f"Machine: {results['machine']}; peers: {versions}; geo network: {g['nodes']:,} nodes, "
-          f"{g['edges']:,} edges, largest SCC {g['scc_nodes']:,} nodes; {args.pairs} random node pairs "
-          f"in it (seed {args.seed}).\n")
-    print("Build times (s, 1 thread): " + ", ".join(
-        f"{k} {v:.2f}" for k, v in {**results.get("osrm_build_s", {}), **results.get("valhalla_build_s", {}),
-                                    "geo load": g["load_s"]}.items()) + "\n")
+    print(
+        f"Machine: {results['machine']}; peers: {versions}; geo network: {g['nodes']:,} nodes, "
+        f"{g['edges']:,} edges, largest SCC {g['scc_nodes']:,} nodes; {args.pairs} random node pairs "
+        f"in it (seed {args.seed}).\n"
+    )
+    print(
+        "Build times (s, 1 thread): "
+        + ", ".join(
+            f"{k} {v:.2f}"
+            for k, v in {
+                **results.get("osrm_build_s", {}),
+                **results.get("valhalla_build_s", {}),
+                "geo load": g["load_s"],
+            }.items()
+        )
+        + "\n"
+    )
     print("## Drive time ratios (per pair)\n")
     print("| ratio | pairs | p10 | median | p90 | within ±10 % | Pearson r |")
     print("|---|---|---|---|---|---|---|")
@@ -498,8 +567,11 @@ def main() -> None:
         for name, e in (("OSRM", o), ("Valhalla", v)):
             if not e:
                 continue
-            sel = [(gm / em) for gm, em, gd, ed in _finite(g["minutes"], e["minutes"], g["metres"], e["metres"])
-                   if ed > 0 and abs(gd / ed - 1) <= 0.02 and em > 0]
+            sel = [
+                (gm / em)
+                for gm, em, gd, ed in _finite(g["minutes"], e["minutes"], g["metres"], e["metres"])
+                if ed > 0 and abs(gd / ed - 1) <= 0.02 and em > 0
+            ]
             print(f"| {name} | {len(sel)} | {_pct(sel, 50):.3f} | {_pct(sel, 10):.3f} | {_pct(sel, 90):.3f} |")
     # where the time goes: per-class speeds on the routed kilometres and turn/signal seconds
     segs, o_turn = osrm_segments(osrm_base, orig, dest) if o else ([], [])
@@ -507,8 +579,10 @@ def main() -> None:
     cls = run_geo("classify", {"pbf": str(pbf), "osrm_segments": segs, "valhalla_edges": vedges}, args.geo_python)
     results["by_class"] = {"geo": g["by_class"], "osrm": cls["osrm_by_class"], "valhalla": cls["valhalla_by_class"]}
     tot_km = sum(m for m, _ in g["by_class"].values()) / 1000
-    print("\nSpeeds on the routed kilometres by OSM highway class (km/h = Σ metres / Σ edge seconds, "
-          "turn and signal seconds excluded; OSRM segments classed by the nearest geo edge, Valhalla edges by OSM way id):\n")
+    print(
+        "\nSpeeds on the routed kilometres by OSM highway class (km/h = Σ metres / Σ edge seconds, "
+        "turn and signal seconds excluded; OSRM segments classed by the nearest geo edge, Valhalla edges by OSM way id):\n"
+    )
     print("| highway | share of geo's routed km | geo km/h | OSRM km/h | Valhalla km/h |")
     print("|---|---|---|---|---|")
 
@@ -521,15 +595,19 @@ def main() -> None:
         share = g["by_class"][k][0] / 1000 / tot_km
         if share < 0.002:
             continue
-        print(f"| {k} | {100 * share:.1f} % | {kmh(g['by_class'], k)} | {kmh(cls['osrm_by_class'], k)} | "
-              f"{kmh(cls['valhalla_by_class'], k)} |")
+        print(
+            f"| {k} | {100 * share:.1f} % | {kmh(g['by_class'], k)} | {kmh(cls['osrm_by_class'], k)} | "
+            f"{kmh(cls['valhalla_by_class'], k)} |"
+        )
 
     def all_kmh(d):
         m = sum(x[0] for x in d.values())
         t = sum(x[1] for x in d.values())
         return f"{3.6 * m / t:.1f}" if t else "–"
 
-    print(f"| all | 100 % | {all_kmh(g['by_class'])} | {all_kmh(cls['osrm_by_class'])} | {all_kmh(cls['valhalla_by_class'])} |")
+    print(
+        f"| all | 100 % | {all_kmh(g['by_class'])} | {all_kmh(cls['osrm_by_class'])} | {all_kmh(cls['valhalla_by_class'])} |"
+    )
     rows = []
     if o:
         share = [ts / (60 * m) for ts, m in _finite(o_turn, o["minutes"]) if m > 0]
@@ -539,7 +617,9 @@ def main() -> None:
         share = [ts / (60 * m) for ts, m in _finite(v_turn, v["minutes"]) if m > 0]
         edge_only = [gm / (m - ts / 60) for gm, m, ts in _finite(g["minutes"], v["minutes"], v_turn) if m - ts / 60 > 0]
         rows.append(f"| Valhalla | {100 * _pct(share, 50):.1f} % | {_pct(edge_only, 50):.3f} |")
-    print("\nTurn, signal and intersection seconds (route time minus the sum of its edge times; geo has none by default):\n")
+    print(
+        "\nTurn, signal and intersection seconds (route time minus the sum of its edge times; geo has none by default):\n"
+    )
     print("| engine | median share of route time | median geo / engine time on edges only |")
     print("|---|---|---|")
     print("\n".join(rows))
@@ -547,21 +627,29 @@ def main() -> None:
     print(f"\nMedian geo trip: {med_g:.1f} min, {statistics.median(g['metres']) / 1000:.1f} km.")
     if o:
         big_snap = sum(1 for s in o["snap_m"] if s == s and s > 25)
-        print(f"OSRM snapped {big_snap} of {len(orig)} pairs more than 25 m from a geo node "
-              f"(median snap {statistics.median([s for s in o['snap_m'] if s == s]):.1f} m).")
+        print(
+            f"OSRM snapped {big_snap} of {len(orig)} pairs more than 25 m from a geo node "
+            f"(median snap {statistics.median([s for s in o['snap_m'] if s == s]):.1f} m)."
+        )
     print("\n## Time per query (ms, this machine, 1 thread)\n")
     print("| engine | one route (median) | one route (p90) | many-to-many | per OD cell |")
     print("|---|---|---|---|---|")
     n2 = args.pairs * args.pairs
-    print(f"| geo `route` / `od_matrix` | {1000 * _pct(g['route_s'], 50):.2f} | {1000 * _pct(g['route_s'], 90):.2f} | "
-          f"{1000 * g['od_s']:.0f} ({args.pairs}×{args.pairs}) | {1e6 * g['od_s'] / n2:.1f} µs |")
+    print(
+        f"| geo `route` / `od_matrix` | {1000 * _pct(g['route_s'], 50):.2f} | {1000 * _pct(g['route_s'], 90):.2f} | "
+        f"{1000 * g['od_s']:.0f} ({args.pairs}×{args.pairs}) | {1e6 * g['od_s'] / n2:.1f} µs |"
+    )
     if o:
-        print(f"| OSRM MLD `Route` / `Table` | {1000 * _pct(o['route_s'], 50):.2f} | {1000 * _pct(o['route_s'], 90):.2f} | "
-              f"{1000 * o['table_s']:.0f} ({args.pairs}×{args.pairs}) | {1e6 * o['table_s'] / n2:.1f} µs |")
+        print(
+            f"| OSRM MLD `Route` / `Table` | {1000 * _pct(o['route_s'], 50):.2f} | {1000 * _pct(o['route_s'], 90):.2f} | "
+            f"{1000 * o['table_s']:.0f} ({args.pairs}×{args.pairs}) | {1e6 * o['table_s'] / n2:.1f} µs |"
+        )
     if v:
-        print(f"| Valhalla `route` / `matrix` ({v['matrix_algorithm']}) | {1000 * _pct(v['route_s'], 50):.2f} | "
-              f"{1000 * _pct(v['route_s'], 90):.2f} | {1000 * v['matrix_s']:.0f} ({args.pairs}×{args.pairs}) | "
-              f"{1e6 * v['matrix_s'] / n2:.1f} µs |")
+        print(
+            f"| Valhalla `route` / `matrix` ({v['matrix_algorithm']}) | {1000 * _pct(v['route_s'], 50):.2f} | "
+            f"{1000 * _pct(v['route_s'], 90):.2f} | {1000 * v['matrix_s']:.0f} ({args.pairs}×{args.pairs}) | "
+            f"{1e6 * v['matrix_s'] / n2:.1f} µs |"
+        )
     # consistency of each engine's own matrix with its route call
     cons = []
     if o:
@@ -583,30 +671,50 @@ def main() -> None:
             "geo offnetwork_m=100": {"offnetwork_m": 100},
             "geo offnetwork_m=50": {"offnetwork_m": 50},
         }
-        iso = run_geo("iso", {"pbf": str(pbf), "names": list(origins), "origins": list(origins.values()),
-                              "valhalla_files": files, "bands": BANDS, "variants": variants}, args.geo_python)
+        iso = run_geo(
+            "iso",
+            {
+                "pbf": str(pbf),
+                "names": list(origins),
+                "origins": list(origins.values()),
+                "valhalla_files": files,
+                "bands": BANDS,
+                "variants": variants,
+            },
+            args.geo_python,
+        )
         results["iso"] = iso["rows"]
         results["valhalla_iso_s"] = vsecs
         print(f"\n## Isochrones (areas in {iso['crs']}; Valhalla auto, polygons=true, denoise=0, generalize=0)\n")
         print("| origin | geo variant | min | geo km² | Valhalla km² | geo/Valhalla | IoU | geo ⊂ Val. | Val. ⊂ geo |")
         print("|---|---|---|---|---|---|---|---|---|")
         for r in iso["rows"]:
-            print(f"| {r['origin']} | {r['variant']} | {r['minutes']:.0f} | {r['geo_km2']:.2f} | {r['valhalla_km2']:.2f} | "
-                  f"{r['geo_km2'] / r['valhalla_km2']:.2f} | {r['iou']:.2f} | {r['geo_in_valhalla']:.2f} | {r['valhalla_in_geo']:.2f} |")
+            print(
+                f"| {r['origin']} | {r['variant']} | {r['minutes']:.0f} | {r['geo_km2']:.2f} | {r['valhalla_km2']:.2f} | "
+                f"{r['geo_km2'] / r['valhalla_km2']:.2f} | {r['iou']:.2f} | {r['geo_in_valhalla']:.2f} | {r['valhalla_in_geo']:.2f} |"
+            )
         results["iso_nodes"] = iso["node_rows"]
-        print("\nRoad points instead of polygons: geo network nodes that geo reaches within T (node time ≤ T) "
-              "against nodes inside Valhalla's T polygon:\n")
-        print("| origin | min | nodes geo | nodes Valhalla | Jaccard | geo's inside Valhalla's | Valhalla's reached by geo |")
+        print(
+            "\nRoad points instead of polygons: geo network nodes that geo reaches within T (node time ≤ T) "
+            "against nodes inside Valhalla's T polygon:\n"
+        )
+        print(
+            "| origin | min | nodes geo | nodes Valhalla | Jaccard | geo's inside Valhalla's | Valhalla's reached by geo |"
+        )
         print("|---|---|---|---|---|---|---|")
         for r in iso["node_rows"]:
-            print(f"| {r['origin']} | {r['minutes']:.0f} | {r['geo_nodes']:,} | {r['valhalla_nodes']:,} | {r['jaccard']:.2f} | "
-                  f"{r['geo_in_val']:.2f} | {r['val_in_geo']:.2f} |")
+            print(
+                f"| {r['origin']} | {r['minutes']:.0f} | {r['geo_nodes']:,} | {r['valhalla_nodes']:,} | {r['jaccard']:.2f} | "
+                f"{r['geo_in_val']:.2f} | {r['val_in_geo']:.2f} |"
+            )
         gs = {}
         for r in iso["rows"]:
             gs.setdefault(r["variant"], set()).add((r["origin"], r["geo_s"]))
-        print("\nIsochrone time per origin (3 bands): Valhalla "
-              + f"{1000 * statistics.median(vsecs):.0f} ms; "
-              + "; ".join(f"{k} {1000 * statistics.median([s for _, s in v]):.0f} ms" for k, v in gs.items()))
+        print(
+            "\nIsochrone time per origin (3 bands): Valhalla "
+            + f"{1000 * statistics.median(vsecs):.0f} ms; "
+            + "; ".join(f"{k} {1000 * statistics.median([s for _, s in v]):.0f} ms" for k, v in gs.items())
+        )
     out = work / "results.json"
     out.write_text(json.dumps(results, indent=1))
     print(f"\nRaw figures: {out}")
