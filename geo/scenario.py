@@ -403,6 +403,11 @@ def add_road(
     rx, ry = tr.transform(pts[:, 0], pts[:, 1])
     rx, ry = np.asarray(rx, dtype=np.float64), np.asarray(ry, dtype=np.float64)
     road = shapely.LineString(np.column_stack([rx, ry]))
+    if not road.length >= 1.0:
+        raise InputError(
+            f"{where}: the road is only {road.length:.2g} m long",
+            "give at least two distinct points as [lon, lat] (longitude first, WGS84)",
+        )
     if not road.is_simple:
         raise InputError(f"{where}: the road intersects itself", "redraw it without loops")
     xy = net.xy

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import socket
 
 import pytest
+from hypothesis import settings
 
 from geo.settings import shared_data_dir
+
+# Property tests explore new random examples on every local run (they found real bugs that way);
+# CI (.ci/run sets GEO_HYPOTHESIS_PROFILE=ci) replays a fixed set, so main's status is reproducible.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("GEO_HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)

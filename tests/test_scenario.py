@@ -200,3 +200,13 @@ def test_seed_scenarios_parse_and_geometry_is_valid(path):
                 assert road_features(ch, sc)
             except InputError as exc:  # end places absent from the gazetteer: the error names them and the fix
                 assert "unknown place" in str(exc) and "coordinates" in str(exc)
+
+
+def test_add_road_rejects_a_zero_length_road():
+    """Found by hypothesis: a road of two (almost) equal points made GEOS fail inside add_road."""
+    from geo.synthetic import grid_network
+
+    net = grid_network(5, centre=(0.01, 0.01))
+    p = (float(net.lon[0]), float(net.lat[0]))
+    with pytest.raises(InputError, match=r"only .* m long"):
+        add_road(net, [p, (p[0], p[1] + 1e-250)], speed_kmh=30)
