@@ -556,6 +556,17 @@ def gpd_points(geoms: Any) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms, crs=4326), crs=4326)
 
 
+def _dot(
+    parent: Any, lat: float, lon: float, tooltip: Any, *, radius: float, weight: float,
+    color: str = "#111111", fill: str = "#ffffff",
+) -> None:
+    """An opaque circle marker above the other layers (origins, stations, route ends, places)."""
+    _folium().CircleMarker(
+        [lat, lon], pane=_TOP_PANE, radius=radius, color=color, weight=weight,
+        fill=True, fill_color=fill, fill_opacity=1.0, tooltip=tooltip,
+    ).add_to(parent)  # fmt: skip
+
+
 def _add_origins(m: Any, origins: Any, *, name: str = "Origins", what: str = "origins") -> int:
     folium = _folium()
     pts = _points(origins, what)
@@ -566,17 +577,7 @@ def _add_origins(m: Any, origins: Any, *, name: str = "Origins", what: str = "or
     for (x, y), (_, row) in zip(np.column_stack([shifted.geometry.x, shifted.geometry.y]), pts.iterrows()):
         lon, lat = row.geometry.x, row.geometry.y
         tip = _tip([("lon, lat (WGS84)", f"{lon:.5f}, {lat:.5f}")], head=str(row["name"]))
-        folium.CircleMarker(
-            [y, x],
-            pane=_TOP_PANE,
-            radius=7,
-            color="#111111",
-            weight=3,
-            fill=True,
-            fill_color="#ffffff",
-            fill_opacity=1.0,
-            tooltip=folium.Tooltip(tip, sticky=False),
-        ).add_to(fg)
+        _dot(fg, y, x, folium.Tooltip(tip, sticky=False), radius=7, weight=3)
     fg.add_to(m)
     return len(pts)
 
@@ -832,17 +833,7 @@ def route_map(
     for (x, y), label, fill in zip(
         np.column_stack([pts.geometry.x, pts.geometry.y]), ("Start", "End"), ("#ffffff", "#111111")
     ):
-        folium.CircleMarker(
-            [y, x],
-            pane=_TOP_PANE,
-            radius=6,
-            color="#111111",
-            weight=2.5,
-            fill=True,
-            fill_color=fill,
-            fill_opacity=1,
-            tooltip=escape(label),
-        ).add_to(fg)
+        _dot(fg, y, x, escape(label), radius=6, weight=2.5, fill=fill)
     present = list(dict.fromkeys(modes))
     legend_rows = [
         (
@@ -931,17 +922,7 @@ def rail_map(
         for (x, y), (_, r) in zip(np.column_stack([pts.geometry.x, pts.geometry.y]), pts.iterrows()):
             nm = str(r["name"]) if has_name and pd.notna(r["name"]) else ""
             rows = [(c, r[c]) for c in ("line", "lines", "code") if c in pts.columns and pd.notna(r[c])]
-            folium.CircleMarker(
-                [y, x],
-                pane=_TOP_PANE,
-                radius=5,
-                color="#111111",
-                weight=2,
-                fill=True,
-                fill_color="#ffffff",
-                fill_opacity=1,
-                tooltip=_tip(rows, head=nm or "station"),
-            ).add_to(fg)
+            _dot(fg, y, x, _tip(rows, head=nm or "station"), radius=5, weight=2)
             if labels and nm and len(sg) <= 150:
                 folium.Marker(
                     [y, x],
@@ -1218,17 +1199,7 @@ def gains_map(
                 ),
                 interactive=False,
             ).add_to(fg)
-        folium.CircleMarker(
-            [y, x],
-            pane=_TOP_PANE,
-            radius=radius,
-            color=S.darker(colour, 0.6),
-            weight=1.5,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=1.0,
-            tooltip=_tip(rows, head=nm),
-        ).add_to(fg)
+        _dot(fg, y, x, _tip(rows, head=nm), radius=radius, weight=1.5, color=S.darker(colour, 0.6), fill=colour)
     fg.add_to(m)
     newly = bool(np.any(np.isnan(b) & np.isfinite(a)))
     rows_l: list[tuple[str, str, str]] = []
