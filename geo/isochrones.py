@@ -170,9 +170,8 @@ def isochrones(
     limit_s = mins[-1] * 60.0
     if search is None:
         search = _search(net, pts, max_minutes=mins[-1], max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
-    from pyproj import Transformer
 
-    tr = Transformer.from_crs("EPSG:4326", net.metric_crs, always_xy=True)
+    tr = net.to_metric
     ox, oy = tr.transform(pts[:, 0], pts[:, 1])
     seg = Segments.concat(
         [
@@ -238,10 +237,9 @@ def isochrones_from_times(
     limit_s = mins[-1] * 60.0
     parts = [edge_segments(net, t, limit_s, edge_mask)]
     if points is not None:
-        from pyproj import Transformer
 
         lon, lat, sec = (np.atleast_1d(np.asarray(a, dtype=np.float64)) for a in points)
-        tr = Transformer.from_crs("EPSG:4326", net.metric_crs, always_xy=True)
+        tr = net.to_metric
         x, y = tr.transform(lon, lat)
         x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         parts.append(Segments.one_way(x, y, x, y, sec, sec))

@@ -244,12 +244,16 @@ class Network:
         return f"EPSG:{utm_epsg(float(np.nanmedian(self.lon)), float(np.nanmedian(self.lat)))}"
 
     @cached_property
-    def xy(self) -> np.ndarray:
-        """Node coordinates in :attr:`metric_crs`, shape (n, 2), metres."""
+    def to_metric(self) -> Any:
+        """A pyproj ``Transformer`` from WGS84 (lon, lat) to :attr:`metric_crs` (x, y), created once."""
         from pyproj import Transformer
 
-        tr = Transformer.from_crs("EPSG:4326", self.metric_crs, always_xy=True)
-        x, y = tr.transform(self.lon, self.lat)
+        return Transformer.from_crs("EPSG:4326", self.metric_crs, always_xy=True)
+
+    @cached_property
+    def xy(self) -> np.ndarray:
+        """Node coordinates in :attr:`metric_crs`, shape (n, 2), metres."""
+        x, y = self.to_metric.transform(self.lon, self.lat)
         return np.column_stack([x, y])
 
     @cached_property

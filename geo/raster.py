@@ -157,13 +157,12 @@ def travel_time_raster(
             )
         seg = edge_segments(net, np.where(np.isnan(t), np.inf, t), limit_s, edge_mask)
     elif origins is not None:
-        from pyproj import Transformer
 
         from geo.routing import _as_points
 
         pts = _as_points(origins)
         r = search(net, pts, max_minutes=limit_s / 60.0, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
-        tr = Transformer.from_crs("EPSG:4326", net.metric_crs, always_xy=True)
+        tr = net.to_metric
         ox, oy = tr.transform(pts[:, 0], pts[:, 1])
         seg = Segments.concat(
             [

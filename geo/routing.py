@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from geo._private.dijkstra import dijkstra
+from geo._private.dijkstra import dijkstra, path_to
 from geo._private.segindex import SegmentIndex
 from geo.errors import InputError, SnapError
 from geo.network import Network
@@ -137,9 +137,8 @@ def snap(
     """
     pts = _as_points(points)
     index, edge_index = _edge_tree(net, edge_mask, min_component_nodes)
-    from pyproj import Transformer
 
-    tr = Transformer.from_crs("EPSG:4326", net.metric_crs, always_xy=True)
+    tr = net.to_metric
     px, py = tr.transform(pts[:, 0], pts[:, 1])
     k, dist = index.nearest(np.asarray(px, dtype=float), np.asarray(py, dtype=float), max_snap_m)
     edge = np.where(k >= 0, edge_index[np.maximum(k, 0)] if len(edge_index) else -1, -1).astype(np.int64)
@@ -291,6 +290,12 @@ def search(
     return SearchResult(seconds=dist, pred_edge=pred, label=label, settled=order, origins=s)
 
 
+def _target_nodes(net: Network, s: Snapped) -> np.ndarray:
+    """Both end nodes of every snapped edge: what a search must settle to time those points."""
+    e = s.edge[s.edge >= 0]
+    return np.unique(np.concatenate([net.edge_u[e], net.edge_v[e]])).astype(np.int64)
+
+
 def _limit_seconds(max_minutes: float | None) -> float:
     if max_minutes is None:
         return np.inf
@@ -401,6 +406,7 @@ def od_matrix(
     o = snap(net, origins, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, errors="nan")
     d = snap(net, destinations, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, errors="nan")
     rev = net.reverse_edge()
+    targets = _target_nodes(net, d)  # each search stops once every destination's edge ends are settled
     n_o, n_d = len(o.edge), len(d.edge)
     frames = []
     it: Iterable[int] = range(n_o)
@@ -414,7 +420,7 @@ def od_matrix(
         else:
             one = Snapped(o.edge[i : i + 1], o.fraction[i : i + 1], o.distance_m[i : i + 1], o.access_s[i : i + 1])
             src, cost, lab = _sources(net, one, np.zeros(1, dtype=np.int64))
-            dist, _, _, _ = dijkstra(net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, limit)
+            dist, _, _, _ = dijkstra(net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, limit, targets)
             t = np.minimum(_point_times(net, dist, d, rev), _same_edge(net, o, i, d, rev))
         t = np.where(np.isfinite(t) & (t <= limit), t / 60.0, np.nan)
         if sparse:
@@ -476,11 +482,13 @@ def route(
     >>> round(r.minutes, 2), r.edges.tolist()
     (2.22, [0, 1])
     """
-    o = snap(net, [origin], max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
-    d = snap(net, [destination], max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
+    both = snap(net, [origin, destination], max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
+    o, d = (Snapped(both.edge[i : i + 1], both.fraction[i : i + 1], both.distance_m[i : i + 1], both.access_s[i : i + 1]) for i in (0, 1))
     rev = net.reverse_edge()
     src, cost, lab = _sources(net, o, np.zeros(1, dtype=np.int64))
-    dist, pred, _, _ = dijkstra(net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, np.inf)
+    dist, pred, _, _ = dijkstra(
+        net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, np.inf, _target_nodes(net, d)
+    )  # stops once both ends of the destination's edge are settled
     direct = _same_edge(net, o, 0, d, rev)[0]
     e = int(d.edge[0])
     f = float(d.fraction[0])
@@ -502,12 +510,7 @@ def route(
             last_len, node = (1 - f) * net.edge_length_m[last], int(net.edge_u[last])
         else:
             last, last_len, node = -1, 0.0, int(net.edge_v[e])
-        inner: list[int] = []
-        while pred[node] >= 0:
-            inner.append(int(pred[node]))
-            node = int(net.edge_u[pred[node]])
-        inner.reverse()
-        # the first (partial) edge from the origin point to the source node
+        inner, node = path_to(pred, net.edge_u, node)
         # the first (partial) edge, from the origin point to the source node
         r = int(rev[oe])
         if node == net.edge_v[oe]:
@@ -516,7 +519,7 @@ def route(
             first, first_len = r, fo * net.edge_length_m[r]
         else:  # the origin stands on the start node of a one-way edge
             first, first_len = -1, 0.0
-        path = [x for x in (first, *inner, last) if x >= 0]
+        path = [x for x in (first, *inner.tolist(), last) if x >= 0]
         metres = first_len + float(net.edge_length_m[inner].sum()) + last_len
     return Route(
         minutes=float(best / 60.0),

@@ -399,7 +399,7 @@ def add_road(
     if not speed_kmh > 0:
         raise InputError(f"{where}: speed_kmh must be positive, got {speed_kmh}", "write e.g. speed_kmh: 60")
     pts = np.asarray(coords, dtype=np.float64)
-    tr = Transformer.from_crs("EPSG:4326", net.metric_crs, always_xy=True)
+    tr = net.to_metric
     rx, ry = tr.transform(pts[:, 0], pts[:, 1])
     rx, ry = np.asarray(rx, dtype=np.float64), np.asarray(ry, dtype=np.float64)
     road = shapely.LineString(np.column_stack([rx, ry]))
@@ -591,12 +591,11 @@ def select_edges(net: Network, select: Mapping[str, Any], where: str = "select")
 
 def _within_mask(net: Network, spec: Any, where: str) -> np.ndarray:
     import shapely
-    from pyproj import Transformer
 
     if not isinstance(spec, Mapping):
         raise InputError(f"{where}: within must be a mapping", "write within: {line: [[lon, lat], ...], buffer_m: 200}")
     buf = float(spec.get("buffer_m", 100.0))
-    tr = Transformer.from_crs("EPSG:4326", net.metric_crs, always_xy=True)
+    tr = net.to_metric
 
     def proj(c: Any) -> np.ndarray:
         arr = np.asarray(c, dtype=np.float64).reshape(-1, 2)

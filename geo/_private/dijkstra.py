@@ -20,6 +20,7 @@ def dijkstra(
     source_costs: np.ndarray,
     source_labels: np.ndarray,
     limit: float,
+    targets=None,
 ):
     """Bounded multi-source Dijkstra.
 
@@ -45,6 +46,10 @@ def dijkstra(
     limit
         Stop once the smallest tentative cost exceeds ``limit`` (``inf`` for
         a full search). Nodes beyond it stay unreached.
+    targets
+        Optional int64 array of nodes: stop as soon as all of them are
+        settled (point-to-point and few-destination queries). Nodes not
+        settled by then stay unreached, as beyond ``limit``.
 
     Returns
     -------
@@ -58,6 +63,13 @@ def dijkstra(
     dist = np.full(n, np.inf)
     pred = np.full(n, -1, dtype=np.int64)
     label = np.full(n, -1, dtype=np.int64)
+    is_target = np.zeros(n if targets is not None else 0, dtype=np.bool_)
+    remaining = 0
+    if targets is not None:
+        for t in targets:
+            if not is_target[t]:
+                is_target[t] = True
+                remaining += 1
     cap = indices.shape[0] + sources.shape[0] + 1
     heap_k = np.empty(cap, dtype=np.float64)
     heap_v = np.empty(cap, dtype=np.int32)  # node ids < 2**31
@@ -116,6 +128,10 @@ def dijkstra(
             break
         order[n_done] = u
         n_done += 1
+        if remaining > 0 and is_target[u]:
+            remaining -= 1
+            if remaining == 0:
+                break
         lu = label[u]
         for j in range(indptr[u], indptr[u + 1]):
             v = indices[j]
@@ -146,3 +162,23 @@ def dijkstra(
             pred[i] = -1
             label[i] = -1
     return dist, pred, label, order[:n_done]
+
+
+@njit(cache=True, nogil=True)
+def path_to(pred: np.ndarray, edge_u: np.ndarray, node: int) -> tuple[np.ndarray, int]:
+    """Edges (CSR positions) from the search's source to ``node``, in travel order, and that source node.
+
+    ``pred`` is the ``pred_edge`` array returned by :func:`dijkstra` and
+    ``edge_u`` the start node of every edge (CSR order).
+    """
+    k = 0
+    v = node
+    while pred[v] >= 0:
+        k += 1
+        v = edge_u[pred[v]]
+    out = np.empty(k, dtype=np.int64)
+    v = node
+    for i in range(k - 1, -1, -1):
+        out[i] = pred[v]
+        v = edge_u[pred[v]]
+    return out, v
