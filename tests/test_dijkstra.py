@@ -93,3 +93,20 @@ def test_matches_scipy_on_random_graphs():
 def test_zero_limit_keeps_only_sources(limit):
     dist, *_ = _run(3, [(0, 1, 2.0), (1, 2, 2.0)], [0], limit=limit)
     assert dist[0] == 0 and np.isinf(dist[1:]).all()
+
+
+def test_targets_stop_early_with_exact_times():
+    from geo._private.dijkstra import path_to
+    from geo.synthetic import grid_network
+
+    net = grid_network(60)
+    args = (net.indptr, net.edge_v, net.edge_time_s, np.array([0]), np.zeros(1), np.zeros(1, dtype=np.int64), np.inf)
+    full, _, _, order_full = dijkstra(*args)
+    targets = np.array([61, 125, 61])  # duplicates are fine
+    part, pred, _, order = dijkstra(*args, targets)
+    assert part[61] == full[61] and part[125] == full[125]
+    assert len(order) < len(order_full) and order[-1] in (61, 125)
+    assert np.isinf(part[net.n_nodes - 1])  # far corner: not settled before the targets
+    edges, src = path_to(pred, net.edge_u, 125)
+    assert src == 0 and net.edge_v[edges[-1]] == 125
+    assert net.edge_time_s[edges].sum() == pytest.approx(full[125])
