@@ -58,7 +58,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo._private.dijkstra import dijkstra
+from geo._private.dijkstra import dijkstra, path_to
 from geo._private.geodesy import haversine_m, utm_epsg
 from geo._private.runtime import TrainModel, pure_running_time
 from geo.errors import DataError, InputError
@@ -571,13 +571,7 @@ class RailNetwork:
                 f"stations {a} and {b} are not connected in the rail graph",
                 "check that both lie on the lines given, or raise the snap tolerance (--snap-tolerance)",
             )
-        edges = []
-        node = int(best)
-        while pred[node] >= 0:
-            e = int(pred[node])
-            edges.append(e)
-            node = int(net.edge_u[e])
-        edges_arr = np.asarray(edges[::-1], dtype=np.int64)
+        edges_arr, _ = path_to(pred, net.edge_u, int(best))
         return edges_arr, float(net.edge_length_m[edges_arr].sum())
 
     def run_time(
