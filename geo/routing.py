@@ -115,11 +115,12 @@ def snap(
         ``"nan"``: it gets edge -1 and NaN distance.
     min_component_nodes
         Only edges whose ends lie in strongly connected components of at
-        least this many nodes are candidates (networks with no component
-        that large, such as toy examples, are left as they are). Islands left by clipping an
-        extract, such as a pedestrian tunnel cut off from its exits, would
-        otherwise capture nearby points and report everything unreachable;
-        R5 and OSRM do the same. ``0`` snaps to any edge.
+        least this many nodes are candidates; networks with no component
+        that large (toy examples) are left as they are. Islands left by
+        clipping an extract, such as a pedestrian tunnel cut off from its
+        exits, would otherwise capture nearby points and report everything
+        unreachable (R5 prunes such islands too, and OSRM avoids snapping to
+        tiny components). ``0`` snaps to any edge.
 
     Examples
     --------
