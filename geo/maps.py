@@ -58,7 +58,8 @@ from geo._private.layers import (
 from geo._private.layers import (
     route_gdf as _route_gdf,
 )
-from geo._private.offline import atomic_write_text, escape, make_offline
+from geo._private.offline import escape, make_offline
+from geo._private.writeout import write_text
 from geo.errors import GeoError, InputError
 
 if TYPE_CHECKING:
@@ -1244,4 +1245,4 @@ def save_map(m: folium.Map, path: str | Path, *, strict: bool = True) -> Path:
     >>> external_references(p.read_text(encoding="utf-8"))
     []
     """
-    return atomic_write_text(path, map_html(m, strict=strict))
+    return write_text(map_html(m, strict=strict), path)

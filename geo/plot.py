@@ -32,7 +32,7 @@ import pandas as pd
 
 from geo._private import style as S
 from geo._private.layers import as_gdf, check_bands, extent_of, network_lines, points, rail_kind, rings, route_gdf
-from geo._private.offline import atomic_write_bytes
+from geo._private.writeout import write_bytes
 from geo.errors import InputError
 
 if TYPE_CHECKING:
@@ -991,4 +991,4 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise InputError(f"cannot tell the image format of {path.name!r}", "use a .png, .svg or .pdf file name")
-    return atomic_write_bytes(path, figure_bytes(fig, fmt, dpi))
+    return write_bytes(figure_bytes(fig, fmt, dpi), path)

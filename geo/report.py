@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from geo._private import style as S
-from geo._private.offline import atomic_write_text, escape, external_references
+from geo._private.offline import escape, external_references
+from geo._private.writeout import write_text
 from geo.errors import InputError
 
 if TYPE_CHECKING:
@@ -440,4 +441,4 @@ class Report:
                 f"the report would load {len(refs)} external resource(s), e.g. {refs[0]}",
                 "embed images and maps with Report.image()/Report.map() instead of links",
             )
-        return atomic_write_text(path, page)
+        return write_text(page, path)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import functools
 import html as _html
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -303,26 +302,6 @@ def external_references(page: str) -> list[str]:
     scanner.feed(page)
     scanner.close()
     return scanner.refs
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write UTF-8 text atomically (temp file in the same folder, then ``os.replace``).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> atomic_write_text(d / "a" / "x.html", "<p>hi</p>").read_text()
-    '<p>hi</p>'
-    """
-    return atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write bytes atomically (temp file in the same folder, then ``os.replace``)."""
-    from geo._private.writeout import write_bytes
-
-    return write_bytes(data, path)
 
 
 def escape(value: object) -> str:
