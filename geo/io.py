@@ -529,39 +529,38 @@ def network_from_osmnx(
     import osmnx as ox
     import requests
 
-    configure_osmnx(timeout_s)
-    ox.settings.cache_folder = str(cache_dir() / "osmnx")
-    hosts = [urlparse(ox.settings.overpass_url).hostname or "overpass-api.de"]
-    if kind == "place":
-        hosts.append(urlparse(ox.settings.nominatim_url).hostname or "nominatim.openstreetmap.org")
-    if not (os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")):
-        _probe(hosts, min(timeout_s, 5.0))
-    kw: dict[str, Any] = {"simplify": False, "retain_all": True}
-    if mode == "rail":
-        kw["custom_filter"] = _RAIL_FILTER
-    else:
-        kw["network_type"] = mode
-    try:
+    with configure_osmnx(timeout_s, cache_folder=cache_dir() / "osmnx"):  # restored afterwards
+        hosts = [urlparse(ox.settings.overpass_url).hostname or "overpass-api.de"]
         if kind == "place":
-            G = ox.graph_from_place(query, **kw)
-        elif kind == "bbox":
-            bb = _check_bbox(query)
-            assert bb is not None
-            G = ox.graph_from_bbox(bb, **kw)
-        elif kind == "polygon":
-            G = ox.graph_from_polygon(query, **kw)
+            hosts.append(urlparse(ox.settings.nominatim_url).hostname or "nominatim.openstreetmap.org")
+        if not (os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")):
+            _probe(hosts, min(timeout_s, 5.0))
+        kw: dict[str, Any] = {"simplify": False, "retain_all": True}
+        if mode == "rail":
+            kw["custom_filter"] = _RAIL_FILTER
         else:
-            (lon, lat), dist = query
-            G = ox.graph_from_point((float(lat), float(lon)), dist=float(dist), **kw)
-    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError) as exc:
-        raise NetworkUnavailableError(f"could not reach Overpass/Nominatim: {exc}", _OFFLINE_FIX) from exc
-    except ox._errors.InsufficientResponseError as exc:
-        raise DataError(
-            f"OpenStreetMap returned no usable {mode} data for {kind} {query!r}: {exc}",
-            "check the place name or area, or try another mode",
-        ) from exc
-    except ox._errors.ResponseStatusCodeError as exc:
-        raise NetworkUnavailableError(f"Overpass/Nominatim refused the request: {exc}", _OFFLINE_FIX) from exc
+            kw["network_type"] = mode
+        try:
+            if kind == "place":
+                G = ox.graph_from_place(query, **kw)
+            elif kind == "bbox":
+                bb = _check_bbox(query)
+                assert bb is not None
+                G = ox.graph_from_bbox(bb, **kw)
+            elif kind == "polygon":
+                G = ox.graph_from_polygon(query, **kw)
+            else:
+                (lon, lat), dist = query
+                G = ox.graph_from_point((float(lat), float(lon)), dist=float(dist), **kw)
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError) as exc:
+            raise NetworkUnavailableError(f"could not reach Overpass/Nominatim: {exc}", _OFFLINE_FIX) from exc
+        except ox._errors.InsufficientResponseError as exc:
+            raise DataError(
+                f"OpenStreetMap returned no usable {mode} data for {kind} {query!r}: {exc}",
+                "check the place name or area, or try another mode",
+            ) from exc
+        except ox._errors.ResponseStatusCodeError as exc:
+            raise NetworkUnavailableError(f"Overpass/Nominatim refused the request: {exc}", _OFFLINE_FIX) from exc
     meta = {"source": f"osmnx:{kind}:{query!r}", "format": "osmnx", "cache_key": None, "cache_hit": False}
     return graph_from_osmnx(
         G,

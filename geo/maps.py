@@ -363,13 +363,8 @@ def _shift_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """WGS84 -> GCJ-02 for arrays (uses geo.crs when available)."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    try:
-        from geo.crs import wgs84_to_gcj02  # type: ignore[attr-defined]
-    except ImportError:
-        from geo._private.gcj02 import wgs84_to_gcj02  # type: ignore[no-redef]
+    from geo.crs import wgs84_to_gcj02
 
-        f = np.vectorize(wgs84_to_gcj02, otypes=[float, float])
-        return f(x, y)
     out = wgs84_to_gcj02(x, y)
     return np.asarray(out[0], dtype=float), np.asarray(out[1], dtype=float)
 

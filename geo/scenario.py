@@ -296,9 +296,9 @@ def road_features(ch: Change, scenario: Scenario) -> list[dict[str, Any]]:
                 "export the geometry in WGS84 (EPSG:4326) lon/lat",
             )
         if crs_n == "gcj02":
-            from geo.places import _gcj02_to_wgs84
+            from geo.crs import gcj02_to_wgs84
 
-            pts = [_gcj02_to_wgs84(x, y) for x, y in pts]
+            pts = [gcj02_to_wgs84(x, y) for x, y in pts]
         ls = shapely.LineString(pts)
         if not ls.is_simple:
             raise InputError(

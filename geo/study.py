@@ -178,19 +178,13 @@ def _scenario_maps(base: Network, res: Any, bb: Any, ba: Any, places: Any, origi
         g = maps.gains_map(places, title=f"{title}: minutes saved", network=base)
         files["gains_map.html"] = maps.save_map(g, out / "gains_map.html")
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        from geo import plot
+        from geo import plot  # Figure objects, not pyplot: no backend switch, nothing left open
 
         fig = plot.comparison_plot(bb, ba, res.proposed if len(res.proposed) else None, origins=origins, network=base, title=title)
         files["comparison.png"] = plot.save_figure(fig, out / "comparison.png")
         if places is not None and len(places):
             fig2 = plot.gains_plot(places, network=base, title=f"{title}: minutes saved")
             files["gains.png"] = plot.save_figure(fig2, out / "gains.png")
-        import matplotlib.pyplot as plt
-
-        plt.close("all")
     except ImportError:  # pragma: no cover
         pass
     return files

@@ -114,7 +114,7 @@ def test_unreachable_fails():
 
 
 def test_gcj02_origin_is_converted():
-    from geo._private.gcj02 import wgs84_to_gcj02
+    from geo.crs import wgs84_to_gcj02
 
     glon, glat = wgs84_to_gcj02(LON0 + STEP * 20, LAT0)
     c = Claim(id="g", text="t", kind="within", mode="drive", threshold_minutes=30,

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from _browser import chromium_path, open_page
 
-from geo._private.browser import chromium_path, open_page
 from geo._private.offline import external_references
 from geo.cli import main
 
