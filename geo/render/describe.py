@@ -329,7 +329,9 @@ def _points_gdf(geoms: Sequence[Any]) -> gpd.GeoDataFrame:
 
 
 # ---------------------------------------------------------------------------------------------- layers
-def network(net: Any, *, name: str = "Road network", max_segments: int = 250_000, legend: bool = False) -> tuple[list[Layer], list[Row]]:
+def network(
+    net: Any, *, name: str = "Road network", max_segments: int = 250_000, legend: bool = False
+) -> tuple[list[Layer], list[Row]]:
     """A network as grey lines by road class (minor roads dropped above ``max_segments``), and its legend rows."""
     lines, dropped = network_lines(net, max_segments)
     if not len(lines):
@@ -359,7 +361,8 @@ def boundaries(obj: Any, clip: Sequence[float] | None, *, name: str = "Boundarie
         return []
     outlines = g[[g.geometry.name]].copy()
     outlines.geometry = outlines.geometry.boundary
-    out = [layer(name, "lines", outlines, color="#5b5b5b", width=1.2, lw=0.7, dash="6 4", opacity=0.8, pane="boundary", z=4.0)]
+    out = [layer(name, "lines", outlines, color="#5b5b5b", width=1.2, lw=0.7, dash="6 4", opacity=0.8,
+                 pane="boundary", z=4.0)]  # fmt: skip
     col = next((c for c in ("name", "NAME", "name_zh", "county") if c in g.columns), None)
     if labels and col is not None:
         pts = _points_gdf(g.geometry.representative_point())
@@ -384,9 +387,10 @@ def bands(b: gpd.GeoDataFrame, *, name: str, colors: Sequence[str] | None, all_m
     tips = []
     for _, x in r.iterrows():
         within = f"within {S.format_minutes(x['minutes'])} min"
-        tips.append(tip([(f"area {within}", f"{x['area_km2']:,.1f} km²" if _cell(x, "area_km2") is not None else None),
-                         (f"population {within}", f"{x['population']:,.0f}" if _cell(x, "population") is not None else None)],
-                        head=f"{name}: {labels[x['minutes']]} min"))  # fmt: skip
+        area, pop = _cell(x, "area_km2"), _cell(x, "population")
+        tip_rows = [(f"area {within}", None if area is None else f"{area:,.1f} km²"),
+                    (f"population {within}", None if pop is None else f"{pop:,.0f}")]  # fmt: skip
+        tips.append(tip(tip_rows, head=f"{name}: {labels[x['minutes']]} min"))
     fills = [colour_of[x] for x in r["minutes"]]
     lay = layer(name, "polygons", r, color=[S.darker(f, 0.75) for f in fills], fill=fills, width=1.2, lw=0.7,
                 tips=tips, alpha=0.6, show=show, panels=panels)  # fmt: skip
@@ -487,7 +491,7 @@ def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = Fals
         lg, kinds = lg.iloc[order], [kinds[i] for i in order]
         tips = []
         for (_, r), k in zip(lg.iterrows(), kinds):
-            extra = [(c, r[c]) for c in ("ref", "operator", "maxspeed", "design_speed_kmh", "speed_kmh") if _cell(r, c) is not None]
+            extra = [(c, _cell(r, c)) for c in ("ref", "operator", "maxspeed", "design_speed_kmh", "speed_kmh")]
             tips.append(tip([("type", {"hsr": "high-speed"}.get(k, k)), *extra], head=str(_cell(r, "name") or name)))
         colour = [S.PROPOSED_COLOR if proposed else S.RAIL_COLORS.get(k, S.RAIL_COLORS["rail"]) for k in kinds]
         layers.append(layer(f"{name} lines" + (" (proposed)" if proposed else ""), "lines", lg, color=colour,
@@ -553,25 +557,29 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
     if len(b):
         layers.append(bands(b, name=before_name, colors=colors, all_minutes=all_minutes, show=False, panels=("before",))[0])
         outline = bands(b, name=before_name, colors=colors, all_minutes=all_minutes, panels=("overlay",))[0]
-        outline.color = [S.darker(c, 0.6) for c in outline.fill or []]
-        outline.fill, outline.web, outline.z, outline.lw, outline.dash = None, False, 3.5, [1.1] * len(outline.color), ["--"] * len(outline.color)
+        n = len(outline.color)  # static only: "before" as dashed outlines over the "after" bands
+        outline.color, outline.lw, outline.dash = [S.darker(c, 0.6) for c in outline.fill or []], [1.1] * n, ["--"] * n
+        outline.fill, outline.web, outline.z = None, False, 3.5
         layers.append(outline)
         rows.append(Row("line", "before (outline)", "#555555", lw=1.1, dash="dashed", panels=("overlay",), web=False))
     if len(a):
         lay, band_rows = bands(a, name=after_name, colors=colors, all_minutes=all_minutes, panels=("after", "overlay"))
         layers.append(lay)
     gained_at, gained = [], []
-    unions = {k: {float(m): shapely.union_all(v.values) for m, v in x.groupby(pd.to_numeric(x["minutes"]).astype(float)).geometry}
-              for k, x in (("b", b), ("a", a))}  # fmt: skip
-    for mnt, geom in sorted(unions["a"].items()):
-        g = shapely.make_valid(shapely.difference(geom, unions["b"].get(mnt, shapely.Polygon())))
+    def unions(x: gpd.GeoDataFrame) -> dict[float, Any]:
+        return {float(m): shapely.union_all(v.values) for m, v in x.groupby(pd.to_numeric(x["minutes"]).astype(float)).geometry}
+
+    ub, ua = unions(b), unions(a)
+    for mnt, geom in sorted(ua.items()):  # area gained per threshold: after band minus before band
+        g = shapely.make_valid(shapely.difference(geom, ub.get(mnt, shapely.Polygon())))
         if not g.is_empty and g.area > 0:
             gained_at.append(mnt)
             gained.append(g)
     if gained:
         gg = gpd.GeoDataFrame({"minutes": gained_at}, geometry=gained, crs=4326)
         km2 = gg.to_crs(gg.estimate_utm_crs()).area / 1e6
-        tips = [tip([("area gained", f"{x:,.2f} km²")], head=f"Newly within {S.format_minutes(m)} min") for m, x in zip(gained_at, km2)]
+        tips = [tip([("area gained", f"{x:,.2f} km²")], head=f"Newly within {S.format_minutes(m)} min")
+                for m, x in zip(gained_at, km2)]  # fmt: skip
         layers.append(layer("Area gained", "polygons", gg.iloc[::-1], color="#00733c", fill="#00a651", width=2.2, lw=1,
                             dash="5 3", fill_opacity=0.12, tips=tips[::-1], opacity=1.0, static=False))  # fmt: skip
         rows.insert(0, Row("line", "Area gained", "#00733c", width=3, dash="dashed", static=False))

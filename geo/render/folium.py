@@ -33,7 +33,9 @@ TILES["gaode"] = TILES["amap"]
 
 # web panes: boundaries (z 440) and roads (z 450) above the bands, not interactive; "top" (z 460) interactive
 _PANES = {"boundary": ("geo-boundaries", 440, False), "roads": ("geo-roads", 450, False), "top": ("geo-top", 460, True)}
-_LABEL_CSS = {"area": "", "station": "color:#111;font-size:12px;margin:-18px 0 0 8px", "place": "color:#222;margin:-8px 0 0 {r}px"}
+_LABEL_CSS = {  # text layers: inline style of the label (``{r}``: the marker radius + 4 px)
+    "area": "", "station": "color:#111;font-size:12px;margin:-18px 0 0 8px", "place": "color:#222;margin:-8px 0 0 {r}px"
+}  # fmt: skip
 
 _CSS = """
 <style>

@@ -224,8 +224,9 @@ class Canvas:
         if north_arrow:
             _north_arrow(ax)
         if attribution:
+            box = {"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1.5}
             ax.text(0.005, 0.005, attribution, transform=ax.transAxes, ha="left", va="bottom", fontsize=6.5,
-                    color="#555555", zorder=25, bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1.5})  # fmt: skip
+                    color="#555555", zorder=25, bbox=box)  # fmt: skip
         warn_cjk(self.texts)
 
 
