@@ -241,26 +241,33 @@ def _draw(m: Any, fg: Any, lay: Layer) -> None:
                                 weight=lay.width[i], fill=True, fill_color=fill[i], fill_opacity=1.0,
                                 tooltip=lay.tips[i] if lay.tips else None).add_to(fg)  # fmt: skip
         return
-    props: dict[str, list[Any]] = {"_tip": lay.tips} if lay.tips is not None else {}
-    props.update(_color=lay.fill or lay.color, _w=lay.width, _dash=lay.dash or [None] * n)
+    styles: dict[str, list[Any]] = {"_color": lay.fill or lay.color, "_w": lay.width, "_dash": lay.dash or [None] * n}
     if lay.fill is not None:
-        props["_edge"] = lay.color
+        styles["_edge"] = lay.color
+    # per-feature style values go into the GeoJSON only where they vary (keeps pages with many points small)
+    fixed = {k: v[0] for k, v in styles.items() if len({json.dumps(x) for x in v}) <= 1}
+    props = {k: v for k, v in styles.items() if k not in fixed}
+    if lay.tips is not None:
+        props["_tip"] = lay.tips
     data = _geojson(m, lay, props)
+
+    def get(f: dict[str, Any], key: str) -> Any:
+        return f["properties"].get(key, fixed.get(key))
+
     if lay.kind == "points":  # many points: one GeoJSON layer of circle markers
         marker = folium.CircleMarker(radius=(lay.radius or [4.0])[0], weight=lay.width[0], color=lay.color[0], fill=True,
                                      fill_color=(lay.fill or ["#ffffff"])[0], fill_opacity=lay.fill_opacity)  # fmt: skip
-        _add_geojson(fg, data, lambda f: {"fillColor": f["properties"]["_color"], "color": f["properties"]["_edge"]}, lay,
-                     marker=marker)  # fmt: skip
+        _add_geojson(fg, data, lambda f: {"fillColor": get(f, "_color"), "color": get(f, "_edge")}, lay, marker=marker)
         return
     if lay.kind == "lines" and lay.casing:  # a white casing keeps lines readable over bands and roads
         cw, _, co = lay.casing
         _add_geojson(fg, data, lambda f: {"color": "#ffffff", "weight": cw, "opacity": co}, lay, tooltip=False)
 
     def style(f: dict[str, Any]) -> dict[str, Any]:
-        p = f["properties"]
-        out = {"color": p.get("_edge", p["_color"]), "weight": p["_w"], "opacity": lay.opacity, "dashArray": p["_dash"]}
+        edge = get(f, "_edge") or get(f, "_color")
+        out = {"color": edge, "weight": get(f, "_w"), "opacity": lay.opacity, "dashArray": get(f, "_dash")}
         if lay.kind == "polygons":
-            return {**out, "fillColor": p["_color"], "fillOpacity": lay.fill_opacity if lay.fill else 0}
+            return {**out, "fillColor": get(f, "_color"), "fillOpacity": lay.fill_opacity if lay.fill else 0}
         return {**out, "lineCap": "round"}
 
     _add_geojson(fg, data, style, lay)
