@@ -70,7 +70,7 @@ def test_file_errors_name_file(tmp_path):
     with pytest.raises(InputError, match=r"bad.yaml: field 'stations'"):
         load_line(p)
     p.write_text("stations: [\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not valid YAML"):
+    with pytest.raises(InputError, match=r"bad.yaml line 2, column 1: YAML syntax error"):
         load_line(p)
     with pytest.raises(InputError, match="does not exist"):
         load_line(tmp_path / "missing.yaml")
