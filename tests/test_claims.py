@@ -13,7 +13,6 @@ import pytest
 from geo.claims import Claim, ClaimInputs, evaluate_claim, evaluate_claims, load_claims, verdicts_json
 from geo.errors import InputError
 from geo.network import Network
-from geo.settings import shared_data_dir
 
 REPO = Path(__file__).resolve().parent.parent
 LON0, LAT0 = 108.0, 34.0
@@ -284,7 +283,7 @@ def test_seed_files_parse_and_cite_sources(path):
         assert word not in text, f"{path.name} must not state outcomes ({word!r})"
 
 
-@pytest.mark.skipif(shared_data_dir() is None, reason="../shared/data is absent")
+@pytest.mark.shared
 def test_seed_claims_on_shared_data():
     vs = {v.id: v for p in SEEDS for v in evaluate_claims(p)}
     assert vs, "no seed claims"
@@ -296,7 +295,7 @@ def test_seed_claims_on_shared_data():
     assert sl.verdict in ("holds", "fails") and math.isfinite(sl.minutes)
 
 
-@pytest.mark.skipif(shared_data_dir() is None, reason="../shared/data is absent")
+@pytest.mark.shared
 def test_zhashui_drive_claim_evaluates_with_a_network_given():
     """The seed road claim evaluates once a network covering both ends is passed (synthetic here)."""
     from geo.places import resolve_place_spec

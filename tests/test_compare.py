@@ -125,7 +125,7 @@ def test_upgrade_never_slower_and_bands_nested_before_after():
         assert b.geometry.difference(a.geometry).area < 1e-9  # before inside after (degrees^2)
 
 
-@pytest.mark.skipif(shared_data_dir() is None, reason="../shared/data is absent")
+@pytest.mark.shared
 def test_taiyuan_before_after_with_drawn_road():
     """Central Taiyuan (OSM, late 2021) with the seed scenario's drawn link: nothing slower, something faster."""
     from pathlib import Path

@@ -236,7 +236,7 @@ def test_bad_inputs():
         maps.isochrone_map(nested_bands(), m="not a map")
 
 
-@pytest.mark.skipif(shared_data_dir() is None, reason="needs ../shared/data")
+@pytest.mark.shared
 def test_real_taiyuan_base_layer_and_boundaries(tmp_path):
     d = shared_data_dir()
     edges = gpd.read_file(d / "taiyuan_xinzhou" / "osm_lines_taiyuan_core_2022-01.geojson")
