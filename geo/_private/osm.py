@@ -244,7 +244,8 @@ def _empty_tags() -> pd.DataFrame:
 def _progress(progress: bool, desc: str, unit: str = "ways", total: int | None = None) -> Any:
     from tqdm.auto import tqdm
 
-    return tqdm(desc=desc, unit=unit, total=total, disable=not progress, leave=False, mininterval=0.5)
+    # disable=None: no bar when stderr is not a terminal (logs, pipes), so an error stays one line there
+    return tqdm(desc=desc, unit=unit, total=total, disable=None if progress else True, leave=False, mininterval=0.5)
 
 
 # --------------------------------------------------------------------------- OSM (pbf / xml)
@@ -406,8 +407,24 @@ def _unreadable(path: Path, exc: BaseException) -> DataError:
             kind = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
             if kind not in ("FeatureCollection", "Feature"):
                 return DataError(f"{path} is JSON but not GeoJSON (type {kind!r}, expected a FeatureCollection)", fix)
+            if not _finite_coordinates(doc):
+                return DataError(f"{path} has NaN or infinite coordinates", "re-export the geometry; every vertex needs finite lon/lat")
     first = str(exc).split(";")[0].strip()[:120]
     return DataError(f"cannot read {path} as a GeoJSON/GeoPackage layer ({first})", fix)
+
+
+def _finite_coordinates(doc: Any) -> bool:
+    """False if any number under a ``coordinates`` key of GeoJSON ``doc`` is NaN or infinite."""
+    stack = [doc]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+        elif isinstance(x, float) and not math.isfinite(x):
+            return False
+    return True
 
 
 def _pick_layer(path: Path, layer: str | None) -> str | None:

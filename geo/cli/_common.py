@@ -10,6 +10,9 @@ from pathlib import Path
 
 from geo.errors import InputError
 
+#: largest travel-time threshold accepted on the command line (minutes)
+MAX_MINUTES = 24 * 60
+
 
 def parse_minutes(text: str, option: str = "--minutes") -> list[float]:
     """Parse ``"5,10,15"`` into sorted positive minutes.
@@ -34,6 +37,8 @@ def parse_minutes(text: str, option: str = "--minutes") -> list[float]:
             raise InputError(f"{option} must be numbers, got {part!r}", f"pass e.g. {option} 5,10,15") from None
         if not v > 0 or v != v or v == float("inf"):
             raise InputError(f"{option} must be positive numbers, got {part!r}", f"pass e.g. {option} 5,10,15")
+        if v > MAX_MINUTES:
+            raise InputError(f"{option} must be at most {MAX_MINUTES:g} (a day), got {part!r}", f"pass e.g. {option} 5,10,15")
         out.append(v)
     if not out:
         raise InputError(f"{option} is empty", f"pass e.g. {option} 5,10,15")

@@ -126,7 +126,12 @@ def parse_origins(values: list[str], datum: str = "wgs84") -> list[tuple[float, 
 def _check_mode(mode: str) -> str:
     modes = ("drive", "walk", "bike", "rail+walk", "rail+drive")
     if mode not in modes:
-        raise InputError(f"unknown --mode {mode!r}", f"use one of {', '.join(modes)}")
+        from geo.errors import close_names
+
+        synonyms = {"car": "drive", "driving": "drive", "foot": "walk", "walking": "walk", "bicycle": "bike", "cycling": "bike"}
+        near = [synonyms[mode]] if mode in synonyms else close_names(mode, modes)
+        hint = f"did you mean {near[0]!r}? " if near else ""
+        raise InputError(f"unknown --mode {mode!r}", f"{hint}use one of {', '.join(modes)}")
     return mode
 
 
