@@ -768,7 +768,7 @@ def verdicts_frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
                 "reason": v.reason,
                 "fix": v.fix or "",
                 "source": v.source.get("title", "") if v.source else "",
-                "source_url": v.source.get("url", "") if v.source else "",
+                "source_url": (v.source.get("url") or v.source.get("file") or "") if v.source else "",
             }
         )
     return pd.DataFrame(rows)

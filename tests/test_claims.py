@@ -278,10 +278,34 @@ SEEDS = sorted((REPO / "data" / "claims").glob("*.yaml"))
 def test_seed_files_parse_and_cite_sources(path):
     cf = load_claims(path)
     for c in cf.claims:
-        assert c.source.get("title") and c.source.get("url") and c.source.get("date"), c.id
+        assert c.source.get("title") and (c.source.get("url") or c.source.get("file")) and c.source.get("date"), c.id
+        if path.stem != "helsinki_demo":  # a published promise: the sentence is quoted
+            assert c.source.get("quote"), c.id
     text = path.read_text(encoding="utf-8")
+    for word in ("UNVERIFIED", "Project brief", "issue 4", "issue 5"):
+        assert word not in text, f"{path.name} cites a source a reader cannot look up ({word!r})"
     for word in ("expected", "verdict:", "holds", "fails"):
         assert word not in text, f"{path.name} must not state outcomes ({word!r})"
+
+
+@pytest.mark.shared
+def test_quoted_sentences_are_in_the_cited_articles():
+    """Every quote attributed to a file of ../shared/sources is in that file, word for word."""
+    from geo._private.yamlio import load_yaml
+    from geo.settings import shared_data_dir
+
+    sources = shared_data_dir().parent / "sources"
+    files = sorted((REPO / "data").glob("*/*.yaml"))
+    cited = 0
+    for path in files:
+        data = load_yaml(path)
+        srcs = [c.get("source") or {} for c in data.get("claims") or []] + list(data.get("sources") or [])
+        for s in srcs:
+            if str(s.get("file", "")).startswith("../shared/sources/"):
+                article = (sources / Path(s["file"]).name).read_text(encoding="utf-8")
+                assert s.get("quote") and s["quote"] in article, (path.name, s.get("quote"))
+                cited += 1
+    assert cited >= 10
 
 
 @pytest.mark.shared

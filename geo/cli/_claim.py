@@ -73,7 +73,9 @@ def _format(v) -> str:
     if v.fix:
         lines.append(f"    Fix: {v.fix}")
     if v.source:
-        lines.append(f"    source: {v.source.get('title', '')} <{v.source.get('url', '')}> ({v.source.get('date', '')})")
+        from geo._private.study_report import cite
+
+        lines.append(f"    source: {cite(v.source)}")
     return "\n".join(line for line in lines if line)
 
 
