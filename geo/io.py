@@ -472,7 +472,7 @@ def _probe(hosts: list[str], timeout_s: float) -> None:
         try:
             with socket.create_connection((host, 443), timeout=timeout_s):
                 pass
-        except Exception as exc:
+        except OSError as exc:  # refused, unreachable, DNS failure, timeout (all OSError)
             errors[host] = f"{type(exc).__name__}: {exc}"
 
     threads = [threading.Thread(target=attempt, args=(h,), daemon=True) for h in hosts]

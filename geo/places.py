@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from geo.errors import InputError
+from geo.errors import GeoError, InputError
 from geo.settings import shared_data_dir
 
 #: suffixes stripped when matching Chinese admin names (柞水县 ~ 柞水)
@@ -183,7 +183,7 @@ def _gazetteer(name: str) -> Place | None:
         return None
     try:
         hit = resolve_place(name)
-    except Exception:
+    except GeoError:  # unknown to the gazetteer
         return None
     if hit is None:
         return None

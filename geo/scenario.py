@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from geo._private.geodesy import haversine_m
-from geo.errors import InputError, check_keys
+from geo.errors import GeoError, InputError, check_keys
 from geo.network import Network
 from geo.places import resolve_path
 
@@ -340,7 +340,7 @@ def _class_speed(highway: str, mode: str, net: Network) -> float | None:
 
         prof = resolve_profile("auto", net.lon[:1000], net.lat[:1000])
         table = speed_table(mode, prof)
-    except Exception:
+    except GeoError:  # no speed table for this mode/profile: the caller falls back to a default
         return None
     v = table.get(highway)
     return float(v) if v is not None else None
