@@ -52,6 +52,9 @@ FOOTER = """
 | `hostile-names` | street names (OSM) and claim id/text, scenario title, new-road and place names (YAML) set to `<script>alert(1)</script>` and `"><img src=x onerror=fetch(...)>`; the isochrone map, the study report and the scenario maps are opened in headless Chromium | no script ran (no dialog, no request to the payload's address or to `x`), no external or failed request, no JavaScript exception |
 | `one-line-in-a-process` | a bad `--network` through `python -m geo` | exit 1, exactly one line on stderr, no traceback |
 | `debug` | `--debug` with a bad `--minutes` | the exception and its traceback are shown |
+
+Public functions (`geo.isochrones.isochrones`, `geo.routing.route`/`search`, `geo.raster.travel_time_raster`)
+raise a `GeoError` with a problem and a fix for the same bad values (`test_public_function_bad_input`).
 """
 
 

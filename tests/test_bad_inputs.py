@@ -644,3 +644,60 @@ def test_hostile_names_are_inert_in_map_and_report(ws, tmp_path):
     assert len(pages) >= 3
     for page in pages:
         _assert_inert(page, tmp_path)
+
+
+# =================================================================== public functions
+def _grid():
+    from geo.synthetic import grid_network
+
+    return grid_network(20)
+
+
+def _call(name: str):
+    import math
+
+    import numpy as np
+
+    from geo.isochrones import isochrones
+    from geo.raster import travel_time_raster
+    from geo.routing import route, search
+
+    net = _grid()
+    o = (float(np.median(net.lon)), float(np.median(net.lat)))
+    calls = {
+        "isochrones-minutes-zero": lambda: isochrones(net, o, [0]),
+        "isochrones-minutes-nan": lambda: isochrones(net, o, [math.nan]),
+        "isochrones-minutes-empty": lambda: isochrones(net, o, []),
+        "isochrones-minutes-text": lambda: isochrones(net, o, ["ten"]),
+        "isochrones-origin-nan": lambda: isochrones(net, (math.nan, 37.0), [5]),
+        "isochrones-origin-lat95": lambda: isochrones(net, (112.5, 95.0), [5]),
+        "isochrones-origin-far": lambda: isochrones(net, (113.5, 37.0), [5]),
+        "route-origin-nan": lambda: route(net, (math.nan, 1.0), o),
+        "search-negative-limit": lambda: search(net, [o], max_minutes=-1),
+        "raster-cell-zero": lambda: travel_time_raster(net, o, cell_m=0, max_minutes=5),
+    }
+    return calls[name]
+
+
+PUBLIC = [
+    ("isochrones-minutes-zero", r"minutes must be positive"),
+    ("isochrones-minutes-nan", r"minutes must be positive"),
+    ("isochrones-minutes-empty", r"no minutes given"),
+    ("isochrones-minutes-text", r"minutes must be numbers"),
+    ("isochrones-origin-nan", r"not a valid lon,lat"),
+    ("isochrones-origin-lat95", r"not a valid lon,lat"),
+    ("isochrones-origin-far", r"km from the nearest drive edge"),
+    ("route-origin-nan", r"not a valid lon,lat"),
+    ("search-negative-limit", r"max_minutes must be positive"),
+    ("raster-cell-zero", r"cell size must be positive"),
+]
+
+
+@pytest.mark.parametrize(("name", "expect"), PUBLIC, ids=[p[0] for p in PUBLIC])
+def test_public_function_bad_input(name, expect):
+    """The library raises a GeoError (problem + fix) for the same bad values, not a numpy or GEOS error."""
+    from geo.errors import GeoError
+
+    with pytest.raises(GeoError, match=expect) as ei:
+        _call(name)()
+    assert ei.value.fix, str(ei.value)
