@@ -407,6 +407,16 @@ def _from_tables(stops: pd.DataFrame, st: pd.DataFrame, trips: pd.DataFrame | No
     if seq.isna().any():
         i = int(np.flatnonzero(seq.isna().to_numpy())[0])
         raise InputError(f"{tf} line {i + 2}: stop_sequence {st['stop_sequence'].iloc[i]!r} is not an integer", "number the stops of each trip 1, 2, 3, ...")
+    if np.isnan(arr).any():  # GTFS requires times at the first and last stop of a trip
+        order = pd.DataFrame({"trip": st["trip_id"].astype(str), "seq": seq, "row": np.arange(len(st))}).sort_values(["trip", "seq"])
+        ends = pd.concat([order.groupby("trip").head(1), order.groupby("trip").tail(1)])["row"].to_numpy()
+        untimed = ends[np.isnan(arr[ends])]
+        if untimed.size:
+            i = int(untimed.min())
+            raise InputError(
+                f"{tf} line {i + 2}: trip {st['trip_id'].iloc[i]!r} has no arrival or departure time at its first or last stop",
+                "give times at least at the first and last stop of each trip (GTFS requires them there)",
+            )
     sid = st["stop_id"].astype(str).str.strip()
     known = set(stops["stop_id"])
     unknown = ~sid.isin(known)

@@ -157,6 +157,8 @@ def load_network(
         )
     if path.is_dir():
         raise InputError(f"network path {path} is a folder", "pass an .osm.pbf, .osm or .geojson file")
+    if path.stat().st_size == 0:
+        raise DataError(f"network file {path} is empty (0 bytes)", "download or export it again (.osm.pbf, .osm or OSM GeoJSON lines)")
     kind = _file_kind(path)
     if kind == "saved":
         net = read_network(path)
@@ -470,7 +472,7 @@ def _probe(hosts: list[str], timeout_s: float) -> None:
         try:
             with socket.create_connection((host, 443), timeout=timeout_s):
                 pass
-        except Exception as exc:
+        except OSError as exc:  # refused, unreachable, DNS failure, timeout (all OSError)
             errors[host] = f"{type(exc).__name__}: {exc}"
 
     threads = [threading.Thread(target=attempt, args=(h,), daemon=True) for h in hosts]

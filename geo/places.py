@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.crs import gcj02_to_wgs84
-from geo.errors import InputError
+from geo.errors import GeoError, InputError
 from geo.settings import shared_data_dir
 
 #: suffixes stripped when matching Chinese admin names (柞水县 ~ 柞水)
@@ -173,7 +173,7 @@ def _gazetteer(name: str) -> Place | None:
         return None
     try:
         hit = resolve_place(name)
-    except Exception:
+    except GeoError:  # unknown to the gazetteer
         return None
     if hit is None:
         return None

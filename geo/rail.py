@@ -61,7 +61,7 @@ import pandas as pd
 from geo._private.dijkstra import dijkstra, path_to
 from geo._private.geodesy import haversine_m, utm_epsg
 from geo._private.runtime import TrainModel, pure_running_time
-from geo.errors import DataError, InputError
+from geo.errors import DataError, GeoError, InputError
 from geo.gazetteer import read_stations  # lives with the other name lookups; geo.rail.read_stations still works
 from geo.network import Network
 
@@ -645,7 +645,7 @@ def build_rail_network(
                 net = read_network(cache_file)
                 st = pd.read_csv(st_file, dtype={"name": "string", "name_en": "string", "osm_id": str, "source": str})
                 return RailNetwork(net, st, station_radius_m)
-            except Exception:  # a corrupt cache is rebuilt
+            except (GeoError, OSError, ValueError, KeyError):  # a corrupt or stale cache entry is rebuilt
                 pass
     lon, lat, u, v, attrs, src = _undirected(lines, design_speed_kmh, speeds, snap_tolerance_m)
     st = read_stations(stations) if stations is not None else pd.DataFrame(columns=["name", "name_en", "lon", "lat", "osm_id", "source"])

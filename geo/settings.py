@@ -28,9 +28,18 @@ def shared_data_dir() -> Path | None:
 
     Examples
     --------
-    >>> d = shared_data_dir()
-    >>> d is None or d.is_dir()
+    >>> import os, tempfile
+    >>> old, tmp = os.environ.get("GEO_SHARED_DATA"), tempfile.mkdtemp()
+    >>> os.environ["GEO_SHARED_DATA"] = tmp
+    >>> shared_data_dir() == Path(tmp).resolve()
     True
+    >>> os.environ["GEO_SHARED_DATA"] = os.path.join(tmp, "missing")
+    >>> shared_data_dir() is None
+    True
+    >>> if old is None:
+    ...     del os.environ["GEO_SHARED_DATA"]
+    ... else:
+    ...     os.environ["GEO_SHARED_DATA"] = old
     """
     env = os.environ.get("GEO_SHARED_DATA")
     candidates = [Path(env)] if env else [Path.cwd() / ".." / "shared" / "data", _REPO / ".." / "shared" / "data"]

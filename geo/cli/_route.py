@@ -6,8 +6,14 @@ import argparse
 import json
 import math
 
-from geo.cli._common import existing_file
-from geo.cli._rail_args import add_rail_arguments, options_from_args, rail_context_from_args
+from geo.cli._common import existing_file, refuse_options
+from geo.cli._rail_args import (
+    RAIL_ASSUMPTIONS,
+    RAIL_INPUTS,
+    add_rail_arguments,
+    options_from_args,
+    rail_context_from_args,
+)
 
 EPILOG = """\
 places: a station or county-seat name (西安东, Lantian, 柞水县) or LON,LAT in WGS84 (108.9423,34.2610).
@@ -59,6 +65,14 @@ def run(args: argparse.Namespace) -> int:
     from geo.errors import InputError
     from geo.multimodal import Journey, door_to_door, road_trip
 
+    if args.mode in ("drive", "walk"):
+        rail_opts = {k: v for k, v in RAIL_INPUTS.items() if k != "--stations"}  # --stations also names places
+        refuse_options(
+            args,
+            {**rail_opts, **RAIL_ASSUMPTIONS},
+            f"with --mode {args.mode} (no rail)",
+            "use --mode rail, rail+walk or rail+drive to ride trains, or drop the option",
+        )
     opt = options_from_args(args)
     a = _place(args.origin, args.stations)
     b = _place(args.destination, args.stations)
