@@ -121,14 +121,18 @@ def _require(df: pd.DataFrame, cols: Sequence[str], file: str) -> None:
 
 def _as_date(date: Any) -> np.datetime64:
     """``YYYY-MM-DD``, ``YYYYMMDD``, a date or datetime64 -> numpy day; InputError if malformed."""
+    if isinstance(date, np.datetime64):
+        return date.astype("datetime64[D]")
+    if hasattr(date, "year") and hasattr(date, "month"):
+        return np.datetime64(f"{date.year:04d}-{date.month:02d}-{date.day:02d}", "D")
+    s = str(date).strip()
+    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})", s)
     try:
-        s = str(date).strip()
-        if re.fullmatch(r"\d{8}", s):
-            s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
-        return np.datetime64(pd.Timestamp(s).date(), "D")
-    except (ValueError, TypeError):
+        if not m:
+            raise ValueError(s)
+        return np.datetime64(f"{m.group(1)}-{m.group(2)}-{m.group(3)}", "D")
+    except ValueError:
         raise InputError(f"date {date!r} is not a date", "write it as YYYY-MM-DD, e.g. --date 2026-10-05") from None
-
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Feed:
