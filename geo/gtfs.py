@@ -221,20 +221,41 @@ class Feed:
         if span is None:
             return "2026-01-05", "the feed has no calendar: every trip runs every day"
         d0, d1 = span
-        has = {}
+        if "default_date" in self._memo:
+            return self._memo["default_date"]
         sid = self.trips["service_id"] if "service_id" in self.trips.columns else pd.Series([None] * len(self.trips))
         used = set(sid.dropna())
-        day = d0
-        while day <= d1:
-            has[day] = bool(self._active_services(day) & used) or bool(sid.isna().any())
-            day = day + np.timedelta64(1, "D")
+        days = np.arange(d0, d1 + np.timedelta64(1, "D"), dtype="datetime64[D]")
+        wd = ((days.astype(np.int64) - 4) % 7).astype(int)
+        n = len(days)
+        cal = self.calendar[self.calendar["service_id"].isin(used)] if len(self.calendar) else self.calendar
+        on = np.zeros((len(cal), n), bool)
+        if len(cal):
+            flags = cal[list(_DAYS)].to_numpy(bool)
+            start = cal["start_date"].to_numpy("datetime64[D]")[:, None]
+            end = cal["end_date"].to_numpy("datetime64[D]")[:, None]
+            on = flags[:, wd] & (days[None, :] >= start) & (days[None, :] <= end)
+        active = [set(cal["service_id"].to_numpy()[on[:, i]]) if len(cal) else set() for i in range(n)]
+        cd = self.calendar_dates
+        if len(cd):
+            pos = ((cd["date"].to_numpy("datetime64[D]") - d0).astype(np.int64)).tolist()
+            for p_, s_, e_ in zip(pos, cd["service_id"].tolist(), cd["exception_type"].tolist(), strict=True):
+                if 0 <= p_ < n:
+                    if e_ == 1:
+                        active[p_].add(s_)
+                    else:
+                        active[p_].discard(s_)
+        always = bool(sid.isna().any())
+        has = {days[i]: always or bool(active[i] & used) for i in range(n)}
         monday = d0 + np.timedelta64(int((7 - (d0.astype(np.int64) - 4) % 7) % 7), "D")
         while monday + np.timedelta64(6, "D") <= d1:
             if all(has.get(monday + np.timedelta64(i, "D"), False) for i in range(7)):
-                return str(monday), "the Monday of the feed's first full service week"
+                self._memo["default_date"] = (str(monday), "the Monday of the feed's first full service week")
+                return self._memo["default_date"]
             monday = monday + np.timedelta64(7, "D")
         first = next((d for d, v in has.items() if v), d0)
-        return str(first), "the feed's first day with service (no full service week)"
+        self._memo["default_date"] = (str(first), "the feed's first day with service (no full service week)")
+        return self._memo["default_date"]
 
     # ------------------------------------------------------------ lookups
     def stop_ids(self, name_or_id: str) -> list[str]:

@@ -456,6 +456,27 @@ def _road_walk_s(road: Any, lon: float, lat: float, slon: np.ndarray, slat: np.n
     return m.sort_values("destination")["minutes"].to_numpy(dtype=float) * 60.0
 
 
+def stop_resolver(feed: Feed) -> Any:
+    """A resolver for :func:`geo.gazetteer.resolve_place` (``extra=``): feed stop names and ids -> PlaceHit.
+
+    The hit's ``source`` is ``gtfs:<stop_id>`` and its ``kind`` ``"stop"`` or
+    ``"station"``; unknown names give None (the gazetteer is asked next);
+    ambiguous names raise :class:`~geo.errors.InputError` listing the candidates.
+    """
+    from geo.gazetteer import PlaceHit
+
+    def hook(text: str) -> Any:
+        try:
+            sp = find_stop(feed, text)
+        except InputError as e:
+            if "ambiguous" in str(e):
+                raise
+            return None
+        return PlaceHit(sp.lon, sp.lat, sp.name, f"gtfs:{sp.stop_id}", sp.kind)
+
+    return hook
+
+
 def resolve(feed: Feed, place: Any, **point_kw: Any) -> StopPlace:
     """A stop name/id, ``"lon,lat"``, a ``(lon, lat)`` pair, or a :class:`StopPlace` -> :class:`StopPlace`."""
     if isinstance(place, StopPlace):

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import math
+import os
 import random
 import zipfile
 from pathlib import Path
@@ -364,3 +366,114 @@ def test_cache_second_load_and_several_feeds(tmp_path, monkeypatch):
     assert "tiny:A" in set(both.stops["stop_id"]) and both.stop_times["stop_id"].astype(str).str.startswith(("tiny:", "other:")).all()
     j = journey(both, "tiny:A", "tiny:C", date="2026-10-06", depart="00:30")
     assert j["arrival"] == "01:30:00"  # the change time at B is now 60 s: ready 01:11, so m1 (01:13 -> 01:30) is caught
+
+
+# ------------------------------------------------------------------ CLI
+def test_cli_route_date_depart_json(tmp_path, capsys):
+    from geo.cli import main
+
+    feed = _tiny(tmp_path)
+    rc = main(["route", "--mode", "rail", "--gtfs", str(feed), "--from", "Alpha", "--to", "Gamma", "--date", "2026-10-06", "--depart", "00:30", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["total_minutes"] == 70.0 and out["date"] == "2026-10-06" and out["date_note"] == ""
+    rides = [leg for leg in out["legs"] if leg.get("trip_id")]
+    assert [(r["trip_id"], r["departure"], r["arrival"]) for r in rides] == [("n1", "00:50:00", "01:10:00"), ("m2", "01:20:00", "01:40:00")]
+    assert sum(leg["minutes"] for leg in out["legs"]) == pytest.approx(out["total_minutes"])
+    # no --date: said so
+    rc = main(["route", "--mode", "rail", "--gtfs", str(feed), "--from", "A", "--to", "C", "--depart", "24:30"])
+    text = capsys.readouterr().out
+    assert rc == 0 and "no --date given: 2026-10-05" in text and "arriving 25:40:00" in text and "N1 toward Beta" in text
+    # a window: percentiles over every departure minute, the same as the API's
+    rc = main(["route", "--mode", "rail", "--gtfs", str(feed), "--from", "A", "--to", "C", "--date", "2026-10-05", "--window", "24:00-24:50", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    w = window(load_gtfs(feed, cache=False), "A", "C", "24:00-24:50", date="2026-10-05")
+    assert rc == 0 and out["departures"] == 50 and out["percentiles"] == window_percentiles(w)
+    assert out["minutes_by_departure"][0] == 100.0  # 24:00 -> 25:40
+
+
+def test_cli_route_timetable_errors(tmp_path, capsys):
+    from geo.cli import main
+
+    feed = _tiny(tmp_path)
+    assert main(["route", "--mode", "rail", "--gtfs", str(feed), "--from", "Alpah", "--to", "Gamma", "--depart", "08:00"]) == 2
+    assert "did you mean 'Alpha'" in capsys.readouterr().err
+    assert main(["route", "--mode", "rail", "--gtfs", str(feed), "--from", "A", "--to", "C", "--date", "2026/10/05"]) == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+    assert main(["route", "--mode", "drive", "--gtfs", str(feed), "--from", "0,0", "--to", "0,0.01", "--depart", "08:00"]) == 2
+    assert "--mode rail" in capsys.readouterr().err
+    assert main(["route", "--mode", "rail", "--gtfs", str(feed), "--from", "A", "--to", "C", "--window", "9-7"]) == 2
+    assert "HH:MM-HH:MM" in capsys.readouterr().err
+
+
+def test_coordinates_walk_to_nearby_stops(tmp_path):
+    feed = load_gtfs(_tiny(tmp_path), cache=False)
+    # 0.004 deg of longitude west of Alpha (445 m x 1.3 detour at 5 km/h = 7 min); Beta is out of reach (2 km)
+    j = journey(feed, (-0.004, 0.0), "Gamma", date="2026-10-06", depart="00:30")
+    assert j["legs"][0]["mode"] == "walk" and j["legs"][0]["to"] == "Alpha"
+    assert j["legs"][0]["minutes"] == pytest.approx(math.ceil(0.004 * math.pi / 180 * 6371008.8 * 1.3 / (5 / 3.6)) / 60, abs=0.02)
+    assert j["arrival"] == "01:40:00"
+    with pytest.raises(InputError, match="no stop within 800 m"):
+        journey(feed, (1.0, 1.0), "Gamma", date="2026-10-06")
+
+
+# ------------------------------------------------------------------ the real MTA subway feed (optional)
+MTA = os.environ.get("GEO_GTFS_FEED")
+mta = pytest.mark.skipif(not MTA or not Path(MTA).is_dir(), reason="set GEO_GTFS_FEED to a converted feed folder (scripts/mta_to_gtfs.py)")
+
+
+def _read_feed_rows(folder: Path) -> dict:
+    """The feed's rows read with the csv module (independent of geo's loader), in make_feed's format."""
+    import csv
+
+    def rows(name):
+        p = folder / name
+        return list(csv.DictReader(open(p, encoding="utf-8-sig"))) if p.exists() else []
+
+    def sec(t):
+        h, m, s = t.split(":")
+        return int(h) * 3600 + int(m) * 60 + int(s)
+
+    stops = [{"stop_id": r["stop_id"], "stop_name": r["stop_name"], "lon": float(r["stop_lon"]), "lat": float(r["stop_lat"]),
+              "type": int(r.get("location_type") or 0), "parent": r.get("parent_station") or ""} for r in rows("stops.txt")]
+    trips = [{"trip_id": r["trip_id"], "route_id": r["route_id"], "service_id": r["service_id"], "headsign": r.get("trip_headsign", "")} for r in rows("trips.txt")]
+    st = [{"trip_id": r["trip_id"], "arr": sec(r["arrival_time"]), "dep": sec(r["departure_time"]), "stop_id": r["stop_id"], "seq": int(r["stop_sequence"])}
+          for r in rows("stop_times.txt")]
+    cal = [{"service_id": r["service_id"], **{d: int(r[d]) for d in WEEKDAYS}, "start": r["start_date"], "end": r["end_date"]} for r in rows("calendar.txt")]
+    cd = [(r["service_id"], r["date"], int(r["exception_type"])) for r in rows("calendar_dates.txt")]
+    tr = [(r["from_stop_id"], r["to_stop_id"], int(float(r["min_transfer_time"] or 0))) for r in rows("transfers.txt") if r.get("transfer_type", "0") not in ("3", "4", "5")]
+    return {"stops": stops, "trips": trips, "stop_times": st, "calendar": cal, "calendar_dates": cd, "transfers": tr}
+
+
+@mta
+def test_mta_feed_raptor_equals_connection_scan():
+    folder = Path(MTA)
+    feed = load_gtfs(folder)
+    assert len(feed.stop_times) > 100_000 and len(feed.calendar) > 0
+    data = _read_feed_rows(folder)
+    date, why = feed.default_date()
+    assert dt.date.fromisoformat(date).weekday() == 0 and "first full service week" in why
+    rnd = random.Random(14)
+    served = {r["stop_id"] for r in data["stop_times"]}
+    stations = [s["stop_id"] for s in data["stops"] if s["type"] == 1 and set(_platforms(data, s["stop_id"])) & served]
+    for _ in range(3):
+        o, d = rnd.sample(stations, 2)
+        t0 = rnd.randint(5 * 3600, 23 * 3600)
+        ref = csa(data, dt.date.fromisoformat(date), _platforms(data, o), t0)
+        want = min(ref.get(p, math.inf) for p in _platforms(data, d))
+        j = journey(feed, o, d, date=date, depart=t0, max_rounds=30)
+        got = t0 + j["total_minutes"] * 60 if math.isfinite(j["total_minutes"]) else math.inf
+        assert got == pytest.approx(want), (o, d, hms(t0))
+        if math.isfinite(want):
+            assert sum(leg["minutes"] for leg in j["legs"]) == pytest.approx(j["total_minutes"])
+
+
+@mta
+def test_mta_stop_names():
+    feed = load_gtfs(Path(MTA))
+    names = feed.stops["stop_name"].value_counts()
+    unique = names[names == 3].index[0]  # a station with two platforms: one station, three rows
+    sp = find_stop(feed, unique)
+    assert sp.kind == "station" and len(sp.stops) == 3
+    dup = feed.stops[feed.stops["location_type"] == 1]["stop_name"].value_counts()
+    with pytest.raises(InputError, match="ambiguous"):
+        find_stop(feed, dup.index[0])
