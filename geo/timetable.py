@@ -808,3 +808,70 @@ def window_one_to_all(feed: Feed, origin: Any, window: Any = "07:00-09:00", *, d
         v = mins[rank - 1]
         out[f"p{p:g}_minutes"] = np.where(np.isfinite(v), v, np.nan)
     return out
+
+
+def percentile_isochrones(
+    feed: Feed,
+    origin: Any,
+    minutes: Any,
+    window: Any = "07:00-09:00",
+    *,
+    percentile: float = 50,
+    date: Any = None,
+    road: Any = None,
+    walk_m: float = 800.0,
+    walk_kmh: float = 5.0,
+    max_rounds: int = 12,
+    method: str = "vector",
+    **opts: Any,
+) -> Any:
+    """Isochrones of the ``percentile``-th travel time over a departure window (R5's isochrones by percentile).
+
+    Every stop takes its ``percentile``-th minutes over the window's
+    departure minutes (:func:`window_one_to_all`) and spreads on foot: up to
+    ``walk_m`` off-network at ``walk_kmh`` around the stop without ``road``;
+    with a road network (walk mode) over its streets too (the stop times seed
+    :func:`geo.isochrones.isochrones_from_times` as reached points).
+
+    Returns
+    -------
+    GeoDataFrame
+        The bands of :func:`geo.isochrones.isochrones_from_times`, plus the
+        ``percentile`` and ``window`` they describe.
+
+    Caveat: walking between stops and the final walk use straight lines when
+    no road network is given; the origin itself is included as reached at 0.
+    """
+    from geo.isochrones import isochrones_from_times
+    from geo.network import Network
+
+    per = window_one_to_all(feed, origin, window, date=date, q=(percentile,), max_rounds=max_rounds, **opts)
+    col = f"p{percentile:g}_minutes"
+    reached = per[np.isfinite(per[col].to_numpy(dtype=float))]
+    o = resolve(feed, origin)
+    lon = np.r_[reached["stop_lon"].to_numpy(dtype=float), o.lon]
+    lat = np.r_[reached["stop_lat"].to_numpy(dtype=float), o.lat]
+    sec = np.r_[reached[col].to_numpy(dtype=float) * 60.0, 0.0]
+    if road is None:
+        # a two-node stand-in network (no streets): only the reached points spread on foot
+        net = Network.from_edges(np.r_[lon[:1], lon[:1] + 1e-6], np.r_[lat[:1], lat[:1]], np.array([0]), np.array([1]), speed_kmh=walk_kmh, mode="walk")
+        node_s = np.full(net.n_nodes, np.inf)
+    else:
+        from geo import routing
+
+        net = road
+        node_s = np.full(net.n_nodes, np.inf)
+        # walk from every reached stop over the streets: the earliest (stop time + walk) per node
+        limit_min = float(np.max(np.atleast_1d(np.asarray(minutes, dtype=float))))
+        for x, y, t in zip(lon, lat, sec, strict=True):
+            if t / 60.0 >= limit_min:
+                continue
+            try:
+                res = routing.search(net, [(x, y)], max_minutes=limit_min - t / 60.0)
+            except InputError:  # the stop is off the road network: it still spreads as a point
+                continue
+            node_s = np.minimum(node_s, t + res.seconds)
+    iso = isochrones_from_times(net, node_s, minutes, offnetwork_m=walk_m, offnetwork_speed_kmh=walk_kmh, points=(lon, lat, sec), method=method)
+    iso["percentile"] = percentile
+    iso["window"] = str(window)
+    return iso

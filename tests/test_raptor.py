@@ -477,3 +477,42 @@ def test_mta_stop_names():
     dup = feed.stops[feed.stops["location_type"] == 1]["stop_name"].value_counts()
     with pytest.raises(InputError, match="ambiguous"):
         find_stop(feed, dup.index[0])
+
+
+def test_access_legs_over_a_road_network(tmp_path):
+    from geo import routing
+    from geo.synthetic import grid_network
+    from geo.timetable import point_place
+
+    feed = load_gtfs(_tiny(tmp_path), cache=False)
+    net = grid_network(30, centre=(0.01, 0.0), mode="walk")
+    origin = (-0.001, 0.002)
+    sp = point_place(feed, *origin, road=net)
+    stops = feed.stops.set_index("stop_id")
+    want = routing.od_matrix(net, [origin], np.c_[stops["stop_lon"].to_numpy(), stops["stop_lat"].to_numpy()])
+    for i, off in zip(sp.stops, sp.offset_s, strict=True):
+        assert off == math.ceil(want.loc[want["destination"] == i, "minutes"].iloc[0] * 60)
+    j = journey(feed, sp, "Gamma", date="2026-10-06", depart="00:30")
+    first = j["legs"][0]
+    assert first["mode"] == "walk" and first["minutes"] * 60 == sp.offset_s[list(sp.stops).index(0)]
+    assert sum(leg["minutes"] for leg in j["legs"]) == pytest.approx(j["total_minutes"])
+
+
+def test_isochrones_by_percentile(tmp_path):
+    from geo.synthetic import grid_network
+    from geo.timetable import percentile_isochrones
+
+    feed = load_gtfs(_tiny(tmp_path), cache=False)
+    per = window_one_to_all(feed, "A", "24:30-24:50", date="2026-10-05", q=(50,)).set_index("stop_id")["p50_minutes"]
+    lo, hi = math.floor(per["C"]) - 5, math.ceil(per["C"]) + 5
+    iso = percentile_isochrones(feed, "A", [lo, hi], "24:30-24:50", date="2026-10-05", walk_m=300)
+    assert iso["percentile"].eq(50).all() and len(iso) == 2
+    # C is reached at the median in per["C"] minutes: the band just above covers it, the band just below does not
+    from shapely.geometry import Point
+
+    c = feed.stops.set_index("stop_id").loc["C"]
+    pt = Point(c["stop_lon"], c["stop_lat"])
+    bands = iso.to_crs(4326).set_index("minutes")["geometry"]
+    assert bands.loc[hi].buffer(1e-6).contains(pt) and not bands.loc[lo].contains(pt)
+    with_road = percentile_isochrones(feed, "A", [hi], "24:30-24:50", date="2026-10-05", road=grid_network(30, centre=(0.01, 0.0), mode="walk"), walk_m=300)
+    assert with_road["area_km2"].iloc[0] > iso.set_index("minutes").loc[hi, "area_km2"]
