@@ -373,39 +373,73 @@ class Feed:
             return math.nan
         return float((d.max() - d.min()) / 60.0 / (len(d) - 1))
 
-    def to_lines(self) -> list[Any]:
+    def to_lines(self, date: Any = None) -> list[Any]:
         """One :class:`geo.lines.Line` per stop pattern (trips with the same stops), for multimodal routing.
 
         Section run and dwell times are the medians over the pattern's trips;
         the headway is the pattern's mean headway over its service span
         (NaN for a single trip, i.e. schedule-only).
+
+        Parameters
+        ----------
+        date
+            Only trips running on this service day count. Default: for a feed
+            with calendars, :meth:`default_date` (pooling weekday, Saturday and
+            Sunday trips would make headways a fraction of the real ones);
+            without calendars, every trip.
+
+        A line is named after its trips when there are at most three
+        (``t1/t2 A–B``), otherwise after its route (``1 (212 trips) A–B``).
         """
         from geo.lines import Line, LineStation
+        from geo.timetable import _base
 
-        st = self.stop_times
-        stops = self.stops.set_index("stop_id")
+        b = _base(self)
+        keep = b["pattern"] >= 0
+        if date is not None or len(self.calendar) or len(self.calendar_dates):
+            keep &= self.services_on(date if date is not None else self.default_date()[0])
+        tids = np.flatnonzero(keep)
+        if not len(tids):
+            return []
+        pat = b["pattern"][tids]
+        order = np.lexsort((self.trips["trip_id"].to_numpy(dtype=str)[tids], pat))
+        tids, pat = tids[order], pat[order]
+        groups = np.split(tids, np.flatnonzero(np.diff(pat)) + 1)
+        ptr, arr_all, dep_all, stops_all = b["ptr"], b["arr"], b["dep"], b["stops"]
+        sname = self.stops["stop_name"].astype(str).to_numpy()
+        slon = self.stops["stop_lon"].to_numpy(dtype=float)
+        slat = self.stops["stop_lat"].to_numpy(dtype=float)
+        dist = self.stop_times["shape_dist_traveled"].to_numpy(dtype=float)
+        trip_ids = self.trips["trip_id"].astype(str).to_numpy()
+        route_of = self.trips["route_id"].to_numpy(dtype=object) if "route_id" in self.trips.columns else None
+        short = dict(zip(self.routes["route_id"], self.routes["route_short_name"], strict=False)) if len(self.routes) else {}
         lines = []
-        pats: dict[tuple[str, ...], list[pd.DataFrame]] = {}
-        for _, g in st.groupby("trip_id", sort=False):
-            pats.setdefault(tuple(g["stop_id"].tolist()), []).append(g)
-        for pat, gs in pats.items():
-            arr = np.array([g["arrival_time"].to_numpy(dtype=float) for g in gs])
-            dep = np.array([g["departure_time"].to_numpy(dtype=float) for g in gs])
+        for tg in groups:
+            ns = int(ptr[tg[0] + 1] - ptr[tg[0]])
+            idx = ptr[tg][:, None] + np.arange(ns)[None, :]
+            arr = arr_all[idx].astype(float)
+            dep = dep_all[idx].astype(float)
             run = np.nanmedian(arr[:, 1:] - dep[:, :-1], axis=0)
             dwell = np.nanmedian(dep - arr, axis=0)
             dwell[0] = dwell[-1] = 0.0
-            km = gs[0]["shape_dist_traveled"].to_numpy(dtype=float)
+            km = dist[idx[0]]
             km = km - km[0] if np.isfinite(km[0]) else km
+            pat_stops = stops_all[idx[0]]
             sts = [
-                LineStation(str(stops.loc[s, "stop_name"]), float(stops.loc[s, "stop_lon"]), float(stops.loc[s, "stop_lat"]), float(km[i]), float(dwell[i]), "timetable")
-                for i, s in enumerate(pat)
+                LineStation(str(sname[s]), float(slon[s]), float(slat[s]), float(km[i]), float(dwell[i]), "timetable")
+                for i, s in enumerate(pat_stops)
             ]
             first = np.sort(dep[:, 0])
             headway = float((first[-1] - first[0]) / 60.0 / (len(first) - 1)) if len(first) > 1 else math.nan
-            trips = "/".join(sorted(str(g["trip_id"].iloc[0]) for g in gs))
+            if len(tg) <= 3:
+                label = "/".join(sorted(trip_ids[tg]))
+            else:
+                rid = route_of[tg[0]] if route_of is not None else None
+                r = short.get(rid) if rid is not None else None
+                label = f"{r if isinstance(r, str) and r else (rid or trip_ids[tg[0]])} ({len(tg)} trips)"
             lines.append(
                 Line(
-                    name=f"{trips} {sts[0].name}–{sts[-1].name}",
+                    name=f"{label} {sts[0].name}–{sts[-1].name}",
                     stations=sts,
                     run_s=[float(x) for x in run],
                     headway_min=headway if math.isfinite(headway) else None,
