@@ -516,3 +516,30 @@ def test_isochrones_by_percentile(tmp_path):
     assert bands.loc[hi].buffer(1e-6).contains(pt) and not bands.loc[lo].contains(pt)
     with_road = percentile_isochrones(feed, "A", [hi], "24:30-24:50", date="2026-10-05", road=grid_network(30, centre=(0.01, 0.0), mode="walk"), walk_m=300)
     assert with_road["area_km2"].iloc[0] > iso.set_index("minutes").loc[hi, "area_km2"]
+
+
+def test_frequencies_and_untimed_stops(tmp_path):
+    d = tmp_path / "freq"
+    d.mkdir()
+    (d / "stops.txt").write_text("stop_id,stop_name,stop_lat,stop_lon\nA,Alpha,0,0\nB,Beta,0,0.01\nC,Gamma,0,0.02\n")
+    (d / "trips.txt").write_text("route_id,service_id,trip_id\nR,ALL,f1\nR,ALL,u1\n")
+    (d / "routes.txt").write_text("route_id,route_short_name,route_type\nR,R,3\n")
+    (d / "calendar.txt").write_text("service_id," + ",".join(WEEKDAYS) + ",start_date,end_date\nALL,1,1,1,1,1,1,1,20260101,20261231\n")
+    # f1 is a template: A +0 -> B +10 min, every 20 minutes from 08:00 to 09:00 (08:00, 08:20, 08:40)
+    (d / "stop_times.txt").write_text(
+        "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+        "f1,00:00:00,00:00:00,A,1\nf1,00:10:00,00:10:00,B,2\n"
+        "u1,10:00:00,10:00:00,A,1\nu1,,,B,2\nu1,10:20:00,10:20:00,C,3\n"
+    )
+    (d / "frequencies.txt").write_text("trip_id,start_time,end_time,headway_secs\nf1,08:00:00,09:00:00,1200\n")
+    feed = load_gtfs(d, cache=False)
+    expanded = sorted(t for t in feed.trips["trip_id"] if t.startswith("f1@"))
+    assert expanded == ["f1@08:00:00", "f1@08:20:00", "f1@08:40:00"]
+    j = journey(feed, "Alpha", "Beta", date="2026-10-05", depart="08:05")
+    assert j["total_minutes"] == 25.0 and j["legs"][-1]["trip_id"] == "f1@08:20:00" and j["legs"][-1]["mode"] == "bus"
+    # B on u1 has no times: interpolated halfway (10:10)
+    j = journey(feed, "Alpha", "Beta", date="2026-10-05", depart="09:30")
+    assert j["arrival"] == "10:10:00"
+    (d / "frequencies.txt").write_text("trip_id,start_time,end_time,headway_secs\nf1,08:00:00,09:00:00,0\n")
+    with pytest.raises(InputError, match=r"frequencies.txt line 2: .*headway_secs > 0"):
+        load_gtfs(d, cache=False)
