@@ -43,7 +43,6 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit("error: no feed. Fix: convert one with scripts/mta_to_gtfs.py and pass --feed FOLDER (or set GEO_GTFS_FEED)")
     os.environ["GEO_CACHE_DIR"] = tempfile.mkdtemp(prefix="geo-bench-gtfs-")  # a fresh cache: the first load is cold
 
-    from geo._private.raptor import raptor
     from geo.gtfs import load_gtfs
     from geo.timetable import _run, find_stop, journey, one_to_all, timetable, window, window_one_to_all
 
@@ -111,13 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("2-h window 07:00-09:00, one origin to all stops (120 departures, percentiles)", f"{statistics.median(w_all):.2f} s (max {max(w_all):.2f})"))
     rows.append(("2-h window, one origin to one destination", f"{statistics.median(w_one):.2f} s (max {max(w_one):.2f})"))
     rows.append(("peak resident memory of this process", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"))
-    del raptor
     w = max(len(r[0]) for r in rows)
     print(f"| {'what'.ljust(w)} | result |")
     print(f"|{'-' * (w + 2)}|--------|")
     for k, v in rows:
         print(f"| {k.ljust(w)} | {v} |")
-    print(f"\nmachine: {os.cpu_count()} cores; python {sys.version.split()[0]}; date {date}")
+    print(f"\nmachine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; python {sys.version.split()[0]}; service date {date}")
     return 0
 
 
