@@ -543,3 +543,18 @@ def test_frequencies_and_untimed_stops(tmp_path):
     (d / "frequencies.txt").write_text("trip_id,start_time,end_time,headway_secs\nf1,08:00:00,09:00:00,0\n")
     with pytest.raises(InputError, match=r"frequencies.txt line 2: .*headway_secs > 0"):
         load_gtfs(d, cache=False)
+
+
+def test_cli_rail_walk_from_coordinates_over_a_network(tmp_path, capsys):
+    from geo.cli import main
+    from geo.io import save_network
+    from geo.synthetic import grid_network
+
+    feed = _tiny(tmp_path)
+    net = tmp_path / "walk.geonet"
+    save_network(grid_network(30, centre=(0.01, 0.0), mode="walk"), net)
+    rc = main(["route", "--mode", "rail+walk", "--gtfs", str(feed), "--network", str(net), "--from=-0.001,0.002", "--to", "Gamma",
+               "--date", "2026-10-06", "--depart", "00:30", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["mode"] == "rail+walk" and out["legs"][0]["mode"] == "walk" and out["legs"][0]["method"] == "access walk"
+    assert out["arrival"] == "01:40:00" and sum(leg["minutes"] for leg in out["legs"]) == pytest.approx(out["total_minutes"], abs=0.05)
