@@ -600,7 +600,7 @@ def _cached(paths: list[Path], cache: bool, build: Any) -> Feed:
             with open(f, "rb") as fh:
                 feed = pickle.load(fh)
             if isinstance(feed, Feed):
-                return dataclasses.replace(feed, source=",".join(map(str, paths)))
+                return dataclasses.replace(feed, source=",".join(map(str, paths)), _memo={})
         except Exception:  # a stale or corrupt cache is rebuilt
             pass
     feed = build()
@@ -916,20 +916,23 @@ def _expand_frequencies(feed: Feed, freq: pd.DataFrame, f: str) -> Feed:
     keep_st = st[~st["trip_id"].isin(templ)]
     new_trips, new_st = [feed.trips[~feed.trips["trip_id"].isin(templ)]], []
     trips_by_id = feed.trips.set_index("trip_id")
+    sub = st[st["trip_id"].isin(templ)]
+    by_trip = {str(k): g.astype({"trip_id": str}) for k, g in sub.groupby(sub["trip_id"].astype(str), sort=False)}
     for row in fr.itertuples(index=False):
-        g = st[st["trip_id"] == row.trip_id]
+        g = by_trip[row.trip_id]
         t0 = float(g["departure_time"].iloc[0])
         starts = np.arange(row.start, row.end, row.headway) if row.end > row.start else np.array([row.start])
-        for s in starts:
-            new_id = f"{row.trip_id}@{format_time(s)}:{int(s) % 60:02d}"
-            gg = g.copy()
-            gg["arrival_time"] = gg["arrival_time"] - t0 + s
-            gg["departure_time"] = gg["departure_time"] - t0 + s
-            gg["trip_id"] = new_id
-            new_st.append(gg)
-            tr = trips_by_id.loc[[row.trip_id]].reset_index()
-            tr["trip_id"] = new_id
-            new_trips.append(tr)
+        ids = [f"{row.trip_id}@{format_time(s)}:{int(s) % 60:02d}" for s in starts]
+        n = len(g)
+        gg = g.iloc[np.tile(np.arange(n), len(starts))].copy()
+        off = np.repeat(starts - t0, n)
+        gg["arrival_time"] = gg["arrival_time"].to_numpy() + off
+        gg["departure_time"] = gg["departure_time"].to_numpy() + off
+        gg["trip_id"] = np.repeat(ids, n)
+        new_st.append(gg)
+        tr = trips_by_id.loc[[row.trip_id] * len(ids)].reset_index()
+        tr["trip_id"] = ids
+        new_trips.append(tr)
     trips = pd.concat(new_trips, ignore_index=True)
     sts = pd.concat([keep_st.astype({"trip_id": str}), *[x.astype({"trip_id": str}) for x in new_st]], ignore_index=True)
     tindex = pd.Index(trips["trip_id"])
@@ -940,7 +943,7 @@ def _expand_frequencies(feed: Feed, freq: pd.DataFrame, f: str) -> Feed:
     sts["trip_id"] = pd.Categorical.from_codes(sts["trip_index"].to_numpy(), categories=tindex.astype(str))
     sts["stop_id"] = pd.Categorical(sts["stop_id"].astype(str), categories=pd.Index(feed.stops["stop_id"]).astype(str))
     sts["stop_name"] = pd.Categorical(sts["stop_name"].astype(str))
-    return dataclasses.replace(feed, trips=trips, stop_times=sts)
+    return dataclasses.replace(feed, trips=trips, stop_times=sts, _memo={})
 
 
 def _merge(feeds: list[Feed]) -> Feed:
