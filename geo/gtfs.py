@@ -750,6 +750,13 @@ def _from_tables(
             f"{tf} line {i + 2}: stop_id {sid.iloc[i]!r} is not in {sf}",
             "add the stop to stops.txt or correct the stop_id",
         )
+    lt_of = stops["location_type"].to_numpy()[sidx]
+    if (lt_of != 0).any():
+        i = int(np.flatnonzero(lt_of != 0)[0])
+        raise InputError(
+            f"{tf} line {i + 2}: stop_id {sid.iloc[i]!r} is a station or entrance (location_type {int(lt_of[i])}), not a stop or platform",
+            "use one of its platforms (stops.txt rows with parent_station set to it), or set its location_type to 0",
+        )
     tid = st["trip_id"].astype(str).str.strip()
     dist_col = next((c for c in ("shape_dist_traveled_km", "shape_dist_traveled") if c in st.columns), None)
     dist = pd.to_numeric(st[dist_col], errors="coerce").to_numpy(dtype=float) if dist_col else np.full(len(st), np.nan)

@@ -721,7 +721,7 @@ def parse_window(text: Any) -> tuple[int, int]:
             raise InputError(f"window {text!r} is not FROM-TO", "write it as HH:MM-HH:MM, e.g. --window 07:00-09:00")
         a, b = _depart_s(m.group(1)), _depart_s(m.group(2))
     if b <= a:
-        raise InputError(f"window {text!r} ends before it starts", "give an end after the start, e.g. --window 07:00-09:00")
+        raise InputError(f"window {text!r} ends before it starts", "give an end after the start, e.g. --window 07:00-09:00 (past midnight: 23:30-24:30)")
     return a, b
 
 

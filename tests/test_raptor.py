@@ -348,6 +348,13 @@ def test_bad_inputs_name_the_fix(tmp_path):
     (bad / "calendar_dates.txt").write_text("service_id,date,exception_type\n")
     with pytest.raises(InputError, match=r"trips.txt line 2: service_id 'WK' is in neither"):
         load_gtfs(bad, cache=False)
+    st = _tiny(tmp_path / "y")
+    (st / "stops.txt").write_text("stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\nA,Alpha,0,0,1,\nA1,Alpha,0,0,0,A\nB,Beta,0,0.01,0,\nC,Gamma,0,0.02,0,\n")
+    with pytest.raises(InputError, match=r"stop_times.txt line 2: stop_id 'A' is a station.*Fix: use one of its platforms"):
+        load_gtfs(st, cache=False)
+    (st / "stops.txt").write_text("stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\nA,Alpha,0,0,0,Z\nB,Beta,0,0.01,0,\nC,Gamma,0,0.02,0,\n")
+    with pytest.raises(InputError, match=r"stops.txt line 2: parent_station 'Z' is not a stop_id"):
+        load_gtfs(st, cache=False)
 
 
 def test_cache_second_load_and_several_feeds(tmp_path, monkeypatch):
