@@ -404,7 +404,7 @@ def find_stop(feed: Feed, text: str) -> StopPlace:
         )
     st_i = stations[0]
     members = kids.get(st_i, np.asarray([st_i]))
-    members = np.union1d(members, match)
+    members = np.union1d(members, match[match != st_i]) if st_i in kids else members
     return _place(feed, names[match[0]], members, st_i, "station" if st_i in kids else "stop")
 
 
