@@ -684,6 +684,20 @@ def _strip(col: pd.Series) -> pd.Series:
     return col.astype(object).where(col.notna(), None).map(lambda x: x.strip() if isinstance(x, str) else x)
 
 
+class _Lazy:
+    """Row ``i`` of a factorized column (``uniques[codes[i]]``) without building the whole column."""
+
+    def __init__(self, uniques: np.ndarray, codes: np.ndarray) -> None:
+        self.uniques, self.codes = uniques, codes
+
+    @property
+    def iloc(self) -> _Lazy:
+        return self
+
+    def __getitem__(self, i: int) -> Any:
+        return self.uniques[self.codes[i]]
+
+
 def _from_tables(
     stops: pd.DataFrame,
     st: pd.DataFrame,
@@ -737,13 +751,17 @@ def _from_tables(
     dep = _times(st["departure_time"], tf, "departure_time")
     arr = np.where(np.isnan(arr), dep, arr)
     dep = np.where(np.isnan(dep), arr, dep)
-    seq = pd.to_numeric(st["stop_sequence"], errors="coerce")
+    q_codes, q_uniq = pd.factorize(st["stop_sequence"])  # few distinct values: convert each once
+    q_vals = np.r_[pd.to_numeric(pd.Series(np.asarray(q_uniq, dtype=object)), errors="coerce").to_numpy(dtype=float), np.nan]
+    seq = pd.Series(q_vals[q_codes])
     if seq.isna().any():
         i = int(np.flatnonzero(seq.isna().to_numpy())[0])
         raise InputError(f"{tf} line {i + 2}: stop_sequence {st['stop_sequence'].iloc[i]!r} is not an integer", "number the stops of each trip 1, 2, 3, ...")
-    sid = st["stop_id"].astype(str).str.strip()
+    s_codes, s_uniq = pd.factorize(st["stop_id"])  # strip and look up each distinct id once
+    s_uniq = np.asarray([str(x).strip() for x in s_uniq], dtype=object)
     stop_index = pd.Index(stops["stop_id"])
-    sidx = stop_index.get_indexer(sid)
+    sidx = stop_index.get_indexer(s_uniq)[s_codes]
+    sid = _Lazy(s_uniq, s_codes)
     if (sidx < 0).any():
         i = int(np.flatnonzero(sidx < 0)[0])
         raise InputError(
@@ -757,13 +775,15 @@ def _from_tables(
             f"{tf} line {i + 2}: stop_id {sid.iloc[i]!r} is a station or entrance (location_type {int(lt_of[i])}), not a stop or platform",
             "use one of its platforms (stops.txt rows with parent_station set to it), or set its location_type to 0",
         )
-    tid = st["trip_id"].astype(str).str.strip()
+    t_codes, t_uniq = pd.factorize(st["trip_id"])
+    t_uniq = np.asarray([str(x).strip() for x in t_uniq], dtype=object)
+    tid = _Lazy(t_uniq, t_codes)
     dist_col = next((c for c in ("shape_dist_traveled_km", "shape_dist_traveled") if c in st.columns), None)
     dist = pd.to_numeric(st[dist_col], errors="coerce").to_numpy(dtype=float) if dist_col else np.full(len(st), np.nan)
 
     # trips
     if trips is None:
-        trips = pd.DataFrame({"trip_id": pd.unique(tid)})
+        trips = pd.DataFrame({"trip_id": pd.unique(t_uniq)})
     else:
         _require(trips, ("trip_id",), f"{src}/trips.txt")
         trips = trips.copy()
@@ -775,7 +795,7 @@ def _from_tables(
             raise InputError(f"{src}/trips.txt line {i + 2}: trip_id {trips['trip_id'].iloc[i]!r} appears twice", "give every trip a unique trip_id")
     trips = trips.reset_index(drop=True)
     trip_index = pd.Index(trips["trip_id"])
-    tidx = trip_index.get_indexer(tid)
+    tidx = trip_index.get_indexer(t_uniq)[t_codes]
     if (tidx < 0).any():
         i = int(np.flatnonzero(tidx < 0)[0])
         raise InputError(f"{tf} line {i + 2}: trip_id {tid.iloc[i]!r} is not in {src}/trips.txt", "add the trip to trips.txt or correct the trip_id")
