@@ -759,9 +759,12 @@ def _window_best(tt: Timetable, o: StopPlace, deps: np.ndarray, targets: np.ndar
 def window_percentiles(minutes: Any, q: Sequence[float] = (5, 25, 50, 75, 95)) -> dict[str, float]:
     """Nearest-rank percentiles of minutes over departure minutes; unreachable departures count as infinitely long.
 
-    As in R5, a percentile falls on an unreachable departure gives NaN
-    (not reachable at that percentile), so p95 is NaN when more than 5 % of
-    the departures cannot reach the destination.
+    The index is ``ceil(p / 100 * n) - 1`` of the sorted times, as in R5's
+    ``TravelTimeReducer.findPercentileIndex`` (no interpolation); R5 also
+    truncates times to whole minutes, geo keeps seconds. As in R5, a
+    percentile that falls on an unreachable departure gives NaN (not reachable
+    at that percentile), so p95 is NaN when more than 5 % of the departures
+    cannot reach the destination.
 
     Examples
     --------
