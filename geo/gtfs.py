@@ -219,7 +219,7 @@ class Feed:
         """
         span = self.service_dates()
         if span is None:
-            return "2026-01-05", "the feed has no calendar: every trip runs every day"
+            return "2026-01-05", "any day: the feed has no calendar, every trip runs every day"
         d0, d1 = span
         if "default_date" in self._memo:
             return self._memo["default_date"]

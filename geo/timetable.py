@@ -574,7 +574,7 @@ def journey(
     note = ""
     if date is None:
         date, why = feed.default_date()
-        note = f"no date given: {date} is {why}"
+        note = f"no date given: {date} ({why})"
     tt = timetable(feed, date, **opts)
     o = resolve(feed, origin)
     dpl = resolve(feed, destination)

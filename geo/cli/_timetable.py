@@ -95,7 +95,7 @@ def run_timetable(args: argparse.Namespace, feed: Any) -> int:
     date, note = args.date, ""
     if date is None:
         date, why = feed.default_date()
-        note = f"no --date given: {date} is {why}"
+        note = f"no --date given: {date} ({why})"
     if args.window:
         parse_window(args.window)
         w = window(feed, a, b, args.window, date=date, **opts)
@@ -160,7 +160,8 @@ def _text(j: dict[str, Any]) -> str:
             what = f"{leg['from']} -> {leg['to']} ({leg.get('method', '')})"
         else:
             head_s = f" toward {leg['headsign']}" if leg.get("headsign") else ""
-            what = f"{leg['route'] or ''}{head_s}: {leg['from']} -> {leg['to']} ({leg['stops']} stops, trip {leg['trip_id']})"
+            name = f"{leg['route']}{head_s}: " if leg.get("route") else (f"{head_s.strip()}: " if head_s else "")
+            what = f"{name}{leg['from']} -> {leg['to']} ({leg['stops']} stops, trip {leg['trip_id']})"
         lines.append(f"  {leg['mode']:<8} {span}  {leg['minutes']:5.1f} min  {what}")
     for k in ("date_note", "depart_note"):
         if j.get(k):
