@@ -390,6 +390,11 @@ def test_cli_route_date_depart_json(tmp_path, capsys):
     rc = main(["route", "--mode", "rail", "--gtfs", str(feed), "--from", "A", "--to", "C", "--depart", "24:30"])
     text = capsys.readouterr().out
     assert rc == 0 and "no --date given: 2026-10-05" in text and "arriving 25:40:00" in text and "N1 toward Beta" in text
+    # a feed with calendars gets the timetable answer even without --date/--depart (08:00 on the default date), said so
+    rc = main(["route", "--mode", "rail", "--gtfs", str(feed), "--from", "A", "--to", "C", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["depart"] == "08:00:00" and "no --depart given" in out["depart_note"] and "no --date given" in out["date_note"]
+    assert out["arrival"] == "25:40:00" and rc == 0
     # a window: percentiles over every departure minute, the same as the API's
     rc = main(["route", "--mode", "rail", "--gtfs", str(feed), "--from", "A", "--to", "C", "--date", "2026-10-05", "--window", "24:00-24:50", "--json"])
     out = json.loads(capsys.readouterr().out)
