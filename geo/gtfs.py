@@ -178,9 +178,12 @@ class Feed:
 
         ``calendar.txt`` gives weekdays within a date range, ``calendar_dates.txt``
         adds (``exception_type`` 1) or removes (2) single dates. Trips without
-        a ``service_id`` (feeds without calendars, flat extracts) run every day.
+        a ``service_id``, and all trips of a feed with neither calendar file
+        (flat extracts), run every day.
         """
         d = _as_date(date)
+        if not len(self.calendar) and not len(self.calendar_dates):
+            return np.ones(len(self.trips), bool)  # no calendar at all: every trip runs every day
         sid = self.trips["service_id"] if "service_id" in self.trips.columns else pd.Series([None] * len(self.trips))
         active = self._active_services(d)
         return (sid.isna() | sid.isin(active)).to_numpy()

@@ -572,3 +572,13 @@ def test_cli_rail_walk_from_coordinates_over_a_network(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and out["mode"] == "rail+walk" and out["legs"][0]["mode"] == "walk" and out["legs"][0]["method"] == "access walk"
     assert out["arrival"] == "01:40:00" and sum(leg["minutes"] for leg in out["legs"]) == pytest.approx(out["total_minutes"], abs=0.05)
+
+
+def test_feed_without_calendar_files_runs_every_day(tmp_path):
+    d = _tiny(tmp_path)
+    (d / "calendar.txt").unlink()
+    (d / "calendar_dates.txt").unlink()
+    feed = load_gtfs(d, cache=False)
+    assert feed.services_on("2026-10-10").all()  # a Saturday: the weekday service_id means nothing without calendars
+    j = journey(feed, "A", "C", depart="24:30")
+    assert j["arrival"] == "25:40:00" and "any day" in j["date_note"]
