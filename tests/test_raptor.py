@@ -582,3 +582,13 @@ def test_feed_without_calendar_files_runs_every_day(tmp_path):
     assert feed.services_on("2026-10-10").all()  # a Saturday: the weekday service_id means nothing without calendars
     j = journey(feed, "A", "C", depart="24:30")
     assert j["arrival"] == "25:40:00" and "any day" in j["date_note"]
+
+
+def test_cli_several_feeds(tmp_path, capsys):
+    from geo.cli import main
+
+    a = _tiny(tmp_path / "one")
+    b = write_feed(make_feed(2), tmp_path / "two" / "other")
+    rc = main(["route", "--mode", "rail", "--gtfs", f"{a},{b}", "--from", "tiny:A", "--to", "tiny:C", "--date", "2026-10-06", "--depart", "00:30", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["arrival"] == "01:40:00" and "," in out["source"]

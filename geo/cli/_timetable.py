@@ -7,6 +7,8 @@ included) and ``legs`` with ``departure``/``arrival`` clock times. Without
 says so; without ``--depart``, 08:00. ``--window 07:00-09:00`` gives the
 minutes for every departure minute and their 5/25/50/75/95th percentiles.
 
+Several feeds: ``--gtfs A,B`` (ids become ``<feed name>:<id>``).
+
 The timetable answer is used for modes ``rail`` and ``rail+walk`` with
 ``--gtfs`` (and no ``--line``/``--rail``) when a date, time or window is given
 or the feed has calendars; a flat stop_times extract without them keeps the
@@ -52,9 +54,14 @@ def wants_timetable(args: argparse.Namespace) -> Any:
 
             raise InputError(f"--date/--depart/--window do not apply to --mode {args.mode}", "use --mode rail or --mode rail+walk with --gtfs")
         return None
+    from pathlib import Path
+
     from geo.gtfs import load_gtfs
 
-    feed = load_gtfs(existing_file(gtfs, "--gtfs"))
+    if "," in gtfs and not Path(gtfs).exists():  # several feeds: --gtfs subway,lirr.zip
+        feed = load_gtfs([existing_file(p.strip(), "--gtfs") for p in gtfs.split(",") if p.strip()])
+    else:
+        feed = load_gtfs(existing_file(gtfs, "--gtfs"))
     if asked or len(feed.calendar) or len(feed.calendar_dates):
         return feed
     return None
