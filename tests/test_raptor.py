@@ -592,3 +592,18 @@ def test_cli_several_feeds(tmp_path, capsys):
     rc = main(["route", "--mode", "rail", "--gtfs", f"{a},{b}", "--from", "tiny:A", "--to", "tiny:C", "--date", "2026-10-06", "--depart", "00:30", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and out["arrival"] == "01:40:00" and "," in out["source"]
+
+
+def test_cli_gazetteer_names_walk_to_the_feed(tmp_path, capsys):
+    from geo.cli import main
+
+    feed = _tiny(tmp_path)
+    st = tmp_path / "places.csv"
+    st.write_text("name,lon,lat\nTown Hall,-0.004,0.0\n")
+    rc = main(["route", "--mode", "rail", "--gtfs", str(feed), "--stations", str(st), "--from", "Town Hall", "--to", "Gamma",
+               "--date", "2026-10-06", "--depart", "00:30", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["from"] == "Town Hall" and out["legs"][0]["mode"] == "walk" and out["legs"][0]["to"] == "Alpha"
+    # a name neither the feed nor the gazetteer knows: the feed's suggestion
+    assert main(["route", "--mode", "rail", "--gtfs", str(feed), "--stations", str(st), "--from", "Gama", "--to", "A", "--depart", "08:00"]) == 2
+    assert "did you mean 'Gamma'" in capsys.readouterr().err
