@@ -467,7 +467,7 @@ def percentiles(times: pd.DataFrame | Sequence[float], q: Sequence[float] = (5, 
 
 
 # ------------------------------------------------------------------ loading
-LOADER_VERSION = "gtfs-2"
+LOADER_VERSION = "gtfs-3"  # part of the cache key: bump it when Feed or the parsing changes
 _OPTIONAL = ("trips.txt", "routes.txt", "calendar.txt", "calendar_dates.txt", "transfers.txt", "frequencies.txt", "feed_info.txt")
 _FULL_HASH_LIMIT = 256 * 2**20
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
