@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -246,7 +246,13 @@ def gazetteer(data_dir: str | Path | None = None, stations: Sequence[str | Path]
     return g
 
 
-def resolve_place(text: Any, *, data_dir: str | Path | None = None, stations: Sequence[str | Path] | str | Path | None = None) -> PlaceHit:
+def resolve_place(
+    text: Any,
+    *,
+    data_dir: str | Path | None = None,
+    stations: Sequence[str | Path] | str | Path | None = None,
+    extra: Callable[[str], PlaceHit | None] | None = None,
+) -> PlaceHit:
     """Resolve a place name or ``"lon,lat"`` to ``(lon, lat, name, source, kind)``.
 
     Parameters
@@ -259,6 +265,10 @@ def resolve_place(text: Any, *, data_dir: str | Path | None = None, stations: Se
     stations
         Extra station files (GeoJSON points or CSV ``name, lon, lat``) that
         take precedence.
+    extra
+        A resolver tried first for names (not coordinates), e.g. the stops of
+        a GTFS feed (:func:`geo.timetable.stop_resolver`); it returns None
+        for names it does not know.
 
     Raises
     ------
@@ -267,4 +277,8 @@ def resolve_place(text: Any, *, data_dir: str | Path | None = None, stations: Se
     """
     if isinstance(text, tuple | list) and len(text) == 2:
         text = f"{float(text[0])},{float(text[1])}"
+    if extra is not None and not _COORD.match(str(text)):
+        hit = extra(str(text))
+        if hit is not None:
+            return hit
     return gazetteer(data_dir, stations).resolve(str(text))
