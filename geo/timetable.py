@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo._private.geodesy import haversine_m
 from geo.errors import InputError
 from geo.gtfs import Feed, _as_date, parse_time
 
@@ -323,7 +324,7 @@ class StopPlace:
     offset_s: np.ndarray
     lon: float
     lat: float
-    kind: str  # "stop", "station", "point"
+    kind: str  # "stop", "station", "station complex", "point"
     stop_id: str = ""
 
 
@@ -394,6 +395,11 @@ def find_stop(feed: Feed, text: str) -> StopPlace:
         hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
         raise InputError(f"stop {key!r} is not in the timetable{hint}", "give a stop_name or stop_id of the feed (stops.txt)")
     stations = sorted(set(so[match].tolist()))
+    if len(stations) > 1 and _one_complex(feed, stations):
+        # stations of one name within a short walk of each other (e.g. the four "Times Sq-42 St" of the
+        # New York subway, one per line group) are one place: every platform of each is a start/end
+        members = np.unique(np.concatenate([kids.get(k, np.asarray([k])) for k in stations]))
+        return _place(feed, names[match[0]], members, stations[0], "station complex")
     if len(stations) > 1:
         routes = _routes_at(feed, stations)
         cands = "; ".join(f"{ids[k]} ({routes.get(k, '') or 'no trips'})" for k in stations[:12])
@@ -406,6 +412,18 @@ def find_stop(feed: Feed, text: str) -> StopPlace:
     members = kids.get(st_i, np.asarray([st_i]))
     members = np.union1d(members, match[match != st_i]) if st_i in kids else members
     return _place(feed, names[match[0]], members, st_i, "station" if st_i in kids else "stop")
+
+
+#: stations sharing a name count as one complex when all lie within this distance of each other
+COMPLEX_M = 500.0
+
+
+def _one_complex(feed: Feed, stations: Sequence[int]) -> bool:
+    s = feed.stops
+    lon = s["stop_lon"].to_numpy(float)[list(stations)]
+    lat = s["stop_lat"].to_numpy(float)[list(stations)]
+    d = haversine_m(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+    return bool(np.nanmax(d) <= COMPLEX_M)
 
 
 def _place(feed: Feed, name: str, members: np.ndarray, i: int, kind: str) -> StopPlace:

@@ -328,6 +328,14 @@ def test_stop_names_resolve_ambiguous_and_misspelt(tmp_path):
     feed2 = load_gtfs(write_feed(data, tmp_path / "amb"), cache=False)
     with pytest.raises(InputError, match=r"'Stop 1' is ambiguous: 2 stations.*S1.*X9.*Fix: give the stop_id"):
         find_stop(feed2, "Stop 1")
+    # the same name within a short walk is one station complex: all platforms of both are the place
+    near = make_feed(1)
+    near["stops"].append({"stop_id": "X9", "stop_name": "Stop 1", "lon": 0.0102, "lat": 0.003, "type": 0, "parent": ""})
+    feed3 = load_gtfs(write_feed(near, tmp_path / "near"), cache=False)
+    ids3 = feed3.stops["stop_id"].astype(str)
+    cx = find_stop(feed3, "Stop 1")
+    assert cx.kind == "station complex"
+    assert set(ids3.iloc[cx.stops]) >= {"X9"} and len(cx.stops) >= 2
     station = find_stop(feed2, "S0")
     assert set(station.stops) == {i for i, s in enumerate(feed2.stops["stop_id"]) if s == "S0" or str(feed2.stops["parent_station"].iloc[i]) == "S0"}
 
