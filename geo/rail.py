@@ -607,7 +607,7 @@ def format_estimate(minutes: float, low: float = math.nan, high: float = math.na
     if not math.isfinite(minutes):
         return "unreachable"
     what = "modelled" if evidence == "model" else evidence
-    band = f" ({low:.0f}–{high:.0f})" if math.isfinite(low) and math.isfinite(high) else ""
+    band = f" ({low:.0f}–{high:.0f})" if evidence == "model" and math.isfinite(low) and math.isfinite(high) else ""
     return f"{minutes:.0f} min{band}, {what}"
 
 
