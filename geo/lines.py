@@ -33,7 +33,7 @@ Examples
 >>> line = load_line({"name": "L", "design_speed_kmh": 200, "dwell_minutes": 2,
 ...     "stations": [{"name": "A", "km": 0}, {"name": "B", "km": 50}, {"name": "C", "km": 100}]})
 >>> r = station_to_station(line, "A", "C")
->>> r["km"], r["stops_between"], 30 < r["minutes"] < 40
+>>> r["km"], r["stops_between"], 35 < r["minutes"] < 50
 (100.0, 1, True)
 """
 

@@ -485,7 +485,18 @@ def door_to_door(
             line = lines[inf["line"]]
             if ride is None:
                 a = line.stations[inf["a"]].name
-                ride = {"mode": "rail", "from": a, "to": a, "minutes": 0.0, "metres": 0.0, "line": line.name, "stops_between": -1, "notes": set()}
+                ride = {
+                    "mode": "rail",
+                    "from": a,
+                    "to": a,
+                    "minutes": 0.0,
+                    "metres": 0.0,
+                    "line": line.name,
+                    "stops_between": -1,
+                    "evidence": line.evidence or "timetable",
+                    "calibration": line.calibration,
+                    "notes": set(),
+                }
             ride["minutes"] += w[e] / 60.0
             if kind == "ride":
                 sa, sb = line.stations[inf["a"]], line.stations[inf["b"]]

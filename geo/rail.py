@@ -827,7 +827,15 @@ class RailNetwork:
             if i < len(rt.sections):
                 km += float(rt.sections["km"].iloc[i])
         run = (rt.sections["run_minutes"] * 60.0).tolist()
-        return Line(name or f"{stops[0]}–{stops[-1]} (OSM rail)", sts, run, headway_min, source=str(self.net.meta.get("source", "")))
+        return Line(
+            name or f"{stops[0]}–{stops[-1]} (OSM rail)",
+            sts,
+            run,
+            headway_min,
+            source=str(self.net.meta.get("source", "")),
+            evidence="model",
+            calibration=rt.calibration,
+        )
 
 
 def build_rail_network(

@@ -240,8 +240,8 @@ def cross_validate(prep: Prepared, fixed: Mapping[str, Any], progress: bool = Fa
     for c in it:
         train = np.flatnonzero(corr != c)
         test = np.flatnonzero(corr == c)
-        params, _ = fit(prep, fixed, train)
-        pred[test] = predict(prep, calibration_from(params, fixed), test)
+        params, _ = fit(prep, fixed, train.tolist())
+        pred[test] = predict(prep, calibration_from(params, fixed), test.tolist())
         folds.append({"corridor": c, "params": params})
     err = 100.0 * (pred - obs) / obs
     ratio = obs / pred
