@@ -67,6 +67,7 @@ from geo.network import Network
 #: speed (km/h) by rail class when no ``maxspeed`` tag is present
 CLASS_SPEEDS_KMH: dict[str, float] = {
     "highspeed": 300.0,
+    "link": 80.0,
     "main": 160.0,
     "rail": 120.0,
     "branch": 100.0,
@@ -90,7 +91,7 @@ RAIL_VALUES = ("rail", "subway", "light_rail", "tram", "monorail", "narrow_gauge
 #: OSM lifecycle states of a way that is not (or no longer) in service
 LIFECYCLE_STATES = ("construction", "proposed", "disused", "abandoned", "preserved", "razed")
 #: rail classes that main-line trains (any Chinese train class) may use; metro, tram etc. are not theirs
-MAINLINE_CLASSES = ("highspeed", "main", "rail", "branch", "industrial", "service")
+MAINLINE_CLASSES = ("highspeed", "link", "main", "rail", "branch", "industrial", "service")
 #: train classes (first letter of a Chinese train number) hauled by locomotives: not allowed on high-speed lines
 LOCOMOTIVE_CLASSES = ("K", "T", "Z", "Y", "L", "S", "X", "")
 
@@ -169,6 +170,11 @@ def classify(df: pd.DataFrame) -> pd.Series:
     cls = cls.mask(is_rail & usage.isin(["main", "branch", "industrial"]).fillna(False), usage)
     cls = cls.mask(is_rail & service.notna() & service.isin(["siding", "yard", "spur", "crossover"]).fillna(False), "service")
     cls = cls.mask(is_rail & hs.fillna(False), "highspeed")
+    # connecting lines and flyovers between main lines (China: 联络线, 疏解线, depot access 动走线; elsewhere
+    # tagged service=crossover or named "... connecting line / link"), whatever their speed class
+    name = _tag(df, "name").fillna(_tag(df, "name:zh")).fillna("")
+    link = name.str.contains(r"联络线|疏解.?线|动走线|connecting line|chord", regex=True).fillna(False)
+    cls = cls.mask(is_rail & link, "link")
     return cls.astype(str)
 
 
@@ -336,7 +342,7 @@ def _hash_inputs(paths: Sequence[Path], params: Mapping[str, Any]) -> str:
         st = p.stat()
         h.update(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
     h.update(repr(sorted(params.items())).encode())
-    h.update(b"rail-graph-v3")
+    h.update(b"rail-graph-v4")
     return h.hexdigest()[:20]
 
 

@@ -241,6 +241,7 @@ def section_times(
 FIT_PARAMETERS: dict[str, tuple[float, float]] = {
     "hsr_line_kmh": (160.0, 350.0),  # line speed of high-speed track without a maxspeed tag
     "conventional_line_kmh": (60.0, 200.0),  # line speed of conventional main track without a maxspeed tag
+    "link_line_kmh": (30.0, 250.0),  # line speed of connecting lines (联络线, 疏解线) without a maxspeed tag
     "throat_kmh": (30.0, 250.0),  # speed through a station throat (first and last throat_m of a run)
     "curve_accel_ms2": (0.3, 3.0),  # lateral acceleration allowed in curves: v = sqrt(a * radius)
     "stop_loss_s": (0.0, 300.0),  # start/stop loss and timetable allowance per stop-to-stop section
@@ -275,8 +276,8 @@ class Calibration:
     A stop-to-stop section takes ``stop_loss_s + (1 + supplement) * T`` where
     ``T`` is the minimum running time (:func:`pure_running_time`) over the
     route's speed limits: ``maxspeed`` where OSM has it, otherwise
-    ``hsr_line_kmh`` (high-speed track) or ``conventional_line_kmh`` (main
-    lines); in curves and junctions ``sqrt(curve_accel_ms2 * radius)``
+    ``hsr_line_kmh`` (high-speed track), ``conventional_line_kmh`` (main
+    lines) or ``link_line_kmh`` (connecting lines); in curves and junctions ``sqrt(curve_accel_ms2 * radius)``
     (radius measured on the OSM geometry, :func:`curve_radii`);
     ``throat_kmh`` over the first and last ``throat_m`` (station throats);
     never above the train class's top speed.
@@ -321,7 +322,9 @@ class Calibration:
         """
         hs = rail_class == "highspeed"
         conv = np.isin(rail_class, ["main", "rail"])
+        link = rail_class == "link"
         sp = np.where(hs, self.params["hsr_line_kmh"], np.where(conv, self.params["conventional_line_kmh"], class_speed_kmh))
+        sp = np.where(link, self.params["link_line_kmh"], sp)
         sp = np.where(np.isfinite(maxspeed_kmh) & (maxspeed_kmh > 0), maxspeed_kmh, sp)
         if design_speed_kmh is not None:
             sp = np.where(hs, float(design_speed_kmh), sp)
