@@ -268,11 +268,27 @@ def cross_validate(prep: Prepared, fixed: Mapping[str, Any], progress: bool = Fa
     }
 
 
-def held_out_check(prep: Prepared, cal: Calibration) -> dict[str, Any]:
-    """Errors and band coverage of the final model on sections it was not fitted on."""
+def baseline(prep: Prepared) -> dict[str, float]:
+    """Errors of the uncalibrated physics model (issue 9's starting point): class-table track speeds
+    (high-speed 300 km/h), the default 350 km/h train, 5 % supplement, no throats, curves or stop losses."""
+    from geo._private.runtime import pure_running_time
+
+    obs = prep.table["observed_s"].to_numpy(dtype=float)
+    tm = TrainModel()
+    pred = np.array([pure_running_time(g["length_m"], g["class_speed_kmh"], tm)[0] * (1 + tm.supplement) for g in prep.geoms])
+    return {"sections": len(obs), **error_stats(100.0 * (pred - obs) / obs)}
+
+
+def held_out_check(prep: Prepared, cal: Calibration, fitted_pairs: set[frozenset[str]] | None = None) -> dict[str, Any]:
+    """Errors and band coverage of the final model on sections it was not fitted on.
+
+    ``fitted_pairs``: station pairs of the calibration set; the stats of
+    sections between *other* pairs are reported as ``new_pairs``.
+    """
     obs = prep.table["observed_s"].to_numpy(dtype=float)
     pred = predict(prep, cal)
     err = 100.0 * (pred - obs) / obs
+    new = np.array([frozenset((r[2], r[3])) not in (fitted_pairs or set()) for r in prep.table.itertuples(index=False)], dtype=bool)
     lo = np.array([cal.band_minutes(p)[0] for p in pred])
     hi = np.array([cal.band_minutes(p)[1] for p in pred])
     rows = [
@@ -287,7 +303,16 @@ def held_out_check(prep: Prepared, cal: Calibration) -> dict[str, Any]:
         }
         for r, p, e, a, b, o in zip(prep.table.itertuples(index=False), pred, err, lo, hi, obs, strict=True)
     ]
-    return {"sections": len(rows), **error_stats(err), "coverage": float(np.mean([r["inside_band"] for r in rows])) if rows else math.nan, "rows": rows}
+    inside = np.array([r["inside_band"] for r in rows], dtype=bool)
+    out = {"sections": len(rows), **error_stats(err), "coverage": float(np.mean(inside)) if rows else math.nan}
+    if new.any():
+        out["new_pairs"] = {
+            "sections": int(new.sum()),
+            "pairs": sorted({f"{r['from']}–{r['to']}" for r, n in zip(rows, new, strict=True) if n}),
+            **error_stats(err[new]),
+            "coverage": float(np.mean(inside[new])),
+        }
+    return {**out, "rows": rows}
 
 
 def calibrate(
@@ -327,7 +352,9 @@ def calibrate(
         inputs["held_out_csv"] = {"file": Path(held_out_csv).name, "sha256": sha256(held_out_csv)}
         hs = timetable_sections(held_out_csv, names)
         hs["corridor"] = "held-out extract"
-        held = held_out_check(prepare(rail, hs), cal)
+        hprep = prepare(rail, hs)
+        held = held_out_check(hprep, cal, {frozenset((r[2], r[3])) for r in prep.table.itertuples(index=False)})
+        held["uncalibrated"] = baseline(hprep)
     digest = hashlib.sha256(repr(sorted((k, round(v, 6)) for k, v in params.items())).encode()).hexdigest()[:8]
     date = today or _dt.date.today().isoformat()
     return {
@@ -346,6 +373,7 @@ def calibrate(
             **error_stats(err),
             "quantiles": {str(q): float(np.quantile(err, q)) for q in (0.1, 0.25, 0.5, 0.75, 0.9)},
         },
+        "uncalibrated_fit_sections": baseline(prep),
         "band": cv["band"],
         "cross_validation": {
             "scheme": "leave one corridor out; errors of the held-out corridor with the model fitted on the others",
@@ -397,6 +425,25 @@ def format_table(d: Mapping[str, Any]) -> str:
         lines.append(
             f"Held-out extract ({h['sections']} sections never fitted on): median abs error {h['median_abs_pct']:.1f} %, "
             f"worst {h['worst_abs_pct']:.1f} %, bias {h['bias_pct']:+.1f} %, band coverage {100 * h['coverage']:.0f} %."
+        )
+        n = h.get("new_pairs")
+        if n:
+            lines.append(
+                f"Of them, {n['sections']} sections between station pairs absent from the calibration set ({', '.join(n['pairs'])}): "
+                f"median abs error {n['median_abs_pct']:.1f} %, worst {n['worst_abs_pct']:.1f} %, bias {n['bias_pct']:+.1f} %, "
+                f"band coverage {100 * n['coverage']:.0f} %."
+            )
+    u = d.get("uncalibrated_fit_sections")
+    if u:
+        lines.append(
+            f"Uncalibrated physics model (before issue 9) on the same {u['sections']} sections: median abs error "
+            f"{u['median_abs_pct']:.1f} %, worst {u['worst_abs_pct']:.1f} %, bias {u['bias_pct']:+.1f} %"
+            + (
+                f"; on the held-out extract {h['uncalibrated']['median_abs_pct']:.1f} %, worst {h['uncalibrated']['worst_abs_pct']:.1f} %, "
+                f"bias {h['uncalibrated']['bias_pct']:+.1f} %."
+                if h and "uncalibrated" in h
+                else "."
+            )
         )
     p = d["parameters"]
     lines.append("Parameters (" + d["version"] + "): " + ", ".join(f"{k} {v:.3g}" for k, v in p.items()) + ".")
