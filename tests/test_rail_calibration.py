@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 from pathlib import Path
@@ -27,7 +28,7 @@ def _line_net(stations: dict[str, float], hs: bool = True, **extra_ways):
     """A straight 1-degree east-west line with stations at the given longitudes."""
     geoms = [shapely.LineString([(0, 0), (1.0, 0)])]
     cols = {"railway": ["rail"], "rail_type": ["hsr" if hs else "rail"], "name": ["L"]}
-    for k, (g, tags) in extra_ways.items():
+    for g, tags in extra_ways.values():
         geoms.append(g)
         for c in set(cols) | set(tags):
             cols.setdefault(c, [None] * (len(geoms) - 1)).append(tags.get(c))
@@ -66,7 +67,7 @@ def test_time_grows_with_distance():
     xs = [0.02, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0]
     rail = _line_net({"A": 0.0, **{f"S{i}": x for i, x in enumerate(xs)}})
     mins = [rail.run_time(["A", f"S{i}"], train="D").minutes for i in range(len(xs))]
-    assert all(b > a for a, b in zip(mins, mins[1:], strict=False)), mins
+    assert all(b > a for a, b in itertools.pairwise(mins)), mins
     # a conventional line is slower than high-speed track over the same geometry
     conv = _line_net({"A": 0.0, "B": 1.0}, hs=False)
     assert conv.run_time(["A", "B"], train="D").minutes > rail.run_time(["A", "S6"], train="D").minutes

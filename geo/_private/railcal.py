@@ -423,7 +423,7 @@ def format_table(d: Mapping[str, Any]) -> str:
     h = d.get("held_out_extract")
     if h:
         lines.append(
-            f"Held-out extract ({h['sections']} sections never fitted on): median abs error {h['median_abs_pct']:.1f} %, "
+            f"Held-out extract ({h['sections']} sections of trips not fitted on): median abs error {h['median_abs_pct']:.1f} %, "
             f"worst {h['worst_abs_pct']:.1f} %, bias {h['bias_pct']:+.1f} %, band coverage {100 * h['coverage']:.0f} %."
         )
         n = h.get("new_pairs")

@@ -34,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     c.add_argument("--write", nargs="?", const="", metavar="JSON", help="write the calibration file (default: the packaged geo/data/rail_calibration.json)")
     c.add_argument("--show", action="store_true", help="print the packaged calibration's table, no refit")
     c.add_argument("--json", action="store_true", help="print the whole calibration as JSON")
+    from geo.cli._common import add_progress_args
+
+    add_progress_args(c)  # -q/--debug also after "rail calibrate"
     c.set_defaults(func=run)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 

@@ -150,24 +150,16 @@ def _model_beside(j, ctx, a, b, args) -> None:
 
 
 def _annotate(j) -> None:
-    """Evidence of a door-to-door journey: timetable if every ride is timetabled, else model (band from the calibration)."""
-    from geo._private.runtime import load_calibration
+    """Band and evidence of a door-to-door journey from its rail legs (geo._private.claim_rail.journey_band)."""
+    from geo._private.claim_rail import journey_band
 
-    rides = [leg for leg in j.legs if leg.get("mode") == "rail"]
-    if not rides or not math.isfinite(j.total_minutes):
+    if not math.isfinite(j.total_minutes):
         return
-    modelled = [leg for leg in rides if not str(leg.get("line", "")).startswith(("GTFS", "timetable")) and "trip" not in leg]
-    if not modelled:
-        j.evidence = "timetable"
-        j.minutes_low = j.minutes_high = j.total_minutes
+    b = journey_band(j.total_minutes, j.legs)
+    if b["evidence"] is None:
         return
-    cal = load_calibration()
-    ride_min = sum(float(leg["minutes"]) for leg in modelled)
-    lo, hi = cal.band_minutes(ride_min)
-    j.evidence = "model"
-    j.minutes_low = j.total_minutes - ride_min + lo
-    j.minutes_high = j.total_minutes - ride_min + hi
-    j.assumptions = {**j.assumptions, "calibration": cal.version}
+    j.minutes_low, j.minutes_high, j.evidence = b["minutes_low"], b["minutes_high"], b["evidence"]
+    j.assumptions = {**j.assumptions, "evidence": b["evidence_detail"]}
 
 
 def _timetable_ride(feed, a, b):
