@@ -304,7 +304,7 @@ def held_out_check(prep: Prepared, cal: Calibration, fitted_pairs: set[frozenset
         for r, p, e, a, b, o in zip(prep.table.itertuples(index=False), pred, err, lo, hi, obs, strict=True)
     ]
     inside = np.array([r["inside_band"] for r in rows], dtype=bool)
-    out = {"sections": len(rows), **error_stats(err), "coverage": float(np.mean(inside)) if rows else math.nan}
+    out: dict[str, Any] = {"sections": len(rows), **error_stats(err), "coverage": float(np.mean(inside)) if rows else math.nan}
     if new.any():
         out["new_pairs"] = {
             "sections": int(new.sum()),
