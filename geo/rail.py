@@ -39,7 +39,7 @@ Examples
 >>> rail.net.n_nodes  # 3 track nodes (the 5.6 m gap is closed) + 2 station nodes + 2 split points
 7
 >>> r = rail.run_time(["A", "B"])
->>> round(r.km, 1), 20 < r.minutes < 30
+>>> round(r.km, 1), 25 < r.minutes < 35
 (111.2, True)
 """
 
@@ -94,6 +94,8 @@ LIFECYCLE_STATES = ("construction", "proposed", "disused", "abandoned", "preserv
 MAINLINE_CLASSES = ("highspeed", "link", "main", "rail", "branch", "industrial", "service")
 #: train classes (first letter of a Chinese train number) hauled by locomotives: not allowed on high-speed lines
 LOCOMOTIVE_CLASSES = ("K", "T", "Z", "Y", "L", "S", "X", "")
+#: classes of multiple-unit trains (allowed on high-speed lines)
+CLASS_LETTERS = ("G", "C", "D")
 
 
 def _tag(df: pd.DataFrame, col: str) -> pd.Series:
@@ -766,7 +768,8 @@ class RailNetwork:
             intermediate stop); default the calibration's median dwell.
         design_speed_kmh
             If given, overrides the track speed of high-speed edges for this
-            run (the graph is not changed).
+            run (the graph is not changed); default the graph's build-time
+            design speed, if any, else the calibrated line speed.
         calibration
             A :class:`geo._private.runtime.Calibration`; default the packaged one.
         calibrated
@@ -781,6 +784,11 @@ class RailNetwork:
         cal = (calibration or load_calibration()) if calibrated else None
         number = train if isinstance(train, str) else None
         cls = train_class(number)
+        if cls not in ("?", *CLASS_LETTERS, *LOCOMOTIVE_CLASSES):
+            raise InputError(
+                f"unknown train class {cls!r} (from {number!r})",
+                "give a Chinese train number (G87, D5264, K1461) or a class letter: G, C, D, Z, T, K",
+            )
         if isinstance(train, TrainModel):
             tm = train
         elif cal is not None:
@@ -794,6 +802,8 @@ class RailNetwork:
         dw = np.broadcast_to(np.asarray(dwell_s, dtype=float), (inner,)) if inner else np.zeros(0)
         if np.any(dw < 0):
             raise InputError("dwell times must be >= 0", "pass e.g. dwell_s=120")
+        if design_speed_kmh is None and self.net.meta.get("design_speed_kmh") is not None:
+            design_speed_kmh = float(self.net.meta["design_speed_kmh"])  # the graph's build-time design speed
         rows, edges_list = [], []
         total_s = 0.0
         for i, (a, b) in enumerate(itertools.pairwise(stops)):

@@ -141,6 +141,8 @@ def test_train_class_limits_lines():
 
 def test_unconnected_for_a_class_raises():
     rail = _line_net({"A": 0.0, "B": 1.0})
+    with pytest.raises(InputError, match="unknown train class 'Q'"):
+        rail.run_time(["A", "B"], train="Q99")
     with pytest.raises(DataError, match="for a K train"):
         rail.path("A", "B", "K")
 
