@@ -323,3 +323,26 @@ def test_calibration_file_errors(tmp_path):
     with pytest.raises(DataError, match="does not exist"):
         load_calibration(tmp_path / "absent.json")
     assert isinstance(load_calibration(), Calibration)
+
+
+def test_claim_with_osm_model_beside_timetable(shared, tmp_path):
+    """A timetable decides; the OSM model for the same train and stops is shown beside; without a timetable it is the evidence."""
+    from geo.claims import evaluate_claims, load_claims
+
+    f = tmp_path / "c.yaml"
+    f.write_text(
+        "title: t\ninputs:\n  rail:\n    gtfs: shared:rail/gtfs_20261004_stop_times_extract.csv\n"
+        "    osm_lines: shared:xian_zhashui/shaanxi_osm_rail_lines.geojson\n"
+        "    stations: shared:xian_zhashui/shaanxi_osm_rail_stations.geojson\n"
+        "claims:\n"
+        "  - {id: a, text: t, kind: within, mode: station-to-station, origin: 商洛西, target: 西安东, threshold_minutes: 30}\n"
+        "  - {id: c, text: t, kind: within, mode: station-to-station, origin: 咸阳西, target: 西安北, threshold_minutes: 30}\n",
+        encoding="utf-8",
+    )
+    a, c = evaluate_claims(load_claims(f))
+    assert a.evidence == "timetable" and "D5265" in a.evidence_detail and a.minutes_low == a.minutes == a.minutes_high
+    assert a.legs[0]["model_line"].startswith("OSM rail run-time model")
+    assert a.legs[0]["model_low"] <= a.legs[0]["model_minutes"] <= a.legs[0]["model_high"]
+    assert c.evidence == "model" and load_calibration().version in c.evidence_detail
+    assert c.minutes_low < c.minutes < c.minutes_high
+    assert c.verdict == band_verdict(c.minutes, c.minutes_low, c.minutes_high, 30)
