@@ -13,8 +13,8 @@ EPILOG = """\
 places: a station or county-seat name (西安东, Lantian, 柞水县) or LON,LAT in WGS84 (108.9423,34.2610).
 
 examples:
-  # station to station over the OSM rail graph, 350 km/h design speed
-  geo route --from 西安东 --to 商洛西 --mode rail --design-speed 350 \\
+  # station to station over the OSM rail graph: calibrated model with its band, a D train stopping at 蓝田
+  geo route --from 西安东 --to 商洛西 --mode rail --train-class D --via 蓝田 \\
       --rail ../shared/data/xian_zhashui/shaanxi_osm_rail_lines.geojson \\
       --stations ../shared/data/xian_zhashui/shaanxi_osm_rail_stations.geojson
 
@@ -26,6 +26,10 @@ examples:
 
   # by road on a network you downloaded
   geo route --from 112.5800,37.8563 --to 112.6048,37.7913 --mode drive --network taiyuan.geojson
+
+Rail times carry their evidence: "34 min, timetable" (a GTFS trip) or "35 min (30–42), modelled" (the
+calibrated run-time model and its 10-90 % band, see 'geo rail calibrate'). With --gtfs the timetable decides
+and, when --rail is given too, the model is shown beside it.
 
 Legs without a road network use a stated fallback (straight line x1.3 at 40 km/h driving, 5 km/h walking)
 and say so in their 'method'.
