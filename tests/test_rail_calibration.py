@@ -346,3 +346,20 @@ def test_claim_with_osm_model_beside_timetable(shared, tmp_path):
     assert c.evidence == "model" and load_calibration().version in c.evidence_detail
     assert c.minutes_low < c.minutes < c.minutes_high
     assert c.verdict == band_verdict(c.minutes, c.minutes_low, c.minutes_high, 30)
+
+
+def test_stop_and_distance_properties_hold_for_any_parameters_in_bounds():
+    """Not only for the packaged fit: for parameter sets drawn across the fit bounds."""
+    from geo._private.runtime import FIT_PARAMETERS
+
+    rail = _line_net({"A": 0.0, "M": 0.37, "N": 0.6, "B": 1.0})
+    base = load_calibration()
+    rng = np.random.default_rng(9)
+    for _ in range(6):
+        params = {k: float(rng.uniform(lo, hi)) for k, (lo, hi) in FIT_PARAMETERS.items()}
+        cal = dataclasses.replace(base, params=params)
+        ab = rail.run_time(["A", "B"], train="G", calibration=cal).minutes
+        amb = rail.run_time(["A", "M", "B"], train="G", calibration=cal, dwell_s=0).minutes
+        am = rail.run_time(["A", "M"], train="G", calibration=cal).minutes
+        an = rail.run_time(["A", "N"], train="G", calibration=cal).minutes
+        assert amb > ab and an > am and ab > an, params
