@@ -668,16 +668,16 @@ class RailNetwork:
         ``train`` is a train number or class letter (``"D5264"``, ``"G"``).
         Main-line classes use main-line track only (no metro, tram ...);
         locomotive-hauled classes (K, T, Z, ... and numbers without a letter)
-        not high-speed lines. Unknown (``None``): every edge.
+        not high-speed lines. Unknown (``None``): main-line track too, unless
+        the graph has none (a metro or tram network): then every edge.
         """
         from geo._private.runtime import train_class
 
         cls = train_class(train)
         rc = self.net.edge_attrs["rail_class"].astype(str).to_numpy()
-        ok = np.ones(len(rc), dtype=bool)
-        if cls == "?":
-            return ok
         ok = np.isin(rc, list(MAINLINE_CLASSES)) | (rc == "station_link")
+        if cls == "?":
+            return ok if ok[rc != "station_link"].any() else np.ones(len(rc), dtype=bool)
         if cls in LOCOMOTIVE_CLASSES:
             ok &= rc != "highspeed"
         return ok
@@ -685,8 +685,8 @@ class RailNetwork:
     def path(self, a: str, b: str, train: str | None = None) -> tuple[np.ndarray, float]:
         """Fastest rail path (edge indices) from station ``a`` to ``b`` and its length in metres.
 
-        ``train`` (a train number or class letter) limits the lines used
-        (:meth:`allowed_edges`).
+        ``train`` (a train number or class letter; None: unknown) limits the
+        lines used (:meth:`allowed_edges`).
 
         Raises
         ------
@@ -696,7 +696,7 @@ class RailNetwork:
         src = self.station_nodes(a)
         dst = self.station_nodes(b)
         net = self.net
-        w = net.edge_time_s if train is None else np.where(self.allowed_edges(train), net.edge_time_s, np.inf)
+        w = np.where(self.allowed_edges(train), net.edge_time_s, np.inf)
         dist, pred, _, _ = dijkstra(net.indptr, net.edge_v, w, src, np.zeros(len(src)), np.zeros(len(src), dtype=np.int64), np.inf)
         best = dst[np.argmin(dist[dst])]
         if not np.isfinite(dist[best]):

@@ -137,6 +137,12 @@ def test_train_class_limits_lines():
         edges, _ = rail.path("A", "B", train)
         assert not (set(rc[edges]) & forbidden), (train, set(rc[edges]))
     assert rail.run_time(["A", "B"], train="K").km > rail.run_time(["A", "B"], train="D").km * 1.1
+    edges, _ = rail.path("A", "B")  # unknown class: main-line track, not the metro
+    assert "subway" not in set(rc[edges])
+    metro_only = _line_net({"A": 0.0, "B": 1.0}, hs=False)
+    metro_only.net.edge_attrs["rail_class"] = metro_only.net.edge_attrs["rail_class"].astype(str).replace({"rail": "subway"})
+    edges, _ = metro_only.path("A", "B")  # a metro network: every edge
+    assert len(edges) > 0
 
 
 def test_unconnected_for_a_class_raises():
