@@ -22,15 +22,18 @@ known ones is placed midway (stated in :attr:`LineStation.source`); the last
 station with no site sits at ``length_km``.
 
 Run times per section: given (``run_times_minutes``) or estimated with the
-train run-time model (:mod:`geo._private.runtime`: acceleration, braking,
-top speed = design speed, running-time supplement).
+calibrated train run-time model (:class:`geo._private.runtime.Calibration`:
+acceleration, braking, top speed = design speed, station throats, stop loss,
+running-time supplement; a ``train:`` mapping in the spec switches to the bare
+physics model with that train). Either way a planned line is *modelled*
+(``Line.evidence == "model"``).
 
 Examples
 --------
 >>> line = load_line({"name": "L", "design_speed_kmh": 200, "dwell_minutes": 2,
 ...     "stations": [{"name": "A", "km": 0}, {"name": "B", "km": 50}, {"name": "C", "km": 100}]})
 >>> r = station_to_station(line, "A", "C")
->>> r["km"], r["stops_between"], 30 < r["minutes"] < 40
+>>> r["km"], r["stops_between"], 35 < r["minutes"] < 50
 (100.0, 1, True)
 """
 
@@ -42,6 +45,8 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from geo._private.geodesy import haversine_m
 from geo._private.runtime import TrainModel, pure_running_time
@@ -77,6 +82,9 @@ class Line:
     departures_s: list[float] | None = None
     one_way: bool = False
     design_speed_kmh: float | None = None
+    #: "model" for planned lines and OSM runs (with the calibration version), "" where not stated (timetables)
+    evidence: str = ""
+    calibration: str = ""
 
     def index(self, name: str) -> int | None:
         for i, s in enumerate(self.stations):
@@ -240,6 +248,7 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
     _chainages(rows, length, detour, where)
     # ---- run times
     n = len(rows)
+    cal = None
     if run_given is not None:
         if not isinstance(run_given, list) or len(run_given) != n - 1:
             raise InputError(
@@ -257,6 +266,10 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
             run_s.append(v * 60.0)
     else:
         assert speed is not None
+        from geo._private.runtime import load_calibration
+
+        custom = train is not None or "train" in d
+        cal = None if custom else load_calibration()
         tm = train or TrainModel(max_speed_kmh=speed)
         if "train" in d and isinstance(d["train"], Mapping):
             try:
@@ -270,13 +283,28 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
             if not math.isfinite(dist):
                 run_s.append(math.nan)
                 continue
-            t, _ = pure_running_time([dist], [speed], tm)
-            run_s.append(t * (1.0 + tm.supplement))
+            if cal is not None:  # calibrated: station throats, stop loss, supplement (no curves: geometry unknown)
+                t, _ = cal.section_seconds(np.array([dist]), np.array([float(speed)]), tm)
+                run_s.append(t)
+            else:
+                t, _ = pure_running_time([dist], [speed], tm)
+                run_s.append(t * (1.0 + tm.supplement))
     stations = [
         LineStation(r["name"], r["lon"], r["lat"], r["km"], 0.0 if k in (0, n - 1) else r.get("dwell_s", dwell_s), r["source"])
         for k, r in enumerate(rows)
     ]
-    return Line(name, stations, run_s, headway, source=str(d.get("source", "")), one_way=bool(d.get("one_way", False)), design_speed_kmh=speed)
+    version = cal.version if cal is not None else ""
+    return Line(
+        name,
+        stations,
+        run_s,
+        headway,
+        source=str(d.get("source", "")),
+        one_way=bool(d.get("one_way", False)),
+        design_speed_kmh=speed,
+        evidence="model",
+        calibration=version,
+    )
 
 
 def _chainages(rows: list[dict[str, Any]], length: float | None, detour: float, where: str) -> None:

@@ -221,6 +221,10 @@ class Journey:
     total_minutes: float
     legs: list[dict[str, Any]]
     assumptions: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: uncertainty band of ``total_minutes`` (NaN where not known) and its evidence: "timetable" or "model"
+    minutes_low: float = math.nan
+    minutes_high: float = math.nan
+    evidence: str | None = None
 
     @property
     def fallback(self) -> bool:
@@ -248,6 +252,9 @@ class Journey:
             "to": self.destination,
             "mode": self.mode,
             "total_minutes": clean(round(self.total_minutes, 2) if math.isfinite(self.total_minutes) else math.nan),
+            "minutes_low": clean(round(self.minutes_low, 2) if math.isfinite(self.minutes_low) else math.nan),
+            "minutes_high": clean(round(self.minutes_high, 2) if math.isfinite(self.minutes_high) else math.nan),
+            "evidence": self.evidence,
             "fallback": self.fallback,
             "legs": [{k: clean(v) for k, v in leg.items()} for leg in self.legs],
             "assumptions": self.assumptions,
@@ -263,7 +270,13 @@ class Journey:
     def __str__(self) -> str:
         if not math.isfinite(self.total_minutes):
             return f"{self.origin} -> {self.destination} by {self.mode}: unreachable"
-        out = [f"{self.origin} -> {self.destination} by {self.mode}: {self.total_minutes:.1f} min"]
+        if self.evidence:
+            from geo.rail import format_estimate
+
+            head = format_estimate(self.total_minutes, self.minutes_low, self.minutes_high, self.evidence)
+        else:
+            head = f"{self.total_minutes:.1f} min"
+        out = [f"{self.origin} -> {self.destination} by {self.mode}: {head}"]
         for leg in self.legs:
             m = leg.get("metres")
             dist = f", {m / 1000:.1f} km" if isinstance(m, int | float) and math.isfinite(m) and m > 0 else ""
@@ -472,7 +485,18 @@ def door_to_door(
             line = lines[inf["line"]]
             if ride is None:
                 a = line.stations[inf["a"]].name
-                ride = {"mode": "rail", "from": a, "to": a, "minutes": 0.0, "metres": 0.0, "line": line.name, "stops_between": -1, "notes": set()}
+                ride = {
+                    "mode": "rail",
+                    "from": a,
+                    "to": a,
+                    "minutes": 0.0,
+                    "metres": 0.0,
+                    "line": line.name,
+                    "stops_between": -1,
+                    "evidence": line.evidence or "timetable",
+                    "calibration": line.calibration,
+                    "notes": set(),
+                }
             ride["minutes"] += w[e] / 60.0
             if kind == "ride":
                 sa, sb = line.stations[inf["a"]], line.stations[inf["b"]]

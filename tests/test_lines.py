@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from geo._private.runtime import TrainModel, pure_running_time
@@ -26,10 +27,21 @@ def test_run_times_given_hand_computed():
     assert line.headway_min == 20.0
 
 
-def test_design_speed_uses_runtime_model():
-    line = load_line({"design_speed_kmh": 300, "dwell_minutes": 0, "stations": [{"name": "A", "km": 0}, {"name": "B", "km": 60}]})
-    t, _ = pure_running_time([60_000], [300], TrainModel(max_speed_kmh=300))
-    assert station_to_station(line, "A", "B")["minutes"] == pytest.approx(t * 1.05 / 60)
+def test_design_speed_uses_calibrated_runtime_model():
+    # issue 9: planned lines are estimated with the calibrated model (throats, stop loss, supplement) and say so
+    from geo._private.runtime import load_calibration
+
+    spec = {"design_speed_kmh": 300, "dwell_minutes": 0, "stations": [{"name": "A", "km": 0}, {"name": "B", "km": 60}]}
+    line = load_line(spec)
+    cal = load_calibration()
+    t, _ = cal.section_seconds(np.array([60_000.0]), np.array([300.0]), TrainModel(max_speed_kmh=300))
+    assert station_to_station(line, "A", "B")["minutes"] == pytest.approx(t / 60)
+    assert line.evidence == "model" and line.calibration == cal.version
+    bare, _ = pure_running_time([60_000], [300], TrainModel(max_speed_kmh=300))
+    assert t > bare  # throats and stop loss only ever add time
+    # a train: mapping switches to the bare physics model with that train
+    phys = load_line({**spec, "train": {"supplement": 0.05}})
+    assert station_to_station(phys, "A", "B")["minutes"] == pytest.approx(bare * 1.05 / 60)
 
 
 def test_coordinates_scaled_to_length_and_unknown_sites():

@@ -47,6 +47,11 @@ def _verdict_detail(v: Any) -> str:
         parts.append(f"margin {_num(v.margin_minutes)} min")
     if math.isfinite(v.required_speed_kmh):
         parts.append(f"would need an average {_num(v.required_speed_kmh, 0)} km/h")
+    evidence = getattr(v, "evidence", None)
+    if evidence == "model":
+        parts.append(f"modelled, band {_num(v.minutes_low)}–{_num(v.minutes_high)} min ({v.evidence_detail})")
+    elif evidence:
+        parts.append(v.evidence_detail or evidence)
     return f"{v.mode}, {v.kind}: " + "; ".join(parts)
 
 
@@ -59,6 +64,9 @@ def _claims(r: Report, verdicts: Sequence[Any]) -> None:
                 "verdict": v.verdict,
                 "mode": v.mode,
                 "minutes": v.minutes,
+                "minutes_low": getattr(v, "minutes_low", math.nan),
+                "minutes_high": getattr(v, "minutes_high", math.nan),
+                "evidence": getattr(v, "evidence", None) or "",
                 "threshold_minutes": v.threshold_minutes,
                 "margin_minutes": v.margin_minutes,
                 "required_speed_kmh": v.required_speed_kmh,

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from geo.cli._common import add_progress_args
 from geo.errors import GeoError
 
-SUBCOMMANDS = ("isochrone", "route", "claim", "scenario", "study", "demo")
+SUBCOMMANDS = ("isochrone", "route", "claim", "scenario", "study", "demo", "rail")
 
 EPILOG = """\
 examples:

@@ -1,6 +1,6 @@
 """``geo claim FILE.yaml [--json] [--network PATH ...]``: check published travel-time promises.
 
-Prints one verdict per claim (holds / fails / cannot-evaluate) with minutes,
+Prints one verdict per claim (holds / fails / uncertain / cannot-evaluate) with minutes,
 margin and, for a failing claim, what it would take. Exit status 0 whenever
 the evaluation ran, whatever the verdicts; 2 for a bad claim file.
 """
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "claim",
         help="evaluate the claims in a claim file",
-        description="Evaluate travel-time claims (holds / fails / cannot-evaluate).",
+        description="Evaluate travel-time claims (holds / fails / uncertain / cannot-evaluate).",
         epilog="example: geo claim data/claims/shangluo_30min_xian.yaml --json",
     )
     p.add_argument("files", nargs="+", metavar="FILE.yaml", help="claim file(s)")
@@ -63,8 +63,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _format(v) -> str:
-    tag = {"holds": "HOLDS", "fails": "FAILS", "cannot-evaluate": "CANNOT EVALUATE"}[v.verdict]
+    tag = {"holds": "HOLDS", "fails": "FAILS", "uncertain": "UNCERTAIN", "cannot-evaluate": "CANNOT EVALUATE"}[v.verdict]
     mins = f"{v.minutes:.1f} min" if math.isfinite(v.minutes) else "-"
+    if v.evidence:
+        from geo.rail import format_estimate
+
+        mins = format_estimate(v.minutes, v.minutes_low, v.minutes_high, v.evidence)
     lines = [f"[{tag}] {v.id}: {v.text}", f"    {mins} (threshold {v.threshold_minutes:g} min) - {v.reason}"]
     for leg in v.legs:
         m = leg.get("minutes")
