@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.metadata
 import itertools
 import json
 import math
@@ -322,8 +323,6 @@ def cache_key(
     and last MiB. Speeds are not part of the key: they are applied after
     loading.
     """
-    import geo
-
     p = Path(path)
     st = p.stat()
     h = hashlib.sha1()
@@ -343,12 +342,20 @@ def cache_key(
         bbox=list(bbox) if bbox else None,
         layer=layer,
         loader=LOADER_VERSION,
-        geo=getattr(geo, "__version__", "?"),
+        geo=_geo_version(),
     )
     return hashlib.sha1(json.dumps(ident, sort_keys=True).encode()).hexdigest()
 
 
 # --------------------------------------------------------------------------- internals
+def _geo_version() -> str:
+    """The installed geo version (from package metadata: importing ``geo`` here would be a cycle)."""
+    try:
+        return importlib.metadata.version("geo")
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "?"
+
+
 def _check_mode(mode: str) -> None:
     check_mode(mode)
 
