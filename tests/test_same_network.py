@@ -91,6 +91,9 @@ def test_file_and_place_give_the_same_network(town, fake_overpass, mode):
     a = Network.from_file(town, mode, cache=False, progress=False, profile="china", intersection_delay_s=5.0)
     b = Network.from_place("Town", mode, progress=False, profile="china", intersection_delay_s=5.0)
     assert fake_overpass["all_oneway"] is True and fake_overpass["simplify"] is False
+    from geo._private.osm import overpass_filter
+
+    assert fake_overpass["custom_filter"] == overpass_filter(mode)
     assert (ox.settings.all_oneway, list(ox.settings.useful_tags_way)) == before  # restored
     assert a.n_edges > 0 and b.meta["source"].startswith("osmnx:place")
     assert sorted(a.node_id.tolist()) == sorted(b.node_id.tolist())
@@ -134,3 +137,25 @@ def test_maxspeed_forward_is_applied_to_downloads(tmp_path, monkeypatch):
     for net in (Network.from_file(path, "drive", cache=False, progress=False), Network.from_place("x", "drive", progress=False)):
         t = _edge_table(net)
         assert t.set_index("u")["speed_kmh"].to_dict() == {1: 20.0, 2: 60.0}
+
+
+@pytest.mark.parametrize("mode", ["drive", "walk", "bike", "rail"])
+def test_download_filter_is_a_superset_of_the_rules(mode):
+    """The Overpass filter a download uses never drops a way keep_way would keep (so files and downloads agree)."""
+    import re
+
+    from geo._private.osm import _DRIVE_HIGHWAYS, KEEP_TAGS, keep_way, overpass_filter
+
+    m = re.fullmatch(r'\["(\w+)"(?:~"(.+)")?\]', overpass_filter(mode))
+    assert m is not None
+    key, pattern = m.group(1), m.group(2)
+    values = sorted(_DRIVE_HIGHWAYS | {"footway", "steps", "cycleway", "path", "track", "pedestrian", "bridleway",
+                                       "rail", "light_rail", "subway", "narrow_gauge", "tram", "abandoned"})  # fmt: skip
+    kept = 0
+    for k in ("highway", "railway"):
+        for v in values:
+            tags = {k: v}
+            if keep_way(tags, mode):
+                kept += 1
+                assert k == key and (pattern is None or re.fullmatch(pattern, v)), (mode, tags)
+    assert kept > 0 and set(KEEP_TAGS) >= {"highway", "railway", "oneway"}

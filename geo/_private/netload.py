@@ -76,6 +76,7 @@ from geo._private.osm import (
     keep_largest_component,
     keep_way,
     osm_format,
+    overpass_filter,
     read_lines,
     read_osm,
     way_attributes,
@@ -494,7 +495,6 @@ def _read_graph(path: Path) -> Graph:
 
 
 # --------------------------------------------------------------------------- online (osmnx)
-_RAIL_FILTER = '["railway"~"^(rail|light_rail|subway|narrow_gauge)$"]'
 _OFFLINE_FIX = f"load a local .osm.pbf with --network, e.g. from Geofabrik ({_GEOFABRIK})"
 
 
@@ -554,8 +554,8 @@ def download(
 ) -> Parts:
     """Download a network with osmnx (needs internet) and build it like a file.
 
-    osmnx is asked for every ``highway`` way (``rail``: every railway
-    line) as tagged (:func:`osmnx_overrides`); the ways of ``mode``, their
+    osmnx is asked for every way the mode could use
+    (:func:`~geo._private.osm.overpass_filter`) as tagged (:func:`osmnx_overrides`); the ways of ``mode``, their
     directions, speeds and delays then follow the same rules as
     :func:`load_file`, so a place and its OSM extract give the same network.
     The osmnx settings are restored afterwards.
@@ -596,7 +596,7 @@ def download(
         kw: dict[str, Any] = {
             "simplify": False,
             "retain_all": True,
-            "custom_filter": _RAIL_FILTER if mode == "rail" else '["highway"]',
+            "custom_filter": overpass_filter(mode),  # a superset of what keep_way keeps
         }
         try:
             if kind == "place":
