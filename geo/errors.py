@@ -69,6 +69,40 @@ class NetworkUnavailableError(GeoError):
     exit_code = 3
 
 
+class CannotEvaluate(GeoError):
+    """A claim, trip or scenario cannot be evaluated with the data given (the one way to say so).
+
+    Not a crash: products catch it and report the verdict ``cannot-evaluate``
+    with :attr:`reason` and :attr:`fix` (and, if one was computed, an
+    :attr:`estimate` that is *not* a verdict, e.g. a trip with straight-line
+    fallback legs). Uncaught, the CLI prints it like any :class:`GeoError`.
+
+    Parameters
+    ----------
+    reason
+        What data is missing or unusable, naming it.
+    fix
+        What to supply to make the evaluation possible.
+    estimate
+        Optional best effort computed anyway (a trip record, a number...).
+
+    Examples
+    --------
+    >>> err = CannotEvaluate("no timetable serves Zhashui", "pass a GTFS feed with --gtfs")
+    >>> err.reason, err.fix, err.estimate
+    ('no timetable serves Zhashui', 'pass a GTFS feed with --gtfs', None)
+    >>> isinstance(err, GeoError), err.exit_code
+    (True, 1)
+    """
+
+    exit_code = 1
+
+    def __init__(self, reason: str, fix: str | None = None, estimate: Any = None) -> None:
+        super().__init__(reason, fix)
+        self.reason = reason
+        self.estimate = estimate
+
+
 def close_names(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     """Up to ``n`` of ``choices`` closest to ``word`` (for "did you mean" hints).
 

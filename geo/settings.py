@@ -63,13 +63,15 @@ def offline() -> bool:
 
 
 @contextlib.contextmanager
-def configure_osmnx(timeout_s: float = 10.0, cache_folder: str | Path | None = None) -> Iterator[None]:
+def configure_osmnx(timeout_s: float = 10.0, cache_folder: str | Path | None = None, **overrides: Any) -> Iterator[None]:
     """Within the ``with`` block, make osmnx fail fast instead of sleeping when the internet is unreachable.
 
     osmnx by default pauses (``overpass_rate_limit``) and resolves Overpass
     through a public DNS-over-HTTPS server; both hang for a minute offline.
-    The settings are restored on exit, so a user's own osmnx configuration
-    (in a notebook, say) is left as it was.
+    ``overrides`` sets further ``osmnx.settings`` attributes for the block
+    (e.g. :func:`geo._private.netload.osmnx_overrides`). The settings are
+    restored on exit, so a user's own osmnx configuration (in a notebook,
+    say) is left as it was.
 
     Examples
     --------
@@ -92,6 +94,10 @@ def configure_osmnx(timeout_s: float = 10.0, cache_folder: str | Path | None = N
     }
     if cache_folder is not None:
         new["cache_folder"] = str(cache_folder)
+    unknown = [k for k in overrides if not hasattr(ox.settings, k)]
+    if unknown:
+        raise AttributeError(f"osmnx.settings has no {', '.join(unknown)}")
+    new.update(overrides)
     old = {k: getattr(ox.settings, k) for k in new}
     try:
         for k, v in new.items():

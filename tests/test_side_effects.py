@@ -56,11 +56,12 @@ def test_osmnx_download_restores_settings(monkeypatch):
     import osmnx as ox
     import requests
 
+    import geo._private.netload
     import geo.io
     from geo.errors import NetworkUnavailableError
 
     monkeypatch.delenv("GEO_OFFLINE", raising=False)
-    monkeypatch.setattr(geo.io, "_probe", lambda hosts, timeout: None)
+    monkeypatch.setattr(geo._private.netload, "_probe", lambda hosts, timeout: None)
     seen: dict[str, object] = {}
 
     def fake_download(*args: object, **kwargs: object) -> None:

@@ -137,6 +137,28 @@ def keep_way(tags: Mapping[str, Any], mode: str) -> bool:
     raise InputError(f"unknown mode {mode!r}", "use one of drive, walk, bike, rail")
 
 
+def overpass_filter(mode: str) -> str:
+    """An Overpass way filter that returns every way :func:`keep_way` could keep for ``mode`` (a superset).
+
+    Downloads use it to fetch less; :func:`keep_way` still decides, so the
+    rules are the same as for a file.
+
+    Examples
+    --------
+    >>> overpass_filter("walk")
+    '["highway"]'
+    >>> overpass_filter("rail")
+    '["railway"~"^(light_rail|narrow_gauge|rail|subway)$"]'
+    >>> "residential" in overpass_filter("drive") and "footway" not in overpass_filter("drive")
+    True
+    """
+    if mode == "rail":
+        return f'["railway"~"^({"|".join(sorted(_RAILWAYS))})$"]'
+    if mode == "drive":
+        return f'["highway"~"^({"|".join(sorted(_DRIVE_HIGHWAYS))})$"]'
+    return '["highway"]'
+
+
 _ONEWAY_FWD = frozenset({"yes", "1", "true"})
 _ONEWAY_BWD = frozenset({"-1", "reverse"})
 _ONEWAY_NO = frozenset({"no", "0", "false", "reversible", "alternating"})

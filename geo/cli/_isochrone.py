@@ -26,6 +26,7 @@ from geo.cli._rail_args import (
     rail_context_from_args,
 )
 from geo.errors import InputError
+from geo.modes import ISOCHRONE_MODES, check_mode, road_part
 
 EPILOG = """\
 examples:
@@ -83,7 +84,7 @@ def build_parser_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="origin; repeat the option or separate several with ';' (nearest origin wins)",
     )
     p.add_argument("--minutes", default="5,10,15", help="band thresholds in minutes (default: 5,10,15)")
-    p.add_argument("--mode", default="drive", help="drive, walk, bike, rail+walk or rail+drive (default: drive)")
+    p.add_argument("--mode", default="drive", help=f"{', '.join(ISOCHRONE_MODES)} (default: drive)")
     p.add_argument("--out", default="out/isochrone", metavar="DIR", help="output folder (default: out/isochrone)")
     p.add_argument("--raster", action="store_true", help="also write DIR/travel_time.tif (minutes, float32)")
     p.add_argument("--cell-size", type=float, default=None, metavar="M", help="raster cell size in metres")
@@ -124,15 +125,7 @@ def parse_origins(values: list[str], datum: str = "wgs84") -> list[tuple[float, 
 
 
 def _check_mode(mode: str) -> str:
-    modes = ("drive", "walk", "bike", "rail+walk", "rail+drive")
-    if mode not in modes:
-        from geo.errors import close_names
-
-        synonyms = {"car": "drive", "driving": "drive", "foot": "walk", "walking": "walk", "bicycle": "bike", "cycling": "bike"}
-        near = [synonyms[mode]] if mode in synonyms else close_names(mode, modes)
-        hint = f"did you mean {near[0]!r}? " if near else ""
-        raise InputError(f"unknown --mode {mode!r}", f"{hint}use one of {', '.join(modes)}")
-    return mode
+    return check_mode(mode, ISOCHRONE_MODES, what="--mode")
 
 
 def _positive(value: float | None, option: str) -> None:
@@ -140,9 +133,6 @@ def _positive(value: float | None, option: str) -> None:
         raise InputError(f"{option} must be a positive number of metres, got {value!r}", f"pass e.g. {option} 100")
 
 
-def road_mode(mode: str) -> str:
-    """The road network a mode travels on: ``rail+walk`` -> ``walk``, ``rail+drive`` -> ``drive``."""
-    return mode.split("+", 1)[1] if mode.startswith("rail+") else mode
 
 
 def load_network_from_args(args: argparse.Namespace, quiet: bool) -> Any:
@@ -150,9 +140,9 @@ def load_network_from_args(args: argparse.Namespace, quiet: bool) -> Any:
 
     if args.network:
         path = existing_file(args.network, "--network")
-        return Network.from_file(path, mode=road_mode(args.mode), progress=not quiet)
+        return Network.from_file(path, mode=road_part(args.mode), progress=not quiet)
     if args.place:
-        return Network.from_place(args.place, mode=road_mode(args.mode))
+        return Network.from_place(args.place, mode=road_part(args.mode))
     raise InputError("no network given", "pass --network PATH (an OSM file) or --place NAME (online)")
 
 

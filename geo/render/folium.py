@@ -63,14 +63,17 @@ html body .leaflet-container { background: #f5f4f0; }
 
 # Leaflet's fitBounds on a container that has no size yet (a map in an iframe that is not laid out, a hidden
 # tab) computes a NaN zoom and breaks the map for good; so fit only once the container is larger than the
-# padding, and wait for a resize otherwise.
+# padding, and wait for a resize otherwise. Bounds of zero size (one place) would ask for an infinite zoom
+# (NaN without a tile layer's maxZoom): ``fit`` widens them and ``maxZoom`` caps the zoom.
+_FIT_MAX_ZOOM = 17
+_POINT_HALF_SIDE_DEG = 0.01  # one place: show about 2 km around it
 _FIT_JS = """
 (function (map) {
   var bounds = {{ this.bounds|tojson }};
   function fit() {
     var size = map.getSize();
     if (size.x <= 48 || size.y <= 48) { return false; }
-    map.fitBounds(bounds, {padding: [12, 12]});
+    map.fitBounds(bounds, {padding: [12, 12], maxZoom: {{ this.max_zoom }}});
     return true;
   }
   if (!fit() && window.ResizeObserver) {
@@ -184,9 +187,13 @@ def fit(m: Any, bounds: Sequence[float]) -> None:
     minx, miny, maxx, maxy = (float(b) for b in bounds)
     if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
         return
+    if maxx - minx < 1e-9 and maxy - miny < 1e-9:  # one point
+        d = _POINT_HALF_SIDE_DEG
+        minx, miny, maxx, maxy = minx - d, miny - d, maxx + d, maxy + d
     if getattr(m, "_geo_datum", "wgs84") == "gcj02":
         (minx, maxx), (miny, maxy) = _shift(np.array([minx, maxx]), np.array([miny, maxy]))
-    _macro(_FIT_JS, m, name="geo_fit", bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]])
+    _macro(_FIT_JS, m, name="geo_fit", bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]],
+           max_zoom=_FIT_MAX_ZOOM)  # fmt: skip
 
 
 def _geojson(m: Any, lay: Layer, props: dict[str, list[Any]]) -> dict[str, Any]:

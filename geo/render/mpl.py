@@ -48,8 +48,14 @@ def cjk_font() -> str | None:
 
     Examples
     --------
+    A font it names is one of the known CJK families, matplotlib finds its
+    file, and that file has Chinese glyphs (``None`` when no such font is
+    installed):
+
+    >>> from matplotlib import font_manager, ft2font
     >>> f = cjk_font()
-    >>> f is None or isinstance(f, str)
+    >>> f is None or (f in _CJK_FONTS and
+    ...     ft2font.FT2Font(font_manager.findfont(f, fallback_to_default=False)).get_char_index(ord("柞")) > 0)
     True
     """
     from matplotlib import font_manager
