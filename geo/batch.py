@@ -537,7 +537,7 @@ def run_batch(
     manifest = {
         "version": 1,
         "job": job,
-        "function": f"{fn.__module__}.{fn.__qualname__}",
+        "function": f"{fn.__module__}.{getattr(fn, '__qualname__', type(fn).__qualname__)}",
         "params": _json(params),
         "network": net_desc,
         "inputs": {"origins": points_fingerprint(origins), **dict(inputs or {})},
