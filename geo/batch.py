@@ -717,6 +717,67 @@ def od_matrix_batch(
     )
 
 
+# --------------------------------------------------------------------------- the per-origin isochrone job
+def isochrone_partition(net: Network, origins: pd.DataFrame, shared: Mapping[str, Any], *, minutes: list[float], **kw: Any) -> pd.DataFrame:
+    """Bands around each origin of a partition, separately: ``origin_id, minutes, area_km2, geometry``.
+
+    An origin that cannot be snapped (farther than ``max_snap_m`` from the
+    network) gets its bands with empty geometry and NaN area.
+    """
+    import geopandas as gpd
+
+    from geo.errors import SnapError
+    from geo.isochrones import isochrones
+
+    frames = []
+    for oid, lon, lat in zip(origins["id"], origins["lon"], origins["lat"], strict=True):
+        try:
+            bands = isochrones(net, [(float(lon), float(lat))], minutes, **kw)
+        except SnapError:
+            bands = gpd.GeoDataFrame({"minutes": minutes, "area_km2": np.nan}, geometry=[None] * len(minutes), crs="EPSG:4326")
+        frames.append(pd.DataFrame({"origin_id": oid, "minutes": bands["minutes"].to_numpy(float), "area_km2": bands["area_km2"].to_numpy(float), "geometry": bands.geometry.values}))
+    if not frames:
+        return gpd.GeoDataFrame({"origin_id": [], "minutes": [], "area_km2": []}, geometry=[], crs="EPSG:4326")
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326")
+
+
+def isochrones_batch(
+    network: Network | NetworkSource,
+    origins: pd.DataFrame,
+    minutes: Sequence[float],
+    *,
+    out_dir: str | os.PathLike[str],
+    partition_size: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any = None,
+    network_transfer: str = "auto",
+    quiet: bool = False,
+    **kw: Any,
+) -> BatchResult:
+    """One set of cumulative bands per origin (not nearest-origin-wins), as partitioned GeoParquet.
+
+    ``kw`` goes to :func:`geo.isochrones.isochrones` (``max_snap_m``,
+    ``offnetwork_m``, ``method``, ``cell_m``, ``simplify_m``). Default
+    partitions hold 16 origins (an isochrone costs far more than a matrix row).
+    """
+    _check_points(origins, "origins")
+    return run_batch(
+        "isochrones",
+        isochrone_partition,
+        origins[["id", "lon", "lat"]].reset_index(drop=True),
+        network=network,
+        out_dir=out_dir,
+        params={"minutes": [float(m) for m in minutes], **kw},
+        partition_size=partition_size or 16,
+        workers=workers,
+        scheduler=scheduler,
+        client=client,
+        network_transfer=network_transfer,
+        quiet=quiet,
+    )
+
+
 def _check_points(df: pd.DataFrame, name: str) -> None:
     missing = {"id", "lon", "lat"} - set(df.columns)
     if missing:
@@ -735,6 +796,8 @@ __all__: Sequence[str] = (
     "BatchResult",
     "NetworkSource",
     "engine_kwargs",
+    "isochrone_partition",
+    "isochrones_batch",
     "matrix_partition",
     "od_matrix_batch",
     "partition_size_for",

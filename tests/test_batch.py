@@ -362,3 +362,22 @@ def test_read_points_formats(data, tmp_path):
     (tmp_path / "xy.csv").write_text("name,longitude,latitude\na,200,0\n")
     with pytest.raises(InputError, match="no valid lon,lat"):
         batch.read_points(tmp_path / "xy.csv")
+
+
+def test_isochrones_per_origin_on_the_cluster_equal_in_process(data, tmp_path, client, capsys):
+    import geopandas as gpd
+
+    from geo.batch import isochrones_batch
+    from geo.isochrones import isochrones
+
+    o = data["origins"].iloc[[0, 1, 2, 59]]  # the last one is off the network
+    ref = isochrones_batch(data["source"], o, [2.0, 3.0], out_dir=tmp_path / "r", partition_size=2, workers=0, quiet=True).read()
+    got = isochrones_batch(data["source"], o, [2.0, 3.0], out_dir=tmp_path / "c", partition_size=2, client=client, quiet=True).read()
+    assert ref["origin_id"].tolist() == [100, 100, 101, 101, 102, 102, 159, 159]
+    assert ref.geometry.iloc[:6].notna().all() and ref.geometry.iloc[6:].isna().all()
+    assert got.geometry.equals(ref.geometry) and got["area_km2"].equals(ref["area_km2"])
+    one = isochrones(data["net"], [tuple(o[["lon", "lat"]].iloc[1])], [2.0, 3.0])
+    assert one.geometry.values[1].equals(ref.geometry.values[3])  # each origin alone, not nearest-origin-wins
+    (tmp_path / "o.csv").write_text(o.iloc[:2].to_csv(index=False))
+    rc = main(["isochrone", "--network", data["source"].path, "--origins", str(tmp_path / "o.csv"), "--minutes", "2", "--out", str(tmp_path / "cli"), "--workers", "0", "--no-map", "-q"])
+    assert rc == 0 and len(gpd.read_parquet(tmp_path / "cli" / "isochrones")) == 2

@@ -8,7 +8,7 @@ from typing import Any
 from geo.errors import InputError
 
 
-def add_batch_arguments(p: argparse.ArgumentParser) -> None:
+def add_batch_arguments(p: argparse.ArgumentParser, engine: bool = True) -> None:
     """``--workers``, ``--scheduler``, ``--partition-size``, ``--memory-budget``, ``--network-transfer``, ``--engine``."""
     from geo.batch import AUTO_CLUSTER_ORIGINS, ENGINES
 
@@ -34,7 +34,8 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
         choices=("auto", "path", "scatter"),
         help="workers load the network file themselves (path) or receive it once (scatter); auto: path on a local cluster, scatter on a remote one",
     )
-    p.add_argument("--engine", default="auto", choices=ENGINES, help="shortest-path engine (default: auto)")
+    if engine:
+        p.add_argument("--engine", default="auto", choices=ENGINES, help="shortest-path engine (default: auto)")
 
 
 def batch_options(args: argparse.Namespace) -> dict[str, Any]:
