@@ -38,6 +38,10 @@ job skips partitions whose file exists; a different job in the same folder is
 refused. A worker that dies has its partition recomputed by Dask on another
 worker; Ctrl-C cancels the run and leaves only complete partition files.
 
+Scripts that start a local cluster (``workers >= 1``) must guard their entry
+point with ``if __name__ == "__main__":``: worker processes are spawned and
+import the script's main module.
+
 Examples
 --------
 >>> import tempfile
@@ -298,10 +302,10 @@ PartitionFn = Callable[..., pd.DataFrame]
 
 def _run_one(fn: PartitionFn, network: Any, shared: Mapping[str, Any], origins: pd.DataFrame, params: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
     """What one task does (on a worker or here): returns the partition's frame and its stats."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     net = network.load() if isinstance(network, NetworkSource) else network
     df = fn(net, origins, shared, **params)
-    return df, {"seconds": time.perf_counter() - t0, "pid": os.getpid(), "peak_rss_mb": _peak_rss_mb()}
+    return df, {"seconds": time.perf_counter() - t0, "cpu_seconds": time.thread_time() - c0, "pid": os.getpid(), "peak_rss_mb": _peak_rss_mb()}
 
 
 def _peak_rss_mb() -> float:
@@ -329,7 +333,8 @@ class BatchResult:
     where : str
         ``"in-process"``, ``"local:N"`` (LocalCluster of N workers) or the scheduler address.
     stats : list of dict
-        Per computed partition: ``partition``, ``origins``, ``seconds``, ``pid``, ``peak_rss_mb``.
+        Per computed partition: ``partition``, ``origins``, ``seconds`` (wall), ``cpu_seconds``
+        (CPU time of the thread that ran it), ``pid``, ``peak_rss_mb`` (of that process so far).
     """
 
     out_dir: Path

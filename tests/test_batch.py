@@ -381,3 +381,18 @@ def test_isochrones_per_origin_on_the_cluster_equal_in_process(data, tmp_path, c
     (tmp_path / "o.csv").write_text(o.iloc[:2].to_csv(index=False))
     rc = main(["isochrone", "--network", data["source"].path, "--origins", str(tmp_path / "o.csv"), "--minutes", "2", "--out", str(tmp_path / "cli"), "--workers", "0", "--no-map", "-q"])
     assert rc == 0 and len(gpd.read_parquet(tmp_path / "cli" / "isochrones")) == 2
+
+
+def test_cli_scheduler_option_runs_on_that_cluster(data, tmp_path, client, monkeypatch):
+    """--scheduler ADDR (and GEO_SCHEDULER) send the job to a running cluster; the network is scattered to it."""
+    d, net = data["dir"], data["source"].path
+    argv = ["matrix", "--network", net, "--origins", str(d / "origins.csv"), "--destinations", str(d / "facilities.csv"), "--partition-size", "20", "-q"]
+    assert main([*argv, "--out", str(tmp_path / "ref"), "--workers", "0"]) == 0
+    assert main([*argv, "--out", str(tmp_path / "c"), "--scheduler", client.scheduler.address]) == 0
+    monkeypatch.setenv("GEO_SCHEDULER", client.scheduler.address)
+    assert main([*argv, "--out", str(tmp_path / "env")]) == 0
+    ref = pd.read_parquet(tmp_path / "ref")
+    for name in ("c", "env"):
+        done = json.loads((tmp_path / name / "_SUCCESS").read_text())
+        assert done["where"] == client.scheduler.address and done["computed"] == 3
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / name), ref, check_exact=True)
