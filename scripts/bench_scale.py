@@ -201,7 +201,7 @@ def projection(net, warm_ms: float, search_ms: float, a: argparse.Namespace) -> 
             # --partition-size: about 4 partitions per worker, within the 1 GB budget
             size = max(1, min(partition_size_for(n_orig, n_dest), math.ceil(n_orig / (4 * w))))
             hours = math.ceil(math.ceil(n_orig / size) / w) * size * per_search_s / 3600
-            t = f"{hours:,.1f} h" if hours >= 1 else f"{hours * 60:,.0f} min"
+            t = f"{hours:,.1f} h" if hours >= 1 else f"{hours * 60:,.0f} min" if hours * 60 >= 1 else f"{hours * 3600:,.0f} s"
             cells.append(f"{t} (--partition-size {size:,})")
         print(f"| {label} | {n_orig:,} | {core_h:,.0f} | {' | '.join(cells)} |")
 
