@@ -237,8 +237,9 @@ def test_cumulative_counts_weight_within_the_limit(data, tmp_path):
 @pytest.mark.parametrize("transfer", ["path", "scatter"])
 def test_cluster_matrix_equals_in_process(data, tmp_path, client, transfer):
     ref = _reference_matrix(data, tmp_path).read()
+    network = data["source"] if transfer == "path" else data["net"]  # an in-memory network (a scenario's) is scattered
     res = od_matrix_batch(
-        data["source"], data["origins"], data["facilities"], out_dir=tmp_path / "c", partition_size=7, client=client, network_transfer=transfer, quiet=True
+        network, data["origins"], data["facilities"], out_dir=tmp_path / "c", partition_size=7, client=client, network_transfer=transfer, quiet=True
     )
     assert res.computed == 9 and len({s["pid"] for s in res.stats} - {os.getpid()}) == 2  # both workers, not this process
     pd.testing.assert_frame_equal(res.read(), ref, check_exact=True)
