@@ -60,7 +60,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.errors import GeoError, InputError
+from geo.errors import GeoError, InputError, check_keys
 from geo.network import Network
 from geo.places import Place, resolve_path, resolve_place_spec
 
@@ -75,6 +75,14 @@ MULTIMODAL_MODES = ("rail+drive", "rail+walk")
 DEFAULT_MAX_SNAP_M = 2000.0
 
 _REQUIRED = ("id", "text", "kind", "mode", "threshold_minutes")
+#: options a claim may set (evaluation settings, not outcomes)
+CLAIM_OPTIONS = ("max_snap_m", "max_station_m", "allow_fallback", "snap_speed_kmh")
+#: every key a claim mapping may have; any other key is an error (a misspelt option must not pass silently)
+CLAIM_KEYS = (*_REQUIRED, "origin", "target", "places", "region", "share_percent", "source", "notes", *CLAIM_OPTIONS)
+SOURCE_KEYS = ("title", "publisher", "author", "url", "urls", "date", "file", "quote", "note")
+FILE_KEYS = ("title", "notes", "inputs", "claims")
+INPUT_KEYS = ("networks", "rail", "population", "download_hint")
+RAIL_INPUT_KEYS = ("gtfs", "lines", "osm_lines", "stations", "design_speed_kmh")
 
 
 # =================================================================== model
@@ -269,6 +277,7 @@ def parse_claim(d: Mapping[str, Any], file: str = "<claim>") -> Claim:
     where = f"{loc} (claim {cid!r})"
     if not isinstance(d, Mapping):
         raise InputError(f"{loc}: a claim must be a mapping, got {d!r}", "write each claim as 'id: ..., text: ...'")
+    check_keys(d, CLAIM_KEYS, where)
     missing = [k for k in _REQUIRED if k not in d]
     if missing:
         raise InputError(f"{where}: missing field(s) {', '.join(missing)}", f"add {', '.join(missing)} to the claim")
@@ -293,7 +302,13 @@ def parse_claim(d: Mapping[str, Any], file: str = "<claim>") -> Claim:
     src = d.get("source") or {}
     if not isinstance(src, Mapping):
         raise InputError(f"{where}: source must be a mapping (title, url, date)", "write source: {title: ..., url: ..., date: ...}")
-    opts = {k: d[k] for k in ("max_snap_m", "allow_fallback", "snap_speed_kmh") if k in d}
+    check_keys(src, SOURCE_KEYS, f"{where} source")
+    opts = {k: d[k] for k in CLAIM_OPTIONS if k in d}
+    for k in ("max_snap_m", "max_station_m", "snap_speed_kmh"):
+        if k in opts:
+            opts[k] = _num(opts[k], where, k)
+    if "allow_fallback" in opts and not isinstance(opts["allow_fallback"], bool):
+        raise InputError(f"{where}: allow_fallback must be true or false, got {opts['allow_fallback']!r}", "write allow_fallback: true")
     return Claim(
         id=cid,
         text=str(d["text"]),
@@ -317,9 +332,16 @@ def parse_inputs(d: Mapping[str, Any] | None, base: Path | None, file: str) -> C
     d = d or {}
     if not isinstance(d, Mapping):
         raise InputError(f"{file}: inputs must be a mapping", "write inputs: {networks: [...], rail: {...}}")
+    check_keys(d, INPUT_KEYS, f"{file} inputs")
+    if not isinstance(d.get("networks") or [], list):
+        raise InputError(f"{file}: inputs.networks must be a list", "write networks: [{path: roads.osm.pbf, mode: drive}]")
+    if not isinstance(d.get("rail") or {}, Mapping):
+        raise InputError(f"{file}: inputs.rail must be a mapping", "write rail: {gtfs: FEED, lines: [SPEC.yaml]}")
+    check_keys(d.get("rail") or {}, RAIL_INPUT_KEYS, f"{file} inputs.rail")
     nets: list[Any] = []
     for i, n in enumerate(d.get("networks") or []):
         if isinstance(n, Mapping):
+            check_keys(n, ("path", "mode"), f"{file} inputs.networks[{i}]")
             if "path" not in n:
                 raise InputError(f"{file}: inputs.networks[{i}] has no path", "write - {path: roads.osm.pbf, mode: drive}")
             nets.append((_optional_path(n["path"], base), str(n.get("mode", "drive"))))
@@ -330,6 +352,8 @@ def parse_inputs(d: Mapping[str, Any] | None, base: Path | None, file: str) -> C
         if k in ("gtfs", "osm_lines", "stations"):
             rail[k] = _optional_path(v, base)
         elif k == "lines":
+            if not isinstance(v or [], list):
+                raise InputError(f"{file}: inputs.rail.lines must be a list", "write lines: [../lines/line.yaml]")
             rail[k] = [_optional_path(x, base) for x in (v or [])]
         else:
             rail[k] = v
@@ -378,6 +402,7 @@ def load_claims(path: str | Path) -> ClaimFile:
     name = str(p)
     if not isinstance(data, Mapping) or "claims" not in data:
         raise InputError(f"{name}: no 'claims:' list", "start the file with 'claims:' followed by a list of claims")
+    check_keys(data, FILE_KEYS, name)
     items = data["claims"]
     if not isinstance(items, list) or not items:
         raise InputError(f"{name}: 'claims' must be a non-empty list", "write claims: followed by '- id: ...' items")
@@ -743,7 +768,7 @@ def verdicts_frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
                 "reason": v.reason,
                 "fix": v.fix or "",
                 "source": v.source.get("title", "") if v.source else "",
-                "source_url": v.source.get("url", "") if v.source else "",
+                "source_url": (v.source.get("url") or v.source.get("file") or "") if v.source else "",
             }
         )
     return pd.DataFrame(rows)

@@ -157,6 +157,8 @@ def load_network(
         )
     if path.is_dir():
         raise InputError(f"network path {path} is a folder", "pass an .osm.pbf, .osm or .geojson file")
+    if path.stat().st_size == 0:
+        raise DataError(f"network file {path} is empty (0 bytes)", "download or export it again (.osm.pbf, .osm or OSM GeoJSON lines)")
     kind = _file_kind(path)
     if kind == "saved":
         net = read_network(path)
@@ -470,7 +472,7 @@ def _probe(hosts: list[str], timeout_s: float) -> None:
         try:
             with socket.create_connection((host, 443), timeout=timeout_s):
                 pass
-        except Exception as exc:
+        except OSError as exc:  # refused, unreachable, DNS failure, timeout (all OSError)
             errors[host] = f"{type(exc).__name__}: {exc}"
 
     threads = [threading.Thread(target=attempt, args=(h,), daemon=True) for h in hosts]
@@ -529,39 +531,38 @@ def network_from_osmnx(
     import osmnx as ox
     import requests
 
-    configure_osmnx(timeout_s)
-    ox.settings.cache_folder = str(cache_dir() / "osmnx")
-    hosts = [urlparse(ox.settings.overpass_url).hostname or "overpass-api.de"]
-    if kind == "place":
-        hosts.append(urlparse(ox.settings.nominatim_url).hostname or "nominatim.openstreetmap.org")
-    if not (os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")):
-        _probe(hosts, min(timeout_s, 5.0))
-    kw: dict[str, Any] = {"simplify": False, "retain_all": True}
-    if mode == "rail":
-        kw["custom_filter"] = _RAIL_FILTER
-    else:
-        kw["network_type"] = mode
-    try:
+    with configure_osmnx(timeout_s, cache_folder=cache_dir() / "osmnx"):  # restored afterwards
+        hosts = [urlparse(ox.settings.overpass_url).hostname or "overpass-api.de"]
         if kind == "place":
-            G = ox.graph_from_place(query, **kw)
-        elif kind == "bbox":
-            bb = _check_bbox(query)
-            assert bb is not None
-            G = ox.graph_from_bbox(bb, **kw)
-        elif kind == "polygon":
-            G = ox.graph_from_polygon(query, **kw)
+            hosts.append(urlparse(ox.settings.nominatim_url).hostname or "nominatim.openstreetmap.org")
+        if not (os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")):
+            _probe(hosts, min(timeout_s, 5.0))
+        kw: dict[str, Any] = {"simplify": False, "retain_all": True}
+        if mode == "rail":
+            kw["custom_filter"] = _RAIL_FILTER
         else:
-            (lon, lat), dist = query
-            G = ox.graph_from_point((float(lat), float(lon)), dist=float(dist), **kw)
-    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError) as exc:
-        raise NetworkUnavailableError(f"could not reach Overpass/Nominatim: {exc}", _OFFLINE_FIX) from exc
-    except ox._errors.InsufficientResponseError as exc:
-        raise DataError(
-            f"OpenStreetMap returned no usable {mode} data for {kind} {query!r}: {exc}",
-            "check the place name or area, or try another mode",
-        ) from exc
-    except ox._errors.ResponseStatusCodeError as exc:
-        raise NetworkUnavailableError(f"Overpass/Nominatim refused the request: {exc}", _OFFLINE_FIX) from exc
+            kw["network_type"] = mode
+        try:
+            if kind == "place":
+                G = ox.graph_from_place(query, **kw)
+            elif kind == "bbox":
+                bb = _check_bbox(query)
+                assert bb is not None
+                G = ox.graph_from_bbox(bb, **kw)
+            elif kind == "polygon":
+                G = ox.graph_from_polygon(query, **kw)
+            else:
+                (lon, lat), dist = query
+                G = ox.graph_from_point((float(lat), float(lon)), dist=float(dist), **kw)
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError) as exc:
+            raise NetworkUnavailableError(f"could not reach Overpass/Nominatim: {exc}", _OFFLINE_FIX) from exc
+        except ox._errors.InsufficientResponseError as exc:
+            raise DataError(
+                f"OpenStreetMap returned no usable {mode} data for {kind} {query!r}: {exc}",
+                "check the place name or area, or try another mode",
+            ) from exc
+        except ox._errors.ResponseStatusCodeError as exc:
+            raise NetworkUnavailableError(f"Overpass/Nominatim refused the request: {exc}", _OFFLINE_FIX) from exc
     meta = {"source": f"osmnx:{kind}:{query!r}", "format": "osmnx", "cache_key": None, "cache_hit": False}
     return graph_from_osmnx(
         G,

@@ -45,7 +45,7 @@ from typing import Any
 
 from geo._private.geodesy import haversine_m
 from geo._private.runtime import TrainModel, pure_running_time
-from geo.errors import InputError
+from geo.errors import InputError, check_keys
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,6 +134,15 @@ def station_to_station(line: Line, a: str, b: str) -> dict[str, Any] | None:
     }
 
 
+#: keys of a planned-line spec and of one of its stations; any other key is an error naming the closest one
+LINE_KEYS = (
+    "name", "source", "notes", "stations", "design_speed_kmh", "run_times_minutes", "dwell_minutes",
+    "headway_minutes", "length_km", "detour_factor", "train", "one_way",
+)  # fmt: skip
+LINE_SOURCE_KEYS = ("title", "publisher", "author", "url", "urls", "date", "dates", "file", "quote", "note", "via")
+STATION_KEYS = ("name", "lon", "lat", "km", "dwell_minutes", "position", "source", "note")
+
+
 def _num(d: Mapping[str, Any], key: str, where: str, positive: bool = True) -> float | None:
     if key not in d or d[key] is None:
         return None
@@ -161,20 +170,20 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
     if isinstance(spec, Mapping):
         d, where, base = dict(spec), "line spec", None
     else:
-        import yaml
+        from geo._private.yamlio import load_yaml
 
         p = Path(spec).expanduser()
         if not p.exists():
             raise InputError(f"line spec {str(p)!r} does not exist", "check the path (--line SPEC.yaml)")
-        try:
-            d = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise InputError(f"{p}: not valid YAML ({exc})", "fix the YAML syntax (indentation, colons)") from None
+        d = load_yaml(p)
         where, base = str(p), p.parent
         if not isinstance(d, Mapping):
             raise InputError(f"{p}: a line spec must be a mapping", "write name:, design_speed_kmh:, stations: [...]")
         d = dict(d)
     del base
+    check_keys(d, LINE_KEYS, where)
+    if isinstance(d.get("source"), Mapping):
+        check_keys(d["source"], LINE_SOURCE_KEYS, f"{where} source")
     name = str(d.get("name") or "planned line")
     raw = d.get("stations")
     if not isinstance(raw, list) or len(raw) < 2:
@@ -197,6 +206,7 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
             s = {"name": s}
         if not isinstance(s, Mapping) or not s.get("name"):
             raise InputError(f"{w} must be a name or a mapping with name", "write - 西安东 or - {name: 柞水西, lon: 109.0955, lat: 33.66025}")
+        check_keys(s, STATION_KEYS, w)
         r: dict[str, Any] = {"name": str(s["name"]), "lon": math.nan, "lat": math.nan, "km": math.nan, "source": ""}
         if "km" in s:
             r["km"] = _num(s, "km", w, positive=False)

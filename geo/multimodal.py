@@ -44,7 +44,7 @@ import pandas as pd
 
 from geo._private.dijkstra import dijkstra
 from geo._private.geodesy import haversine_m
-from geo.errors import InputError
+from geo.errors import GeoError, InputError
 from geo.lines import Line
 from geo.network import Network
 
@@ -205,7 +205,7 @@ def _road_metres(road: Network, a: tuple[float, float], b: tuple[float, float], 
 
     try:
         r = route(road, a, b, max_snap_m=opt.max_snap_m)
-    except Exception:  # the leg was routable in od_matrix; metres are a nicety
+    except GeoError:  # the leg was routable in od_matrix; metres are a nicety
         return math.nan
     return float(r.metres) if r.reachable else math.nan
 
@@ -348,7 +348,7 @@ def _osm_runs(ctx: RailContext, names_a: Sequence[str], names_b: Sequence[str]) 
                 continue
             try:
                 line = rail.as_line([a, b], name=f"OSM rail run {a}–{b}", design_speed_kmh=ctx.design_speed_kmh)
-            except Exception:  # not connected
+            except GeoError:  # not connected
                 continue
             out.append(line)
     return out

@@ -61,7 +61,8 @@ import pandas as pd
 from geo._private.dijkstra import dijkstra, path_to
 from geo._private.geodesy import haversine_m, utm_epsg
 from geo._private.runtime import TrainModel, pure_running_time
-from geo.errors import DataError, InputError
+from geo.errors import DataError, GeoError, InputError
+from geo.gazetteer import read_stations  # lives with the other name lookups; geo.rail.read_stations still works
 from geo.network import Network
 
 #: speed (km/h) by rail class when no ``maxspeed`` tag is present
@@ -424,57 +425,6 @@ def _attach_stations(
     return np.asarray(new_lon), np.asarray(new_lat), u_out, v_out, attrs_out, st
 
 
-def read_stations(stations: Any) -> pd.DataFrame:
-    """Station points as a DataFrame ``name, name_en, lon, lat, osm_id``.
-
-    Accepts a GeoDataFrame, a GeoJSON/GPKG of points or a CSV with a name
-    column (``name`` / ``station_name`` / ``stop_name``) and ``lon``/``lat``
-    (or ``lon_wgs84``/``lat_wgs84``, ``stop_lon``/``stop_lat``). Points without
-    a name are dropped.
-    """
-    import geopandas as gpd
-
-    if isinstance(stations, pd.DataFrame) and not isinstance(stations, gpd.GeoDataFrame):
-        df = stations
-        src = "in-memory"
-    elif isinstance(stations, gpd.GeoDataFrame):
-        g = stations.to_crs(4326) if stations.crs is not None and stations.crs.to_epsg() != 4326 else stations
-        df = pd.DataFrame(g.drop(columns="geometry"))
-        df["lon"], df["lat"] = g.geometry.x.to_numpy(), g.geometry.y.to_numpy()
-        src = "in-memory"
-    else:
-        p = Path(stations).expanduser()
-        if not p.exists():
-            raise InputError(f"stations file {str(p)!r} does not exist", "check the path (--stations FILE)")
-        src = str(p)
-        if p.suffix.lower() in (".csv", ".txt"):
-            df = pd.read_csv(p, dtype=str)
-        else:
-            return read_stations(gpd.read_file(p)).assign(source=src)
-    cols = {c.lower(): c for c in df.columns}
-    name_col = next((cols[c] for c in ("name", "station_name", "stop_name", "name:zh") if c in cols), None)
-    lon_col = next((cols[c] for c in ("lon", "lon_wgs84", "stop_lon", "stop_lon_wgs84", "x") if c in cols), None)
-    lat_col = next((cols[c] for c in ("lat", "lat_wgs84", "stop_lat", "stop_lat_wgs84", "y") if c in cols), None)
-    if name_col is None or lon_col is None or lat_col is None:
-        raise InputError(
-            f"stations {src}: needs a name column and lon/lat columns, found {', '.join(map(str, df.columns))}",
-            "give OSM station points (GeoJSON) or a CSV with columns name, lon, lat (WGS84)",
-        )
-    out = pd.DataFrame(
-        {
-            "name": df[name_col].astype("string").str.strip(),
-            "name_en": df[cols["name:en"]].astype("string") if "name:en" in cols else pd.Series(pd.NA, index=df.index, dtype="string"),
-            "lon": pd.to_numeric(df[lon_col], errors="coerce"),
-            "lat": pd.to_numeric(df[lat_col], errors="coerce"),
-            "osm_id": df[cols["osm_id"]].astype(str) if "osm_id" in cols else "",
-        }
-    )
-    out = out[out["name"].notna() & (out["name"] != "") & out["lon"].notna() & out["lat"].notna()]
-    out = out.drop_duplicates("name").reset_index(drop=True)
-    out["source"] = src
-    return out
-
-
 # ---------------------------------------------------------------- runtime
 @dataclasses.dataclass(frozen=True)
 class RunTime:
@@ -695,7 +645,7 @@ def build_rail_network(
                 net = read_network(cache_file)
                 st = pd.read_csv(st_file, dtype={"name": "string", "name_en": "string", "osm_id": str, "source": str})
                 return RailNetwork(net, st, station_radius_m)
-            except Exception:  # a corrupt cache is rebuilt
+            except (GeoError, OSError, ValueError, KeyError):  # a corrupt or stale cache entry is rebuilt
                 pass
     lon, lat, u, v, attrs, src = _undirected(lines, design_speed_kmh, speeds, snap_tolerance_m)
     st = read_stations(stations) if stations is not None else pd.DataFrame(columns=["name", "name_en", "lon", "lat", "osm_id", "source"])

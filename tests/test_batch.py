@@ -341,6 +341,9 @@ def test_cli_errors_are_one_line(data, tmp_path, capsys):
         (["matrix", "--network", net, "--origins", str(d / "nope.csv"), "--destinations", "nodes", "--out", str(tmp_path / "m")], "does not exist"),
         (["matrix", "--network", net, "--origins", "nodes", "--destinations", "nodes", "--out", str(tmp_path / "m"), "--scheduler", "host:8786"], "not a Dask scheduler address"),
         (["matrix", "--network", net, "--origins", "nodes", "--destinations", "nodes", "--out", str(tmp_path / "m"), "--workers", "-1"], "--workers must be 0 or more"),
+        (["isochrone", "--network", net, "--origin", "112.55,37.87", "--workers", "2", "--out", str(tmp_path / "i")], "--workers has no effect without --origins"),
+        (["isochrone", "--network", net, "--origins", str(d / "origins.csv"), "--raster", "--out", str(tmp_path / "i")], "--raster has no effect with --origins"),
+        (["isochrone", "--network", net, "--origins", str(d / "origins.csv"), "--origin", "112.55,37.87", "--out", str(tmp_path / "i")], "both given"),
     ]
     for argv, msg in cases:
         assert main(argv) == 2, argv

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from _browser import chromium_path, open_page
 
 from geo import maps, plot
-from geo._private.browser import chromium_path, open_page
 from geo.report import Report
 
 pytestmark = [

@@ -78,7 +78,15 @@ def _claims(r: Report, verdicts: Sequence[Any]) -> None:
             r.table(legs, caption="Legs of the journey")
         src = v.source or {}
         if src:
-            r.text(f"Source: {src.get('title', '')} — {src.get('url', '')} ({src.get('date', '')})")
+            r.text(f"Source: {cite(src)}")
+
+
+def cite(src: Any) -> str:
+    """``title, publisher, date — url or file: “quoted sentence”`` of a source mapping."""
+    head = ", ".join(str(src[k]) for k in ("title", "author", "publisher", "date") if src.get(k))
+    where = src.get("url") or src.get("file") or ""
+    quote = f": “{src['quote']}”" if src.get("quote") else ""
+    return f"{head} — {where}{quote}" if where else f"{head}{quote}"
 
 
 def _scenario(r: Report, res: Any) -> None:
@@ -107,7 +115,7 @@ def _scenario(r: Report, res: Any) -> None:
     if res.files:
         r.text("Files: " + ", ".join(f"`{Path(p).parent.name}/{Path(p).name}`" for p in res.files.values()))
     if sc.sources:
-        r.text("Sources: " + "; ".join(f"{s.get('title', '')} ({s.get('url', '')}, {s.get('date', '')})" for s in sc.sources))
+        r.text("Sources: " + "; ".join(cite(s) for s in sc.sources))
 
 
 def write_report(

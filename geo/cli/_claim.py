@@ -12,7 +12,7 @@ import dataclasses
 import math
 import sys
 
-from geo.cli._common import existing_file
+from geo.cli._common import existing_file, output_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     nets = [existing_file(n, "--network") for n in args.network]
     pop = existing_file(args.population, "--population") if args.population else None
+    csv = output_file(args.csv, "--csv") if args.csv else None
     verdicts = []
     for f in args.files:
         cf = load_claims(existing_file(f, "FILE.yaml"))
@@ -49,10 +50,10 @@ def run(args: argparse.Namespace) -> int:
                 rail["lines"] = [existing_file(x, "--line") for x in args.line] + list(rail.get("lines") or [])
             inputs = dataclasses.replace(inputs, rail=rail, _loaded={})
         verdicts.extend(evaluate_claims(cf.claims, inputs, networks=nets, population=pop))
-    if args.csv:
+    if csv is not None:
         from geo._private.writeout import write_csv
 
-        write_csv(verdicts_frame(verdicts), args.csv)
+        write_csv(verdicts_frame(verdicts), csv)
     if args.json:
         print(verdicts_json(verdicts))
         return 0
@@ -72,7 +73,9 @@ def _format(v) -> str:
     if v.fix:
         lines.append(f"    Fix: {v.fix}")
     if v.source:
-        lines.append(f"    source: {v.source.get('title', '')} <{v.source.get('url', '')}> ({v.source.get('date', '')})")
+        from geo._private.study_report import cite
+
+        lines.append(f"    source: {cite(v.source)}")
     return "\n".join(line for line in lines if line)
 
 

@@ -14,13 +14,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from geo._private.writeout import write_gpkg
 from geo.cli._batch_args import add_batch_arguments
-from geo.cli._common import existing_file, parse_lonlat, parse_minutes
-from geo.cli._rail_args import add_rail_arguments, options_from_args, rail_context_from_args
+from geo.cli._common import existing_file, output_dir, parse_lonlat, parse_minutes, refuse_options
+from geo.cli._rail_args import (
+    RAIL_ASSUMPTIONS,
+    RAIL_INPUTS,
+    add_rail_arguments,
+    options_from_args,
+    rail_context_from_args,
+)
 from geo.errors import InputError
 
 EPILOG = """\
@@ -128,7 +133,12 @@ def parse_origins(values: list[str], datum: str = "wgs84") -> list[tuple[float, 
 def _check_mode(mode: str) -> str:
     modes = ("drive", "walk", "bike", "rail+walk", "rail+drive")
     if mode not in modes:
-        raise InputError(f"unknown --mode {mode!r}", f"use one of {', '.join(modes)}")
+        from geo.errors import close_names
+
+        synonyms = {"car": "drive", "driving": "drive", "foot": "walk", "walking": "walk", "bicycle": "bike", "cycling": "bike"}
+        near = [synonyms[mode]] if mode in synonyms else close_names(mode, modes)
+        hint = f"did you mean {near[0]!r}? " if near else ""
+        raise InputError(f"unknown --mode {mode!r}", f"{hint}use one of {', '.join(modes)}")
     return mode
 
 
@@ -162,6 +172,12 @@ def run(args: argparse.Namespace) -> int:
         from geo.cli._isochrone_batch import run_each
 
         return run_each(args)
+    refuse_options(
+        args,
+        {"--workers": None, "--scheduler": None, "--partition-size": None, "--memory-budget": 1024.0, "--network-transfer": "auto"},
+        "without --origins (one search from all --origin points)",
+        "pass --origins FILE for separate bands around each point, or drop the option",
+    )
     quiet = bool(getattr(args, "quiet", False))
     minutes = parse_minutes(args.minutes)
     mode = _check_mode(args.mode)
@@ -171,8 +187,19 @@ def run(args: argparse.Namespace) -> int:
         _positive(value, option)
     if args.simplify is not None and not args.simplify >= 0:
         raise InputError(f"--simplify must be >= 0 metres, got {args.simplify!r}", "pass e.g. --simplify 20")
+    if not mode.startswith("rail+"):
+        refuse_options(
+            args,
+            {**RAIL_INPUTS, **RAIL_ASSUMPTIONS, "--detour-factor": 1.3, "--fallback-drive-kmh": 40.0, "--fallback-walk-kmh": 5.0},
+            f"with --mode {mode} (no rail)",
+            "use --mode rail+walk or rail+drive to ride trains, or drop the option",
+        )
+    if args.method == "vector" and args.cell_size is not None and not args.raster:
+        raise InputError(
+            "--cell-size has no effect with --method vector (no raster is made)",
+            "drop --cell-size, use --method raster, or add --raster for a travel-time GeoTIFF",
+        )
     pop = existing_file(args.population, "--population") if args.population else None
-    out_dir = Path(args.out)
     args.mode = mode
     ctx = rail_context_from_args(args)
     if mode.startswith("rail+") and ctx is None:
@@ -180,6 +207,7 @@ def run(args: argparse.Namespace) -> int:
             f"--mode {mode} needs rail services",
             "pass --line SPEC.yaml, --gtfs FEED or --rail OSM_RAIL_FILE --stations STATIONS_FILE",
         )
+    out_dir = output_dir(args.out, "--out", created=getattr(args, "created_dirs", None))
     net = load_network_from_args(args, quiet)
     max_snap = args.max_snap or DEFAULT_MAX_SNAP_M
     kw: dict[str, Any] = {"method": args.method}
@@ -202,7 +230,6 @@ def run(args: argparse.Namespace) -> int:
         from geo.raster import population_in_bands
 
         bands = population_in_bands(bands, pop)
-    out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Any] = {}
     gpkg_bands = bands.copy()
     if datum == "gcj02":

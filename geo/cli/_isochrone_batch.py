@@ -21,6 +21,15 @@ def run_each(args: argparse.Namespace) -> int:
         raise InputError("--origins (bands per origin) works with --network and road modes", "pass --network FILE --mode drive|walk|bike")
     if args.crs != "wgs84":
         raise InputError("--origins files are read as WGS84", "convert the file to WGS84 (EPSG:4326) and drop --crs")
+    from geo.cli._common import refuse_options
+    from geo.cli._rail_args import RAIL_ASSUMPTIONS, RAIL_INPUTS
+
+    refuse_options(
+        args,
+        {**RAIL_INPUTS, **RAIL_ASSUMPTIONS, "--population": None, "--raster": False, "--json": False, "--memory-budget": 1024.0},
+        "with --origins (bands per origin, written as GeoParquet)",
+        "drop the option, or use --origin for one set of bands with a map, raster and population",
+    )
     if not args.network:
         raise InputError("no network given", "pass --network PATH (an OSM file)")
     minutes = parse_minutes(args.minutes)

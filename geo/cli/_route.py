@@ -6,8 +6,15 @@ import argparse
 import json
 import math
 
-from geo.cli._common import existing_file
-from geo.cli._rail_args import add_rail_arguments, options_from_args, rail_context_from_args
+from geo.cli._common import existing_file, refuse_options
+from geo.cli._rail_args import (
+    RAIL_ASSUMPTIONS,
+    RAIL_INPUTS,
+    add_rail_arguments,
+    options_from_args,
+    rail_context_from_args,
+)
+from geo.cli._timetable import TIMETABLE_OPTIONS, add_timetable_arguments, run_timetable, wants_timetable
 
 EPILOG = """\
 places: a station or county-seat name (西安东, Lantian, 柞水县) or LON,LAT in WGS84 (108.9423,34.2610).
@@ -20,6 +27,11 @@ examples:
 
   # fastest timetabled train
   geo route --from 太原南 --to 忻州西 --mode rail --gtfs ../shared/data/rail/gtfs_20261004_stop_times_extract.csv
+
+  # timetable on a date from a departure time (stop names or ids of the feed), or over a window
+  geo route --mode rail --gtfs subway/ --from "Van Cortlandt Park-242 St" --to "Coney Island-Stillwell Av" \
+      --date 2026-10-05 --depart 08:00 --json
+  geo route --mode rail --gtfs subway/ --from 101 --to D43 --window 07:00-09:00
 
   # door to door, Bell Tower -> Zhashui county seat, by the planned Xi'an–Ankang HSR and car
   geo route --from 108.9423,34.2610 --to 柞水县 --mode rail+drive --line data/lines/xian_ankang_hsr.yaml --json
@@ -46,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--network", metavar="ROADS", help="road network file (.osm.pbf, .osm, GeoJSON lines, .geonet)")
     p.add_argument("--json", action="store_true", help="print a JSON object {total_minutes, legs: [{mode, from, to, minutes, ...}]}")
     add_rail_arguments(p)
+    add_timetable_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -59,6 +72,17 @@ def run(args: argparse.Namespace) -> int:
     from geo.errors import InputError
     from geo.multimodal import Journey, door_to_door, road_trip
 
+    if args.mode in ("drive", "walk"):
+        rail_opts = {k: v for k, v in RAIL_INPUTS.items() if k != "--stations"}  # --stations also names places
+        refuse_options(
+            args,
+            {**rail_opts, **RAIL_ASSUMPTIONS, **TIMETABLE_OPTIONS},
+            f"with --mode {args.mode} (no rail)",
+            "use --mode rail, rail+walk or rail+drive to ride trains, or drop the option",
+        )
+    feed = wants_timetable(args)
+    if feed is not None:
+        return run_timetable(args, feed)
     opt = options_from_args(args)
     a = _place(args.origin, args.stations)
     b = _place(args.destination, args.stations)
