@@ -447,8 +447,46 @@ def _client(workers: int, scheduler: str | None) -> tuple[Any, Any, str]:
     return distributed.Client(cluster), cluster, f"local:{workers}"
 
 
-def resolve_workers(workers: int | None, scheduler: str | None, n_origins: int) -> tuple[int, str | None]:
+def network_nbytes(net: Network) -> int:
+    """Bytes a network's arrays and edge attributes take in memory."""
+    arrays = (net.node_id, net.lon, net.lat, net.indptr, net.edge_u, net.edge_v, net.edge_length_m, net.edge_time_s)
+    return sum(int(a.nbytes) for a in arrays) + int(net.edge_attrs.memory_usage(deep=True).sum())
+
+
+#: memory of a worker process besides the network (Python, Dask, search arrays of a small network)
+WORKER_BASE_BYTES = 512 * 2**20
+
+
+def local_workers(net_bytes: int = 0, cores: int | None = None, total_bytes: int | None = None) -> int:
+    """Default size of a local cluster: one worker per core, as many as 80% of the RAM holds.
+
+    Each worker holds its own copy of the network (twice its size, for the
+    search arrays and temporaries) plus :data:`WORKER_BASE_BYTES`.
+
+    Examples
+    --------
+    >>> local_workers(0, cores=8, total_bytes=64 * 2**30)
+    8
+    >>> local_workers(6 * 10**9, cores=64, total_bytes=64 * 2**30)  # a national network: 4 fit, not 64
+    4
+    """
+    cores = cores or os.cpu_count() or 1
+    if total_bytes is None:
+        try:
+            import psutil
+
+            total_bytes = int(psutil.virtual_memory().total)
+        except ImportError:  # pragma: no cover - psutil comes with distributed
+            return cores
+    per = 2 * net_bytes + WORKER_BASE_BYTES
+    return max(1, min(cores, int(0.8 * total_bytes // per)))
+
+
+def resolve_workers(workers: int | None, scheduler: str | None, n_origins: int, net_bytes: int = 0) -> tuple[int, str | None]:
     """``(workers, scheduler)`` after defaults: ``GEO_SCHEDULER``, then a LocalCluster for big jobs.
+
+    The default local cluster is sized by :func:`local_workers`; an explicit
+    ``workers`` is used as given.
 
     Examples
     --------
@@ -466,7 +504,7 @@ def resolve_workers(workers: int | None, scheduler: str | None, n_origins: int) 
             raise InputError(f"--scheduler {scheduler!r} is not a Dask scheduler address", "pass e.g. --scheduler tcp://host:8786")
         return 0, scheduler
     if workers is None:
-        workers = (os.cpu_count() or 1) if n_origins > AUTO_CLUSTER_ORIGINS else 0
+        workers = local_workers(net_bytes) if n_origins > AUTO_CLUSTER_ORIGINS else 0
     return workers, None
 
 
@@ -555,7 +593,9 @@ def run_batch(
     todo = [k for k in range(len(slices)) if k not in done]
     stats: list[dict[str, Any]] = []
     if client is None:
-        workers, scheduler = resolve_workers(workers, scheduler, len(origins))
+        big = workers is None and len(origins) > AUTO_CLUSTER_ORIGINS
+        size = network_nbytes(network.load() if isinstance(network, NetworkSource) else network) if big else 0
+        workers, scheduler = resolve_workers(workers, scheduler, len(origins), size)
     where = "in-process"
     from tqdm.auto import tqdm
 
@@ -803,7 +843,9 @@ __all__: Sequence[str] = (
     "engine_kwargs",
     "isochrone_partition",
     "isochrones_batch",
+    "local_workers",
     "matrix_partition",
+    "network_nbytes",
     "od_matrix_batch",
     "partition_size_for",
     "read_parts",

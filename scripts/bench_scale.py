@@ -162,8 +162,9 @@ def main() -> None:
 
 
 def _net_bytes(net) -> int:
-    arrays = (net.node_id, net.lon, net.lat, net.indptr, net.edge_u, net.edge_v, net.edge_length_m, net.edge_time_s)
-    return sum(x.nbytes for x in arrays) + int(net.edge_attrs.memory_usage(deep=True).sum())
+    from geo.batch import network_nbytes
+
+    return network_nbytes(net)
 
 
 def projection(net, warm_ms: float, search_ms: float, a: argparse.Namespace) -> None:
