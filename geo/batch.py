@@ -589,13 +589,15 @@ def run_batch(
             for k, s in enumerate(slices)
         ],
     }
-    done = _prepare_dir(out, manifest)
-    todo = [k for k in range(len(slices)) if k not in done]
-    stats: list[dict[str, Any]] = []
-    if client is None:
+    if client is None:  # check the options before anything is written
         big = workers is None and len(origins) > AUTO_CLUSTER_ORIGINS
         size = network_nbytes(network.load() if isinstance(network, NetworkSource) else network) if big else 0
         workers, scheduler = resolve_workers(workers, scheduler, len(origins), size)
+    if network_transfer not in ("auto", "path", "scatter"):
+        raise InputError(f"unknown network transfer {network_transfer!r}", "use auto, path or scatter")
+    done = _prepare_dir(out, manifest)
+    todo = [k for k in range(len(slices)) if k not in done]
+    stats: list[dict[str, Any]] = []
     where = "in-process"
     from tqdm.auto import tqdm
 

@@ -349,6 +349,7 @@ def test_cli_errors_are_one_line(data, tmp_path, capsys):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error: ") and msg in err[0] and "Fix:" in err[0], err
+    assert not (tmp_path / "m").exists()  # refused before anything was written
 
 
 def test_read_points_formats(data, tmp_path):
