@@ -450,6 +450,10 @@ def accessibility(
     )
 
 
+def _scalar(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _column(df: pd.DataFrame, column: str | None, option: str, what: str) -> np.ndarray:
     if column is None:
         return np.ones(len(df))
@@ -460,7 +464,7 @@ def _column(df: pd.DataFrame, column: str | None, option: str, what: str) -> np.
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
-            f"{what} column {column!r} has a missing, negative or non-numeric value at id {df['id'].iloc[i]!r} ({df[column].iloc[i]!r})",
+            f"{what} column {column!r} has a missing, negative or non-numeric value at id {_scalar(df['id'].iloc[i])!r} ({_scalar(df[column].iloc[i])!r})",
             f"fill {column} with numbers >= 0",
         )
     return v
