@@ -50,7 +50,6 @@ import difflib
 import hashlib
 import itertools
 import math
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -65,22 +64,32 @@ from geo.errors import DataError, GeoError, InputError
 from geo.gazetteer import read_stations  # lives with the other name lookups; geo.rail.read_stations still works
 from geo.network import Network
 
-#: speed (km/h) by rail class when no ``maxspeed`` tag is present
-CLASS_SPEEDS_KMH: dict[str, float] = {
-    "highspeed": 300.0,
-    "link": 80.0,
-    "main": 160.0,
-    "rail": 120.0,
-    "branch": 100.0,
-    "industrial": 40.0,
-    "service": 40.0,
-    "subway": 80.0,
-    "light_rail": 80.0,
-    "monorail": 60.0,
-    "tram": 40.0,
-    "narrow_gauge": 40.0,
-    "funicular": 20.0,
-}
+# rail line classes and speeds live in geo.speeds; these names are re-exported for existing callers
+from geo.speeds import RAIL_LIFECYCLE_STATES as LIFECYCLE_STATES
+from geo.speeds import RAIL_LINE_SPEEDS_KMH as CLASS_SPEEDS_KMH
+from geo.speeds import parse_maxspeed
+from geo.speeds import rail_lifecycle as lifecycle
+from geo.speeds import rail_line_classes as classify
+from geo.speeds import rail_line_speeds as edge_speeds
+from geo.speeds import rail_track_kind as _track_kind
+
+__all__ = [
+    "CLASS_SPEEDS_KMH",
+    "LIFECYCLE_STATES",
+    "RailNetwork",
+    "RunTime",
+    "build_rail_network",
+    "classify",
+    "edge_speeds",
+    "format_estimate",
+    "lifecycle",
+    "line_design_radius",
+    "parse_maxspeed",
+    "rail_graph",
+    "read_stations",
+    "shaanxi_rail",
+]
+
 #: default tolerance (m) for joining a way end to another way
 DEFAULT_SNAP_TOLERANCE_M = 30.0
 #: default radius (m) around a station point whose rail nodes belong to it
@@ -89,109 +98,12 @@ DEFAULT_STATION_RADIUS_M = 500.0
 DEFAULT_DWELL_S = 120.0
 #: railway values that make routable track
 RAIL_VALUES = ("rail", "subway", "light_rail", "tram", "monorail", "narrow_gauge", "funicular")
-#: OSM lifecycle states of a way that is not (or no longer) in service
-LIFECYCLE_STATES = ("construction", "proposed", "disused", "abandoned", "preserved", "razed")
 #: rail classes that main-line trains (any Chinese train class) may use; metro, tram etc. are not theirs
 MAINLINE_CLASSES = ("highspeed", "link", "main", "rail", "branch", "industrial", "service")
 #: train classes (first letter of a Chinese train number) hauled by locomotives: not allowed on high-speed lines
 LOCOMOTIVE_CLASSES = ("K", "T", "Z", "Y", "L", "S", "X", "")
 #: classes of multiple-unit trains (allowed on high-speed lines)
 CLASS_LETTERS = ("G", "C", "D")
-
-
-def _tag(df: pd.DataFrame, col: str) -> pd.Series:
-    if col in df.columns:
-        return df[col].astype("string").str.strip().str.lower()
-    return pd.Series(pd.NA, index=df.index, dtype="string")
-
-
-def parse_maxspeed(value: Any) -> float:
-    """``"350"``, ``"160 km/h"``, ``"100 mph"`` -> km/h; NaN if absent or unreadable.
-
-    Examples
-    --------
-    >>> parse_maxspeed("350"), parse_maxspeed("100 mph"), parse_maxspeed(None)
-    (350.0, 160.9, nan)
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return math.nan
-    m = re.match(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(mph|km/h|kmh)?", str(value).lower())
-    if not m:
-        return math.nan
-    v = float(m.group(1))
-    return round(v * 1.609344, 1) if m.group(2) == "mph" else v
-
-
-def lifecycle(df: pd.DataFrame) -> pd.Series:
-    """Lifecycle state of each way: ``"in service"`` or one of :data:`LIFECYCLE_STATES`.
-
-    Read from ``railway=<state>`` (OSM's classic tagging, with the track kind
-    in ``<state>=rail``), from a ``<state>:railway`` lifecycle-prefix tag on a
-    way without ``railway``, or from ``<state>=yes`` on a ``railway=rail`` way.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"railway": ["rail", "construction", None, "rail"],
-    ...                    "disused:railway": [None, None, "rail", None], "proposed": [None, "rail", None, "yes"]})
-    >>> lifecycle(df).tolist()
-    ['in service', 'construction', 'disused', 'proposed']
-    """
-    railway = _tag(df, "railway")
-    out = pd.Series("in service", index=df.index, dtype=object)
-    for state in LIFECYCLE_STATES:
-        pref = _tag(df, f"{state}:railway")
-        out = out.mask((railway.isna() & pref.notna()).fillna(False).to_numpy(), state)
-        out = out.mask((_tag(df, state) == "yes").fillna(False).to_numpy(), state)
-    for state in LIFECYCLE_STATES:
-        out = out.mask((railway == state).fillna(False).to_numpy(), state)
-    return out
-
-
-def _track_kind(df: pd.DataFrame) -> pd.Series:
-    """The ``railway`` value a way has (or will have / had): ``construction=rail`` -> ``rail``."""
-    railway = _tag(df, "railway")
-    kind = railway.copy()
-    for state in LIFECYCLE_STATES:
-        inner = _tag(df, state).where(lambda x: x != "yes")
-        pref = _tag(df, f"{state}:railway")
-        kind = kind.mask((railway == state).fillna(False), inner.fillna("rail"))
-        kind = kind.mask((railway.isna() & pref.notna()).fillna(False), pref)
-    return kind
-
-
-def classify(df: pd.DataFrame) -> pd.Series:
-    """Rail class of each way (a key of :data:`CLASS_SPEEDS_KMH`)."""
-    railway = _track_kind(df).fillna("rail")
-    hs = _tag(df, "highspeed").isin(["yes", "true", "1"])
-    hs |= _tag(df, "rail_type").isin(["hsr", "highspeed", "high_speed"])
-    if "is_hsr" in df.columns:
-        hs |= pd.to_numeric(df["is_hsr"], errors="coerce").fillna(0).astype(float) > 0
-    usage = _tag(df, "usage")
-    service = _tag(df, "service")
-    cls = railway.where(railway.isin(list(CLASS_SPEEDS_KMH)), "rail")
-    is_rail = railway == "rail"
-    cls = cls.mask(is_rail & usage.isin(["main", "branch", "industrial"]).fillna(False), usage)
-    cls = cls.mask(is_rail & service.notna() & service.isin(["siding", "yard", "spur", "crossover"]).fillna(False), "service")
-    cls = cls.mask(is_rail & hs.fillna(False), "highspeed")
-    # connecting lines and flyovers between main lines (China: 联络线, 疏解线, depot access 动走线; elsewhere
-    # tagged service=crossover or named "... connecting line / link"), whatever their speed class
-    name = _tag(df, "name").fillna(_tag(df, "name:zh")).fillna("")
-    link = name.str.contains(r"联络线|疏解.?线|动走线|connecting line|chord", regex=True).fillna(False)
-    cls = cls.mask(is_rail & link, "link")
-    return cls.astype(str)
-
-
-def edge_speeds(df: pd.DataFrame, design_speed_kmh: float | None = None, speeds: Mapping[str, float] | None = None) -> pd.Series:
-    """Speed (km/h) of each way from design speed, ``maxspeed`` tag and class table."""
-    table = {**CLASS_SPEEDS_KMH, **dict(speeds or {})}
-    cls = classify(df)
-    sp = cls.map(table).astype(float)
-    if "maxspeed" in df.columns:
-        tagged = df["maxspeed"].map(parse_maxspeed)
-        sp = tagged.where(tagged.notna() & (tagged > 0), sp)
-    if design_speed_kmh is not None:
-        sp = sp.mask(cls == "highspeed", float(design_speed_kmh))
-    return sp
 
 
 # ---------------------------------------------------------------- building
@@ -345,7 +257,7 @@ def _hash_inputs(paths: Sequence[Path], params: Mapping[str, Any]) -> str:
         st = p.stat()
         h.update(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
     h.update(repr(sorted(params.items())).encode())
-    h.update(b"rail-graph-v4")
+    h.update(b"rail-graph-v9")
     return h.hexdigest()[:20]
 
 
@@ -356,11 +268,18 @@ def _undirected(
         raise InputError(f"snap_tolerance_m must be >= 0, got {snap_tolerance_m!r}", "use e.g. 30")
     if design_speed_kmh is not None and not design_speed_kmh > 0:
         raise InputError(f"design speed must be positive, got {design_speed_kmh!r}", "pass e.g. --design-speed 350")
+    from geo.speeds import RAIL_DESIGN_CLASSES, rail_design_speed, rail_published_speeds
+
     gdf, src = _read_lines(lines, include_states)
     sp = edge_speeds(gdf, design_speed_kmh, speeds).to_numpy(dtype=float)
     tagged = gdf["maxspeed"].map(parse_maxspeed).to_numpy(dtype=float) if "maxspeed" in gdf.columns else np.full(len(gdf), np.nan)
     lon, lat, u, v, w = _build_graph(gdf, sp, snap_tolerance_m)
     cls = classify(gdf).to_numpy()
+    radius = line_design_radius(gdf)
+    hs_track = classify(gdf.drop(columns=[c for c in ("name", "name:zh") if c in gdf.columns])).to_numpy() == "highspeed"
+    design = np.where(np.isin(cls, list(RAIL_DESIGN_CLASSES)), rail_design_speed(radius, hs_track), np.nan)
+    names = gdf["name"].astype("string").str.strip() if "name" in gdf.columns else pd.Series(pd.NA, index=gdf.index, dtype="string")
+    published = names.map(rail_published_speeds()).astype(float).to_numpy()
     attrs = pd.DataFrame(
         {
             "osm_id": gdf["osm_id"].astype(str).to_numpy()[w] if "osm_id" in gdf.columns else w.astype(str),
@@ -369,9 +288,78 @@ def _undirected(
             "speed_kmh": sp[w],
             "maxspeed_kmh": tagged[w],
             "status": gdf["status"].astype(str).to_numpy()[w],
+            "line_radius_m": radius[w],
+            "design_kmh": design[w],
+            "published_kmh": published[w],
         }
     )
     return lon, lat, u, v, attrs, src
+
+
+def line_design_radius(
+    gdf: Any, quantile: float = 0.05, window_m: float = 2000.0, step_m: float = 50.0, min_measured_m: float = 1000.0
+) -> np.ndarray:
+    """Minimum curve radius (m) of each way's line, measured on the OSM geometry.
+
+    Ways are grouped into lines by ``name`` (an unnamed way is its own line),
+    merged end to end, and the curve radius (:func:`geo._private.runtime.curve_radii`)
+    sampled every ``step_m`` with a ``window_m`` heading window over the
+    merged pieces at least ``4 * window_m`` long, their first and last
+    ``window_m`` left out (junctions, throats); a line with no such piece
+    (a connecting line) is measured on all its pieces with a window of a
+    quarter of their length. The line's radius is the
+    ``quantile`` of the samples over its length: robust to single digitising
+    kinks and to the short tight curves of station throats, which the
+    long window averages out. NaN for a line with less than
+    ``min_measured_m`` measured (station tracks, sidings): the class table
+    applies.
+
+    Caveats: the figure reads low where OSM digitising is coarse (a smooth
+    7000 m curve drawn as a few straight pieces), and a line that mixes
+    sections of different design (an old and a new section under one name)
+    gets the design of its tighter sections (徐兰高速线 covers both
+    Zhengzhou–Xi'an and Xi'an–Baoji). Measuring per stretch of ~30 km
+    instead was tried and made the cross-validation worse (noisier figures).
+    """
+    import shapely
+    from pyproj import Transformer
+
+    from geo._private.runtime import curve_radii
+
+    out = np.full(len(gdf), np.nan)
+    if len(gdf) == 0:
+        return out
+    ll = shapely.get_coordinates(gdf.geometry.values)
+    tr = Transformer.from_crs("EPSG:4326", f"EPSG:{utm_epsg(float(np.median(ll[:, 0])), float(np.median(ll[:, 1])))}", always_xy=True)
+    geoms = shapely.transform(gdf.geometry.values, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
+    names = gdf["name"].astype("string").str.strip().fillna("") if "name" in gdf.columns else pd.Series("", index=gdf.index)
+    key = np.where(names.to_numpy() == "", np.array([f"\0way{i}" for i in range(len(gdf))]), names.to_numpy().astype(str))
+    for idx in pd.Series(np.arange(len(gdf))).groupby(key).groups.values():
+        idx = np.asarray(idx)
+        merged = shapely.line_merge(shapely.union_all(geoms[idx]))  # noded: pieces end at every crossover and junction
+        parts = list(getattr(merged, "geoms", [merged]))
+        long_only = any(float(part.length) >= 4 * window_m for part in parts)
+        rad = []
+        for part in parts:
+            xy = shapely.get_coordinates(part)
+            length = float(part.length)
+            if long_only and length < 4 * window_m:
+                continue  # throat tracks and short pieces of a long line
+            win = min(window_m, length / 4)
+            if win < 2 * step_m:
+                continue
+            st = min(step_m, win / 4)
+            pos, r = curve_radii(xy[:, 0], xy[:, 1], window_m=win, step_m=st)
+            r = np.where(np.isfinite(r), r, 1e9)
+            if long_only:
+                keep = (pos >= win) & (pos <= length - win)  # the ends: junctions, station throats
+                pos, r = pos[keep], r[keep]
+            rad.append(r)
+        r_all = np.concatenate(rad) if rad else np.zeros(0)
+        if len(r_all) * step_m < min_measured_m:
+            continue  # too short to say (station tracks, sidings): NaN
+        out[idx] = float(np.quantile(r_all, quantile))
+    return out
 
 
 def _network(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarray, attrs: pd.DataFrame, meta: dict[str, Any]) -> Network:
@@ -632,11 +620,39 @@ class RailNetwork:
             ok &= rc != "highspeed"
         return ok
 
-    def path(self, a: str, b: str, train: str | None = None) -> tuple[np.ndarray, float]:
+    def edge_seconds(self, train: str | None = None, published: bool = True) -> np.ndarray:
+        """Routing weight (s) per edge: high-speed edges at their line's design speed, capped at the class top.
+
+        The design speed of a high-speed edge is its tagged ``maxspeed``, else
+        the published one (``published``), else the one inferred from its
+        line's curvature (:func:`geo.speeds.rail_design_speed`); so a G train
+        takes the 350 km/h line where a 250 km/h one runs beside it. Other
+        edges keep the class table (``net.edge_time_s``).
+        """
+        from geo._private.runtime import CLASS_TOP_SPEED_KMH, train_class
+
+        net = self.net
+        at = net.edge_attrs
+        if "design_kmh" not in at.columns:
+            return net.edge_time_s
+        d = at["design_kmh"].to_numpy(dtype=float)
+        if published:
+            pub = at["published_kmh"].to_numpy(dtype=float)
+            d = np.where(np.isfinite(pub), pub, d)
+        ms = at["maxspeed_kmh"].to_numpy(dtype=float)
+        d = np.where(np.isfinite(ms) & (ms > 0), ms, d)
+        if net.meta.get("design_speed_kmh") is not None:
+            d = np.full(len(d), float(net.meta["design_speed_kmh"]))
+        top = CLASS_TOP_SPEED_KMH.get(train_class(train), max(CLASS_TOP_SPEED_KMH.values()))
+        hs = (at["rail_class"].astype(str).to_numpy() == "highspeed") & np.isfinite(d)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(hs, net.edge_length_m / (np.minimum(d, top) / 3.6), net.edge_time_s)
+
+    def path(self, a: str, b: str, train: str | None = None, published: bool = True) -> tuple[np.ndarray, float]:
         """Fastest rail path (edge indices) from station ``a`` to ``b`` and its length in metres.
 
         ``train`` (a train number or class letter; None: unknown) limits the
-        lines used (:meth:`allowed_edges`).
+        lines used (:meth:`allowed_edges`); weights: :meth:`edge_seconds`.
 
         Raises
         ------
@@ -646,7 +662,7 @@ class RailNetwork:
         src = self.station_nodes(a)
         dst = self.station_nodes(b)
         net = self.net
-        w = np.where(self.allowed_edges(train), net.edge_time_s, np.inf)
+        w = np.where(self.allowed_edges(train), self.edge_seconds(train, published), np.inf)
         dist, pred, _, _ = dijkstra(net.indptr, net.edge_v, w, src, np.zeros(len(src)), np.zeros(len(src), dtype=np.int64), np.inf)
         best = dst[np.argmin(dist[dst])]
         if not np.isfinite(dist[best]):
@@ -658,15 +674,17 @@ class RailNetwork:
         edges_arr, _ = path_to(pred, net.edge_u, int(best))
         return edges_arr, float(net.edge_length_m[edges_arr].sum())
 
-    def section_geometry(self, a: str, b: str, train: str | None = None) -> dict[str, Any]:
+    def section_geometry(self, a: str, b: str, train: str | None = None, published: bool = True) -> dict[str, Any]:
         """The route of one stop-to-stop section as the run-time model sees it.
 
         Returns ``{edges, length_m, rail_class, maxspeed_kmh, class_speed_kmh,
-        curves}`` (arrays over the route's edges, station links dropped;
+        design_kmh, published_kmh, curves}`` (arrays over the route's edges, station links dropped;
+        ``design_kmh``: the line's design speed from its curvature,
+        :func:`line_design_radius`; ``published_kmh``: a published design speed or NaN;
         ``curves``:
         ``(positions_m, radius_m)`` from :func:`geo._private.runtime.curve_radii`).
         """
-        edges, _ = self.path(a, b, train)
+        edges, _ = self.path(a, b, train, published)
         at = self.net.edge_attrs
         rc = at["rail_class"].astype(str).to_numpy()[edges]
         keep = rc != "station_link"
@@ -683,12 +701,17 @@ class RailNetwork:
             curves = curve_radii((lon - lon[0]) * 111_320.0 * k, (lat - lat[0]) * 110_574.0)
         else:
             curves = (np.zeros(0), np.zeros(0))
+        def col(name: str) -> np.ndarray:
+            return at[name].to_numpy(dtype=float)[e] if name in at.columns else np.full(len(e), np.nan)
+
         return {
             "edges": edges,
             "length_m": length,
             "rail_class": rcls,
             "maxspeed_kmh": ms,
             "class_speed_kmh": at["speed_kmh"].to_numpy(dtype=float)[e],
+            "design_kmh": col("design_kmh"),
+            "published_kmh": col("published_kmh"),
             "curves": curves,
         }
 
@@ -757,9 +780,9 @@ class RailNetwork:
         rows, edges_list = [], []
         total_s = 0.0
         for i, (a, b) in enumerate(itertools.pairwise(stops)):
-            g = self.section_geometry(a, b, number)
+            g = self.section_geometry(a, b, number, bool(cal.fixed.get("published_speeds", True)) if cal is not None else True)
             if cal is not None:
-                sp = cal.line_speeds(g["rail_class"], g["maxspeed_kmh"], g["class_speed_kmh"], design_speed_kmh)
+                sp = cal.line_speeds(g["rail_class"], g["maxspeed_kmh"], g["class_speed_kmh"], design_speed_kmh, design_kmh=g["design_kmh"], published_kmh=g["published_kmh"])
                 t, top = cal.section_seconds(g["length_m"], sp, tm, curves=g["curves"])
             else:
                 sp = g["class_speed_kmh"]

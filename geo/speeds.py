@@ -49,12 +49,18 @@ from geo.modes import check_mode
 __all__ = [
     "IMPLICIT_MAXSPEED_KMH",
     "PROFILES",
+    "RAIL_DESIGN_RADIUS_M",
+    "RAIL_LIFECYCLE_STATES",
     "RAIL_LINE_SPEEDS_KMH",
     "edge_speeds",
     "intersection_delays",
     "parse_maxspeed",
+    "rail_design_speed",
+    "rail_lifecycle",
     "rail_line_classes",
     "rail_line_speeds",
+    "rail_published_speeds",
+    "rail_track_kind",
     "resolve_profile",
     "speed_table",
 ]
@@ -446,10 +452,11 @@ _CHINA_BOXES = (
 
 # --------------------------------------------------------------------------- rail line layers
 #: speed (km/h) by rail class of a line layer (:func:`rail_line_classes`) when no ``maxspeed`` is tagged;
-#: used by :func:`geo.rail.build_rail_network`. OSM rail *networks* (``mode="rail"``) use
-#: the ``rail`` rows of ``geo/data/speeds.csv`` instead.
+#: used by :func:`geo.rail.build_rail_network` (``geo.rail.CLASS_SPEEDS_KMH`` is this table). OSM rail
+#: *networks* (``mode="rail"``) use the ``rail`` rows of ``geo/data/speeds.csv`` instead.
 RAIL_LINE_SPEEDS_KMH: dict[str, float] = {
     "highspeed": 300.0,
+    "link": 80.0,
     "main": 160.0,
     "rail": 120.0,
     "branch": 100.0,
@@ -462,6 +469,22 @@ RAIL_LINE_SPEEDS_KMH: dict[str, float] = {
     "narrow_gauge": 40.0,
     "funicular": 20.0,
 }
+#: OSM lifecycle states of a way that is not (or no longer) in service
+RAIL_LIFECYCLE_STATES = ("construction", "proposed", "disused", "abandoned", "preserved", "razed")
+
+#: design speed (km/h) of a line from its minimum curve radius (m): ``(radius_at_least, design_kmh)`` rows,
+#: first match wins. High-speed lines: TB 10621 (350 km/h: 7000 m general minimum; 250: 4500; 200: 2800;
+#: below that 160). Conventional lines: TB 10098 (200 km/h: 3500 m; 160: 2000; 120: 1200; 100: 800; else 80).
+#: The general (not the difficult-terrain) minimum: a line measured on OSM geometry at the lower figure is
+#: read as the slower class. Stated, not fitted.
+RAIL_DESIGN_RADIUS_M: dict[str, tuple[tuple[float, float], ...]] = {
+    "highspeed": ((7000.0, 350.0), (4500.0, 250.0), (2800.0, 200.0), (0.0, 160.0)),
+    "conventional": ((3500.0, 200.0), (2000.0, 160.0), (1200.0, 120.0), (800.0, 100.0), (0.0, 80.0)),
+}
+#: rail classes whose speed comes from the line's design speed (main-line track)
+RAIL_DESIGN_CLASSES = ("highspeed", "link", "main", "rail", "branch")
+#: published design speeds of named lines, with their sources (``name, design_speed_kmh, source``)
+RAIL_PUBLISHED_SPEEDS_FILE = Path(__file__).resolve().parent / "data" / "rail_line_design_speeds.csv"
 
 
 def _tag(df: pd.DataFrame, col: str) -> pd.Series:
@@ -470,21 +493,61 @@ def _tag(df: pd.DataFrame, col: str) -> pd.Series:
     return pd.Series(pd.NA, index=df.index, dtype="string")
 
 
-def rail_line_classes(df: pd.DataFrame) -> pd.Series:
-    """Rail class of each line of a rail layer (a key of :data:`RAIL_LINE_SPEEDS_KMH`).
+def rail_lifecycle(df: pd.DataFrame) -> pd.Series:
+    """Lifecycle state of each way: ``"in service"`` or one of :data:`RAIL_LIFECYCLE_STATES`.
 
-    ``railway`` (default ``rail``), refined by ``usage`` (main, branch,
-    industrial), ``service`` (siding, yard, spur, crossover -> ``service``)
-    and high-speed markers (``highspeed=yes``, ``rail_type=hsr``, ``is_hsr``).
+    Read from ``railway=<state>`` (OSM's classic tagging, with the track kind
+    in ``<state>=rail``), from a ``<state>:railway`` lifecycle-prefix tag on a
+    way without ``railway``, or from ``<state>=yes`` on a ``railway=rail`` way.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"railway": ["rail", "rail", "subway"], "highspeed": [None, "yes", None],
-    ...                    "usage": ["branch", "main", None]})
-    >>> rail_line_classes(df).tolist()
-    ['branch', 'highspeed', 'subway']
+    >>> df = pd.DataFrame({"railway": ["rail", "construction", None, "rail"],
+    ...                    "disused:railway": [None, None, "rail", None], "proposed": [None, "rail", None, "yes"]})
+    >>> rail_lifecycle(df).tolist()
+    ['in service', 'construction', 'disused', 'proposed']
     """
-    railway = _tag(df, "railway").fillna("rail")
+    railway = _tag(df, "railway")
+    out = pd.Series("in service", index=df.index, dtype=object)
+    for state in RAIL_LIFECYCLE_STATES:
+        pref = _tag(df, f"{state}:railway")
+        out = out.mask((railway.isna() & pref.notna()).fillna(False).to_numpy(), state)
+        out = out.mask((_tag(df, state) == "yes").fillna(False).to_numpy(), state)
+    for state in RAIL_LIFECYCLE_STATES:
+        out = out.mask((railway == state).fillna(False).to_numpy(), state)
+    return out
+
+
+def rail_track_kind(df: pd.DataFrame) -> pd.Series:
+    """The ``railway`` value a way has (or will have / had): ``construction=rail`` -> ``rail``."""
+    railway = _tag(df, "railway")
+    kind = railway.copy()
+    for state in RAIL_LIFECYCLE_STATES:
+        inner = _tag(df, state).where(lambda x: x != "yes")
+        pref = _tag(df, f"{state}:railway")
+        kind = kind.mask((railway == state).fillna(False), inner.fillna("rail"))
+        kind = kind.mask((railway.isna() & pref.notna()).fillna(False), pref)
+    return kind
+
+
+def rail_line_classes(df: pd.DataFrame) -> pd.Series:
+    """Rail class of each line of a rail layer (a key of :data:`RAIL_LINE_SPEEDS_KMH`).
+
+    ``railway`` (default ``rail``; a lifecycle way by the track it has or
+    will have, :func:`rail_track_kind`), refined by ``usage`` (main, branch,
+    industrial), ``service`` (siding, yard, spur, crossover -> ``service``),
+    high-speed markers (``highspeed=yes``, ``rail_type=hsr``, ``is_hsr``) and
+    connecting-line names (联络线, 疏解线, 动走线, "connecting line", "chord"
+    -> ``link``, whatever their speed class).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"railway": ["rail", "rail", "subway", "rail"], "highspeed": [None, "yes", None, None],
+    ...                    "usage": ["branch", "main", None, None], "name": [None, None, None, "咸阳西联络线"]})
+    >>> rail_line_classes(df).tolist()
+    ['branch', 'highspeed', 'subway', 'link']
+    """
+    railway = rail_track_kind(df).fillna("rail")
     hs = _tag(df, "highspeed").isin(["yes", "true", "1"])
     hs |= _tag(df, "rail_type").isin(["hsr", "highspeed", "high_speed"])
     if "is_hsr" in df.columns:
@@ -496,6 +559,9 @@ def rail_line_classes(df: pd.DataFrame) -> pd.Series:
     cls = cls.mask(is_rail & usage.isin(["main", "branch", "industrial"]).fillna(False), usage)
     cls = cls.mask(is_rail & service.notna() & service.isin(["siding", "yard", "spur", "crossover"]).fillna(False), "service")
     cls = cls.mask(is_rail & hs.fillna(False), "highspeed")
+    name = _tag(df, "name").fillna(_tag(df, "name:zh")).fillna("")
+    link = name.str.contains(r"联络线|疏解.?线|动走线|connecting line|chord", regex=True).fillna(False)
+    cls = cls.mask(is_rail & link, "link")
     return cls.astype(str)
 
 
@@ -509,11 +575,14 @@ def rail_line_speeds(
     df
         Line attributes (``railway``, ``usage``, ``highspeed``, ``maxspeed`` ...).
     design_speed_kmh
-        Replaces the speed of every high-speed line (a line's design speed).
+        Replaces the speed of every high-speed line (a scenario's design speed).
     speeds
         Overrides of :data:`RAIL_LINE_SPEEDS_KMH` by class.
 
     ``maxspeed`` is read by :func:`parse_maxspeed` (units, lists: the lowest).
+    This is the routing weight's speed; run times use the calibrated model
+    (:mod:`geo._private.runtime`), which reads the line's design speed
+    (:func:`rail_design_speed`).
 
     Examples
     --------
@@ -530,6 +599,48 @@ def rail_line_speeds(
     if design_speed_kmh is not None:
         sp = sp.mask(cls == "highspeed", float(design_speed_kmh))
     return sp
+
+
+def rail_design_speed(radius_m: Any, highspeed: Any) -> np.ndarray:
+    """Design speed (km/h) of lines from their minimum curve radius (:data:`RAIL_DESIGN_RADIUS_M`).
+
+    ``highspeed`` (bool per line) picks the high-speed or the conventional
+    table. A NaN radius (a line too short to measure) gives NaN.
+
+    Examples
+    --------
+    >>> rail_design_speed([8000, 5000, 8000, 2500, float("nan")], [True, True, False, False, True]).tolist()
+    [350.0, 250.0, 200.0, 160.0, nan]
+    """
+    r = np.atleast_1d(np.asarray(radius_m, dtype=float))
+    hs = np.broadcast_to(np.asarray(highspeed, dtype=bool), r.shape)
+    out = np.full(r.shape, np.nan)
+    for key, m in (("highspeed", hs), ("conventional", ~hs)):
+        done = np.zeros(r.shape, dtype=bool)
+        for at_least, kmh in RAIL_DESIGN_RADIUS_M[key]:
+            hit = m & ~done & (r >= at_least)
+            out[hit] = kmh
+            done |= hit
+    return out
+
+
+@lru_cache(maxsize=2)
+def _published(path: str) -> dict[str, float]:
+    from geo.errors import DataError
+
+    try:
+        df = pd.read_csv(path, comment="#", dtype={"name": str, "source": str})
+        kmh = pd.to_numeric(df["design_speed_kmh"], errors="raise")
+    except (OSError, KeyError, ValueError) as exc:
+        raise DataError(f"published rail line speeds {path} are not readable: {exc}", "columns: name,design_speed_kmh,source") from None
+    if df["source"].fillna("").str.strip().eq("").any():
+        raise DataError(f"{path}: a line without a source", "every published speed needs its source")
+    return dict(zip(df["name"].str.strip(), kmh.astype(float), strict=True))
+
+
+def rail_published_speeds(path: str | Path | None = None) -> dict[str, float]:
+    """Published design speeds (km/h) by OSM line name (:data:`RAIL_PUBLISHED_SPEEDS_FILE`)."""
+    return dict(_published(str(path or RAIL_PUBLISHED_SPEEDS_FILE)))
 
 
 def resolve_profile(profile: str, lon: np.ndarray | None = None, lat: np.ndarray | None = None) -> str:

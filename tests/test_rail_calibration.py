@@ -369,3 +369,65 @@ def test_stop_and_distance_properties_hold_for_any_parameters_in_bounds():
         am = rail.run_time(["A", "M"], train="G", calibration=cal).minutes
         an = rail.run_time(["A", "N"], train="G", calibration=cal).minutes
         assert amb > ab and an > am and ab > an, params
+
+
+# ------------------------------------------------------------------ design speed from curvature (issue 9, second pass)
+def _arc_lines(radius_m: float, name: str, hs: bool = True) -> gpd.GeoDataFrame:
+    """A 60 km line: straight, then a 20 km arc of the given radius, then straight (metric CRS, then WGS84)."""
+    t = np.linspace(0.0, 20_000.0 / radius_m, 400)
+    arc = np.column_stack([20_000.0 + radius_m * np.sin(t), radius_m * (1 - np.cos(t))])
+    end = arc[-1] + 20_000.0 * np.array([np.cos(t[-1]), np.sin(t[-1])])
+    xy = np.vstack([[0.0, 0.0], arc, end])
+    g = gpd.GeoDataFrame({"railway": ["rail"], "rail_type": ["hsr" if hs else "rail"], "name": [name]}, geometry=[shapely.LineString(xy)], crs="EPSG:32649")
+    return g.to_crs(4326)
+
+
+@pytest.mark.parametrize(("radius", "hs", "kmh"), [(8000.0, True, 350.0), (5000.0, True, 250.0), (2500.0, False, 160.0)])
+def test_line_design_radius_and_speed_from_geometry(radius, hs, kmh):
+    from geo.rail import line_design_radius
+    from geo.speeds import rail_design_speed
+
+    g = _arc_lines(radius, "L")
+    r = line_design_radius(g)[0]
+    assert r == pytest.approx(radius, rel=0.05)
+    assert rail_design_speed(r, hs)[0] == kmh
+
+
+def test_published_speed_overrides_only_when_the_calibration_says_so():
+    base = load_calibration()
+    cls = np.array(["highspeed", "highspeed", "rail", "subway"])
+    kw = {"design_kmh": np.array([350.0, 250.0, 160.0, np.nan]), "published_kmh": np.array([250.0, np.nan, np.nan, np.nan])}
+    ms = np.full(4, np.nan)
+    table = np.array([300.0, 300.0, 120.0, 80.0])
+    f = base.params["design_fraction"]
+    on = dataclasses.replace(base, fixed={**base.fixed, "published_speeds": True}).line_speeds(cls, ms, table, **kw)
+    off = dataclasses.replace(base, fixed={**base.fixed, "published_speeds": False}).line_speeds(cls, ms, table, **kw)
+    assert on.tolist() == pytest.approx([f * 250, f * 250, f * 160, 80.0])
+    assert off.tolist() == pytest.approx([f * 350, f * 250, f * 160, 80.0])
+    # a tagged maxspeed wins over both
+    assert base.line_speeds(cls, np.array([200.0, np.nan, np.nan, np.nan]), table, **kw)[0] == 200.0
+
+
+def test_a_g_train_takes_the_faster_of_two_parallel_lines():
+    """Routing weighs high-speed edges by their line's design speed: a G train takes the straighter (350 km/h)
+    line although it is longer; a D train (250 km/h top) takes the shorter, curvier one."""
+    chord = 40_000.0
+    big_r = 30_000.0  # a wide detour: radius 30 km, design 350
+    half = np.arcsin(chord / 2 / big_r)
+    t = np.linspace(-half, half, 300)
+    fast = np.column_stack([chord / 2 + big_r * np.sin(t), big_r * (np.cos(t) - np.cos(half))])
+    xs = np.arange(0.0, chord + 1.0, 100.0)
+    slow = np.column_stack([xs, 400.0 * np.sin(2 * np.pi * xs / 8000.0)])  # S-curves, radius ~4.6 km measured: design 250
+    g = gpd.GeoDataFrame(
+        {"railway": ["rail", "rail"], "rail_type": ["hsr", "hsr"], "name": ["Fast", "Slow"]},
+        geometry=[shapely.LineString(fast), shapely.LineString(slow)],
+        crs="EPSG:32649",
+    ).to_crs(4326)
+    st = gpd.GeoDataFrame({"name": ["A", "B"]}, geometry=[shapely.Point(0, 0), shapely.Point(chord, 0)], crs="EPSG:32649").to_crs(4326)
+    rail = build_rail_network(g, st, cache=False)
+    at = rail.net.edge_attrs
+    d = at.groupby(at["name"].astype(str))["design_kmh"].first()
+    assert d["Fast"] == 350.0 and d["Slow"] == 250.0
+    for train, want in (("G", "Fast"), ("D", "Slow")):
+        names = set(at["name"].astype(str).to_numpy()[rail.path("A", "B", train)[0]]) & {"Fast", "Slow"}
+        assert names == {want}, train

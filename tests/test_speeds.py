@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -196,23 +197,58 @@ def test_resolve_profile():
         resolve_profile("moon")
 
 
-def test_rail_line_speeds_match_the_rail_module():
-    """speeds.py is the one home of rail line speeds; geo.rail's copy (until it imports these) agrees."""
-    from geo import rail
+def test_rail_line_speeds_have_one_home():
+    """geo.speeds is the one home of rail line classes and speeds; geo.rail re-exports the same objects."""
+    from geo import rail, speeds
     from geo.speeds import RAIL_LINE_SPEEDS_KMH, rail_line_classes, rail_line_speeds
 
+    assert rail.classify is speeds.rail_line_classes
+    assert rail.edge_speeds is speeds.rail_line_speeds
+    assert rail.parse_maxspeed is speeds.parse_maxspeed
+    assert rail.CLASS_SPEEDS_KMH is RAIL_LINE_SPEEDS_KMH
+    assert rail.lifecycle is speeds.rail_lifecycle
+    assert rail.LIFECYCLE_STATES is speeds.RAIL_LIFECYCLE_STATES
     df = pd.DataFrame(
         {
-            "railway": ["rail", "rail", "rail", "subway", "rail", "tram", "rail"],
-            "highspeed": [None, "yes", None, None, None, None, None],
-            "usage": [None, "main", "branch", None, "main", None, None],
-            "service": [None, None, None, None, None, None, "siding"],
-            "maxspeed": [None, None, None, None, "200", "30", "signals"],
+            "railway": ["rail", "rail", "rail", "subway", "rail", "tram", "rail", "construction", "rail"],
+            "highspeed": [None, "yes", None, None, None, None, None, None, None],
+            "usage": [None, "main", "branch", None, "main", None, None, None, None],
+            "service": [None, None, None, None, None, None, "siding", None, None],
+            "construction": [None, None, None, None, None, None, None, "rail", None],
+            "name": [None, None, None, None, None, None, None, None, "咸阳西联络线"],
+            "maxspeed": [None, None, None, None, "200", "30", "signals", None, None],
         }
     )
-    assert rail_line_classes(df).tolist() == ["rail", "highspeed", "branch", "subway", "main", "tram", "service"]
+    assert rail_line_classes(df).tolist() == ["rail", "highspeed", "branch", "subway", "main", "tram", "service", "rail", "link"]
     got = rail_line_speeds(df, design_speed_kmh=350).tolist()
-    assert got == [120.0, 350.0, 100.0, 80.0, 200.0, 30.0, RAIL_LINE_SPEEDS_KMH["service"]]
-    # the two lines below check the copy in geo.rail; drop them once rail.py imports these functions
-    assert got == rail.edge_speeds(df, design_speed_kmh=350).tolist()
-    assert rail_line_classes(df).tolist() == rail.classify(df).tolist()
+    assert got == [120.0, 350.0, 100.0, 80.0, 200.0, 30.0, RAIL_LINE_SPEEDS_KMH["service"], 120.0, RAIL_LINE_SPEEDS_KMH["link"]]
+    # no second copy of the tables or functions is left in geo.rail's source
+    src = Path(rail.__file__).read_text(encoding="utf-8")
+    assert "def classify(" not in src and "def edge_speeds(" not in src and "def parse_maxspeed(" not in src
+    assert "CLASS_SPEEDS_KMH: dict" not in src
+
+
+def test_rail_design_speed_from_radius():
+    from geo.speeds import RAIL_DESIGN_RADIUS_M, rail_design_speed
+
+    # every row of the standards tables: at its radius the class, just below it a slower one
+    for key, rows in RAIL_DESIGN_RADIUS_M.items():
+        hs = key == "highspeed"
+        for (at_least, kmh), nxt in zip(rows, [*rows[1:], None], strict=True):
+            assert rail_design_speed(at_least, hs)[0] == kmh
+            if nxt is not None:
+                assert rail_design_speed(at_least - 1.0, hs)[0] == nxt[1]
+    r = np.linspace(500, 12_000, 200)
+    for hs in (True, False):
+        v = rail_design_speed(r, hs)
+        assert np.all(np.diff(v) >= 0)  # a wider minimum radius never lowers the design speed
+    assert np.isnan(rail_design_speed(float("nan"), True)[0])
+
+
+def test_published_speeds_have_sources():
+    from geo.speeds import RAIL_PUBLISHED_SPEEDS_FILE, rail_published_speeds
+
+    pub = rail_published_speeds()
+    assert pub and all(v > 0 for v in pub.values())
+    rows = pd.read_csv(RAIL_PUBLISHED_SPEEDS_FILE, comment="#")
+    assert rows["source"].str.contains("FACTS.md").all()

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from geo._private.runtime import FIT_PARAMETERS, Calibration, TrainModel, train_class
+from geo.speeds import RAIL_DESIGN_RADIUS_M, RAIL_PUBLISHED_SPEEDS_FILE
 
 #: corridors of the calibration set (stations as in ../shared/data/rail/FACTS.md section 6 headings)
 CORRIDORS: dict[str, tuple[str, ...]] = {
@@ -55,6 +56,14 @@ FIXED_ASSUMPTIONS: dict[str, Any] = {
     # top speed (km/h) of Chinese train classes by the letter of the train number (CR operating rules):
     # G 350 (300 on most lines), C intercity 350, D EMU 250, Z 160, T 140, K 120; others 120
     "class_top_kmh": {"G": 350.0, "C": 350.0, "D": 250.0, "Z": 160.0, "T": 140.0, "K": 120.0, "": 120.0},
+    # a line's design speed from its minimum curve radius (geo.speeds.RAIL_DESIGN_RADIUS_M, TB 10621 / TB 10098),
+    # radius = 5th percentile of curve radii over the line (geo.rail.line_design_radius, 2000 m window)
+    "design_radius_m": {k: [list(r) for r in v] for k, v in RAIL_DESIGN_RADIUS_M.items()},
+    "design_radius_quantile": 0.05,
+    "design_window_m": 2000.0,
+    "design_min_measured_m": 1000.0,
+    # published design speeds (geo/data/rail_line_design_speeds.csv) override the inferred ones
+    "published_speeds": True,
 }
 
 #: calibration file format version
@@ -156,15 +165,18 @@ class Prepared:
     geoms: list[dict[str, Any]]
 
 
-def prepare(rail: Any, sections: pd.DataFrame) -> Prepared:
-    """Route every section over ``rail`` for its train class; unroutable sections are dropped (``note``)."""
+def prepare(rail: Any, sections: pd.DataFrame, published: bool = True) -> Prepared:
+    """Route every section over ``rail`` for its train class; unroutable sections are dropped (``note``).
+
+    ``published``: route with published design speeds (else with those from curvature alone).
+    """
     geoms, keep = [], []
     cache: dict[tuple[str, str, str], dict[str, Any]] = {}
     for i, r in enumerate(sections.itertuples(index=False)):
         key = (r[2], r[3], r.train_class)
         if key not in cache:
             try:
-                cache[key] = rail.section_geometry(r[2], r[3], r.train_class or "K")
+                cache[key] = rail.section_geometry(r[2], r[3], r.train_class or "K", published)
             except Exception:  # not connected for that class
                 continue
         geoms.append(cache[key])
@@ -185,7 +197,7 @@ def predict(prep: Prepared, cal: Calibration, idx: Sequence[int] | None = None) 
     for i in idx:
         g = prep.geoms[i]
         cls = str(prep.table["train_class"].iloc[i])
-        sp = cal.line_speeds(g["rail_class"], g["maxspeed_kmh"], g["class_speed_kmh"])
+        sp = cal.line_speeds(g["rail_class"], g["maxspeed_kmh"], g["class_speed_kmh"], design_kmh=g["design_kmh"], published_kmh=g["published_kmh"])
         t, _ = cal.section_seconds(g["length_m"], sp, TrainModel(max_speed_kmh=cal.top_kmh(cls)), curves=g["curves"])
         out.append(t)
     return np.asarray(out, dtype=float)
@@ -374,6 +386,8 @@ def calibrate(
     fixed = {**FIXED_ASSUMPTIONS, "dwell_s": median_dwell_s(calibration_csv)}
     params, info = fit(prep, fixed)
     cv = cross_validate(prep, fixed, progress=progress)
+    # the same cross-validation with design speeds from geometry alone (no published speeds)
+    cv_geom = cross_validate(prepare(rail, sec, published=False), {**fixed, "published_speeds": False}, progress=progress)
     cal = calibration_from(params, fixed, (cv["band"]["low_ratio"], cv["band"]["high_ratio"]))
     pred = predict(prep, cal)
     err = 100.0 * (pred - prep.table["observed_s"].to_numpy()) / prep.table["observed_s"].to_numpy()
@@ -381,6 +395,7 @@ def calibrate(
         "calibration_csv": {"file": Path(calibration_csv).name, "sha256": sha256(calibration_csv)},
         "rail_lines": {"file": Path(rail_lines).name, "sha256": sha256(rail_lines)},
         "rail_stations": {"file": Path(rail_stations).name, "sha256": sha256(rail_stations)},
+        "published_speeds": {"file": RAIL_PUBLISHED_SPEEDS_FILE.name, "sha256": sha256(RAIL_PUBLISHED_SPEEDS_FILE)},
     }
     held = None
     if held_out_csv is not None:
@@ -398,7 +413,8 @@ def calibrate(
         "version": f"{date}-{digest}",
         "fit_date": date,
         "model": "stop_loss_s + (1 + supplement) * minimum running time over OSM track (class top speed, "
-        "line speed by rail class where no maxspeed, curve speed sqrt(a R), station-throat restriction)",
+        "line speed = design_fraction x design speed (published, else from the line's curvature) where no maxspeed, "
+        "curve speed sqrt(a R), station-throat restriction)",
         "inputs": inputs,
         "parameters": params,
         "bounds": {k: list(v) for k, v in FIT_PARAMETERS.items()},
@@ -419,6 +435,14 @@ def calibrate(
             "band_coverage_held_out": cv["coverage_held_out"],
             "fold_parameters": cv["folds"],
         },
+        "cross_validation_geometry_only": {
+            "scheme": "as cross_validation, every line's design speed inferred from its curvature (published speeds ignored)",
+            "table": cv_geom["table"],
+            "overall": cv_geom["overall"],
+            "band": cv_geom["band"],
+            "band_coverage_held_out": cv_geom["coverage_held_out"],
+            "fold_parameters": cv_geom["folds"],
+        },
         "held_out_extract": None if held is None else {k: v for k, v in held.items() if k != "rows"} | {"rows": held["rows"]},
         "sections": [
             {
@@ -437,10 +461,7 @@ def calibrate(
     }
 
 
-def format_table(d: Mapping[str, Any]) -> str:
-    """The cross-validation table of a calibration dict as Markdown (what the script and CLI print)."""
-    cv = d["cross_validation"]
-    t = cv["targets"]
+def _cv_rows(cv: Mapping[str, Any]) -> list[str]:
     lines = [
         "| held-out corridor | sections | median abs error % | worst % | signed bias % |",
         "|---|---:|---:|---:|---:|",
@@ -449,6 +470,27 @@ def format_table(d: Mapping[str, Any]) -> str:
         lines.append(f"| {r['corridor']} | {r['sections']} | {r['median_abs_pct']:.1f} | {r['worst_abs_pct']:.1f} | {r['bias_pct']:+.1f} |")
     o = cv["overall"]
     lines.append(f"| all held-out sections | {o['sections']} | {o['median_abs_pct']:.1f} | {o['worst_abs_pct']:.1f} | {o['bias_pct']:+.1f} |")
+    return lines
+
+
+def format_table(d: Mapping[str, Any]) -> str:
+    """The cross-validation table(s) of a calibration dict as Markdown (what the script and CLI print)."""
+    cv = d["cross_validation"]
+    t = cv["targets"]
+    g = d.get("cross_validation_geometry_only")
+    lines = []
+    if g:
+        lines.append("Design speeds from published figures where known (geo/data/rail_line_design_speeds.csv), else from curvature:")
+        lines.append("")
+    lines += _cv_rows(cv)
+    if g:
+        lines.append("")
+        lines.append(
+            f"Design speeds from curvature alone (published speeds ignored): band coverage on held-out folds "
+            f"{100 * g['band_coverage_held_out']:.0f} %."
+        )
+        lines.append("")
+        lines += _cv_rows(g)
     b = d["band"]
     lines.append("")
     lines.append(

@@ -239,9 +239,9 @@ def section_times(
 # ---------------------------------------------------------------- calibrated model
 #: the free parameters of the calibrated model, in fit order, with their search bounds
 FIT_PARAMETERS: dict[str, tuple[float, float]] = {
-    "hsr_line_kmh": (160.0, 350.0),  # line speed of high-speed track without a maxspeed tag
-    "conventional_line_kmh": (60.0, 200.0),  # line speed of conventional main track without a maxspeed tag
-    "link_line_kmh": (30.0, 250.0),  # line speed of connecting lines (联络线, 疏解线) without a maxspeed tag
+    # line speed as a fraction of the line's design speed (from its curvature, or published): one figure
+    # for high-speed, conventional and connecting lines alike
+    "design_fraction": (0.4, 1.0),
     "throat_kmh": (30.0, 250.0),  # speed through a station throat (first and last throat_m of a run)
     "curve_accel_ms2": (0.3, 3.0),  # lateral acceleration allowed in curves: v = sqrt(a * radius)
     "stop_loss_s": (0.0, 300.0),  # start/stop loss and timetable allowance per stop-to-stop section
@@ -276,8 +276,9 @@ class Calibration:
     A stop-to-stop section takes ``stop_loss_s + (1 + supplement) * T`` where
     ``T`` is the minimum running time (:func:`pure_running_time`) over the
     route's speed limits: ``maxspeed`` where OSM has it, otherwise
-    ``hsr_line_kmh`` (high-speed track), ``conventional_line_kmh`` (main
-    lines) or ``link_line_kmh`` (connecting lines); in curves and junctions ``sqrt(curve_accel_ms2 * radius)``
+    ``design_fraction`` times the line's design speed (inferred from the
+    line's minimum curve radius, :func:`geo.speeds.rail_design_speed`, or
+    published, :meth:`line_speeds`); in curves and junctions ``sqrt(curve_accel_ms2 * radius)``
     (radius measured on the OSM geometry, :func:`curve_radii`);
     ``throat_kmh`` over the first and last ``throat_m`` (station throats);
     never above the train class's top speed.
@@ -314,21 +315,39 @@ class Calibration:
         tops = {str(k): float(v) for k, v in self.fixed["class_top_kmh"].items()}
         return tops.get(cls_letter, max(tops.values()))
 
-    def line_speeds(self, rail_class: np.ndarray, maxspeed_kmh: np.ndarray, class_speed_kmh: np.ndarray, design_speed_kmh: float | None = None) -> np.ndarray:
-        """Speed limit of each edge: tagged maxspeed, else the fitted line speed of its class.
+    def line_speeds(
+        self,
+        rail_class: np.ndarray,
+        maxspeed_kmh: np.ndarray,
+        class_speed_kmh: np.ndarray,
+        design_speed_kmh: float | None = None,
+        *,
+        design_kmh: np.ndarray | None = None,
+        published_kmh: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Speed limit of each edge: tagged maxspeed, else ``design_fraction`` x the line's design speed.
 
-        ``design_speed_kmh`` (a scenario's design speed) replaces the line
-        speed of high-speed edges.
+        The design speed is the line's published one where ``fixed["published_speeds"]``
+        is true and ``published_kmh`` has it, else the one inferred from the
+        line's curvature (``design_kmh``, :func:`geo.speeds.rail_design_speed`),
+        else the class table (``class_speed_kmh``). Classes outside
+        :data:`geo.speeds.RAIL_DESIGN_CLASSES` (metro, tram, sidings) keep the
+        class table. ``design_speed_kmh`` (a scenario's design speed) replaces
+        the design speed of high-speed edges.
         """
-        hs = rail_class == "highspeed"
-        conv = np.isin(rail_class, ["main", "rail"])
-        link = rail_class == "link"
-        sp = np.where(hs, self.params["hsr_line_kmh"], np.where(conv, self.params["conventional_line_kmh"], class_speed_kmh))
-        sp = np.where(link, self.params["link_line_kmh"], sp)
-        sp = np.where(np.isfinite(maxspeed_kmh) & (maxspeed_kmh > 0), maxspeed_kmh, sp)
+        from geo.speeds import RAIL_DESIGN_CLASSES
+
+        n = len(rail_class)
+        design = np.full(n, np.nan) if design_kmh is None else np.asarray(design_kmh, dtype=float)
+        if self.fixed.get("published_speeds") and published_kmh is not None:
+            pub = np.asarray(published_kmh, dtype=float)
+            design = np.where(np.isfinite(pub), pub, design)
         if design_speed_kmh is not None:
-            sp = np.where(hs, float(design_speed_kmh), sp)
-        return sp
+            design = np.where(rail_class == "highspeed", float(design_speed_kmh), design)
+        mainline = np.isin(rail_class, list(RAIL_DESIGN_CLASSES))
+        design = np.where(np.isfinite(design), design, class_speed_kmh)
+        sp = np.where(mainline, self.params["design_fraction"] * design, class_speed_kmh)
+        return np.where(np.isfinite(maxspeed_kmh) & (maxspeed_kmh > 0), maxspeed_kmh, sp)
 
     def section_seconds(
         self,
