@@ -138,56 +138,10 @@ def load_file(  # warnings use stacklevel=3: the caller of load_network / Networ
     use_maxspeed: bool = True,
     component: str = "all",
 ) -> Parts:
-    """Load a routable network of ``mode`` from a local file (no internet needed).
+    """The arrays of a routable network of ``mode`` read from a local file.
 
-    Parameters
-    ----------
-    path
-        ``.osm.pbf``, ``.osm``/``.xml`` (``.bz2``/``.gz``), an OSM line layer
-        (``.geojson``, ``.gpkg``, ``.shp``, ``.fgb``) or a saved ``.geonet``.
-    mode
-        ``drive``, ``walk``, ``bike`` or ``rail`` (osmnx-like tag filters).
-    speeds
-        Class -> km/h overrides (``{"primary": 70}``) or a CSV path with
-        columns ``class,speed_kmh`` (optionally ``profile,mode``); see
-        :mod:`geo.speeds`.
-    profile
-        Default speed table: ``"china"``, ``"default"`` or ``"auto"`` (China
-        when the network lies in China).
-    intersection_delay_s
-        Seconds added to edges that end at an intersection (3+ neighbours).
-    cache
-        Reuse/build the cached graph under ``geo.settings.cache_dir()``.
-    progress
-        Show progress bars.
-    bbox
-        ``(west, south, east, north)``: keep only nodes inside (ways are cut).
-    layer
-        Layer of a multi-layer GeoPackage (default: ``lines`` or the first line layer).
-    use_maxspeed
-        Use tagged ``maxspeed`` values (else class speeds only).
-    component
-        ``"all"`` (default) keeps every fragment; ``"strong"`` keeps only the
-        largest strongly connected component (every node can reach every
-        other: no one-way dead ends at the clip border or at gaps in the
-        data); ``"weak"`` the largest weakly connected one (like osmnx's
-        ``retain_all=False``).
-
-    Returns
-    -------
-    Parts
-        With ``attrs`` columns ``osm_id, highway, name, ref, maxspeed,
-        maxspeed_kmh, lanes, bridge, tunnel, oneway, service, access,
-        forward, speed_kmh`` (rail: ``railway, usage, highspeed, electrified``
-        instead of ``highway``/``access``) and ``meta`` with the source,
-        options, cache key and load time.
-
-    Raises
-    ------
-    InputError
-        Missing file, unknown extension, bad option.
-    DataError
-        Corrupt or truncated file, no ways of this mode, projected coordinates.
+    Parameters, errors and the columns of ``attrs`` are documented once, on the public
+    :func:`geo.io.load_network` (which wraps this in a :class:`~geo.network.Network`).
     """
     t0 = time.perf_counter()
     _check_mode(mode)
