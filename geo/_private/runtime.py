@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from geo.speeds import RAIL_DESIGN_RADIUS_M
+
 #: top speed (km/h) by the letter of a Chinese train number
 CLASS_TOP_SPEED_KMH: dict[str, float] = {"G": 350.0, "C": 350.0, "D": 250.0, "Z": 160.0, "T": 140.0, "K": 120.0}
 
@@ -237,13 +239,22 @@ def section_times(
 
 
 # ---------------------------------------------------------------- calibrated model
+#: lowest curve lateral acceleration (m/s²) the calibration may fit: v²/r of the top row of the high-speed
+#: radius table (geo.speeds.RAIL_DESIGN_RADIUS_M, TB 10621: 350 km/h from 7000 m, (350/3.6)²/7000 = 1.35 m/s²,
+#: cant plus cant deficiency of about 206 mm). The same table classifies a line as 350 km/h from its radius,
+#: so a 7000 m curve must let 350 km/h through; a free fit fell to 0.74 m/s² in one cross-validation fold,
+#: which caps a 7000 m curve at 258 km/h.
+CURVE_ACCEL_FLOOR_MS2: float = max((kmh / 3.6) ** 2 / r for r, kmh in RAIL_DESIGN_RADIUS_M["highspeed"] if r > 0)
+
 #: the free parameters of the calibrated model, in fit order, with their search bounds
 FIT_PARAMETERS: dict[str, tuple[float, float]] = {
     # line speed as a fraction of the line's design speed (from its curvature, or published): one figure
     # for high-speed, conventional and connecting lines alike
     "design_fraction": (0.4, 1.0),
     "throat_kmh": (30.0, 250.0),  # speed through a station throat (first and last throat_m of a run)
-    "curve_accel_ms2": (0.3, 3.0),  # lateral acceleration allowed in curves: v = sqrt(a * radius)
+    # lateral acceleration allowed in curves: v = sqrt(a * radius). Bounded below by the value the design standard
+    # implies (CURVE_ACCEL_FLOOR_MS2): a fit may not throttle a curve below the speed its radius was chosen for
+    "curve_accel_ms2": (CURVE_ACCEL_FLOOR_MS2, 3.0),
     "stop_loss_s": (0.0, 300.0),  # start/stop loss and timetable allowance per stop-to-stop section
     "supplement": (0.0, 0.4),  # running-time supplement, fraction of the pure running time
 }
