@@ -42,7 +42,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo._private.dijkstra import dijkstra
 from geo._private.geodesy import haversine_m
 from geo.errors import InputError
 from geo.lines import Line
@@ -298,7 +297,9 @@ class _Graph:
         indptr = np.searchsorted(u[order], np.arange(self.n + 1)).astype(np.int64)
         v = np.asarray(self.v, dtype=np.int64)[order]
         w = np.asarray(self.w, dtype=np.float64)[order]
-        dist, pred, _, _ = dijkstra(indptr, v, w, np.array([source], dtype=np.int64), np.zeros(1), np.zeros(1, dtype=np.int64), np.inf)
+        from geo.routing import graph_search
+
+        dist, pred, _, _ = graph_search(indptr, v, w, np.array([source], dtype=np.int64))
         return dist, pred, order
 
 
@@ -565,7 +566,7 @@ def multimodal_node_seconds(
     >>> np.round(t / 60, 1).tolist()  # 13.3 walk + 10 board + 5 wait + 20 ride + 5 alight (+ 13.3 walk)
     [0.0, 13.3, 53.3, 66.7]
     """
-    from geo.routing import _sources, search, snap
+    from geo.routing import point_seconds, search, search_nodes, seeds, snap
 
     opt = options or Options()
     if mode not in ("walk", "drive", "rail+walk", "rail+drive"):
@@ -586,9 +587,7 @@ def multimodal_node_seconds(
     s_in, s_out, _ = _build_rail_graph(ctx, opt, g)
     # access: road seconds at each station (snapped), fallback beyond the road network
     sn = snap(road, pts, max_snap_m=opt.max_snap_m, errors="nan")
-    from geo.routing import _point_times
-
-    acc_s = _point_times(road, res.seconds, sn, road.reverse_edge())
+    acc_s = point_seconds(road, res.seconds, sn, road.reverse_edge())
     crow = haversine_m(o[0], o[1], pts[:, 0], pts[:, 1])
     fb = crow * opt.detour_factor / (opt.fallback_kmh(road_mode) / 3.6)
     acc_s = np.where(np.isfinite(acc_s), acc_s, fb)
@@ -604,9 +603,9 @@ def multimodal_node_seconds(
     out = direct
     if ok.any():
         s2 = dataclasses.replace(sn, edge=sn.edge[ok], fraction=sn.fraction[ok], distance_m=sn.distance_m[ok], access_s=sn.access_s[ok])
-        nodes, costs, labs = _sources(road, s2, np.arange(int(ok.sum())))
+        nodes, costs, labs = seeds(road, s2, np.arange(int(ok.sum())))
         costs = costs + arr[ok][labs]
-        d2, _, _, _ = dijkstra(road.indptr, road.edge_v, road.edge_time_s, nodes, costs, labs, limit)
+        d2 = search_nodes(road, nodes, costs, labs, limit_s=limit).seconds
         out = np.minimum(direct, d2)
     return np.where(np.isfinite(out) & (out <= limit), out, np.nan)
 

@@ -58,11 +58,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo._private.dijkstra import dijkstra, path_to
 from geo._private.geodesy import haversine_m, utm_epsg
 from geo._private.runtime import TrainModel, pure_running_time
 from geo.errors import DataError, InputError
 from geo.network import Network
+from geo.routing import path_edges, search_nodes
 
 #: speed (km/h) by rail class when no ``maxspeed`` tag is present
 CLASS_SPEEDS_KMH: dict[str, float] = {
@@ -562,16 +562,15 @@ class RailNetwork:
         src = self.station_nodes(a)
         dst = self.station_nodes(b)
         net = self.net
-        dist, pred, _, _ = dijkstra(
-            net.indptr, net.edge_v, net.edge_time_s, src, np.zeros(len(src)), np.zeros(len(src), dtype=np.int64), np.inf
-        )
+        res = search_nodes(net, src)
+        dist, pred = res.seconds, res.pred_edge
         best = dst[np.argmin(dist[dst])]
         if not np.isfinite(dist[best]):
             raise DataError(
                 f"stations {a} and {b} are not connected in the rail graph",
                 "check that both lie on the lines given, or raise the snap tolerance (--snap-tolerance)",
             )
-        edges_arr, _ = path_to(pred, net.edge_u, int(best))
+        edges_arr, _ = path_edges(pred, net.edge_u, int(best))
         return edges_arr, float(net.edge_length_m[edges_arr].sum())
 
     def run_time(

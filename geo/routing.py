@@ -6,8 +6,14 @@ driven) at a stated speed and counted in the result. Searches are bounded by
 ``max_minutes`` and stop as soon as everything cheaper has been settled.
 Unreachable is ``NaN``.
 
-The search itself is :func:`geo._private.dijkstra.dijkstra`, a compiled pure
-function over the CSR arrays of the network.
+This module is the only door into shortest-path search in geo (an
+import-linter contract in ``pyproject.toml`` enforces it): every other module
+snaps, searches and times points through the public functions here —
+:func:`snap`, :func:`seeds`, :func:`search`, :func:`search_nodes`,
+:func:`graph_search`, :func:`path_edges`, :func:`point_seconds`,
+:func:`same_edge_seconds`, :func:`node_times`, :func:`od_matrix` and
+:func:`route`. The kernels behind it (:mod:`geo._private.dijkstra`, a compiled
+Dijkstra over the CSR arrays) are pure functions over arrays.
 
 Examples
 --------
@@ -69,7 +75,14 @@ class Snapped:
     access_s: np.ndarray
 
 
-def _as_points(points: Iterable[Point] | np.ndarray) -> np.ndarray:
+def as_points(points: Iterable[Point] | np.ndarray) -> np.ndarray:
+    """Validate ``(lon, lat)`` input and return an ``(n, 2)`` float array.
+
+    Raises
+    ------
+    InputError
+        When the input is not lon,lat pairs or a coordinate is out of range.
+    """
     arr = np.asarray(list(points) if not isinstance(points, np.ndarray) else points, dtype=float)
     if arr.ndim == 1 and arr.shape[0] == 2:
         arr = arr[None, :]
@@ -136,7 +149,7 @@ def snap(
     >>> int(net.edge_u[snap(net, [(0.0305, 0.0002)], min_component_nodes=0).edge[0]])
     60
     """
-    pts = _as_points(points)
+    pts = as_points(points)
     index, edge_index = _edge_tree(net, edge_mask, min_component_nodes)
 
     tr = net.to_metric
@@ -219,8 +232,11 @@ def _edge_tree(net: Network, edge_mask: np.ndarray | None, min_component_nodes: 
 _EPS = 1e-9
 
 
-def _sources(net: Network, s: Snapped, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Initial (node, cost, label) triples for snapped origins.
+def seeds(net: Network, s: Snapped, labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Initial ``(node, seconds, label)`` triples that start a search from snapped origins.
+
+    ``labels`` gives one label per snapped point (default: its position);
+    points that did not snap (edge -1) give no seeds.
 
     A point at fraction ``f`` of edge u->v reaches ``v`` after ``(1-f)`` of the
     edge, and ``u`` after ``f`` of the reverse edge if there is one. A point
@@ -228,6 +244,8 @@ def _sources(net: Network, s: Snapped, labels: np.ndarray) -> tuple[np.ndarray, 
     oneways, and at every other node with the same coordinates, so that the
     answer does not depend on which of several coincident edges was nearest.
     """
+    if labels is None:
+        labels = np.arange(len(s.edge), dtype=np.int64)
     rev = net.reverse_edge()
     nodes, costs, labs = [], [], []
     for i in range(len(s.edge)):
@@ -262,13 +280,95 @@ def _sources(net: Network, s: Snapped, labels: np.ndarray) -> tuple[np.ndarray, 
 
 @dataclasses.dataclass(frozen=True)
 class SearchResult:
-    """Raw result of one search (seconds, CSR predecessors)."""
+    """Raw result of one search (seconds, CSR predecessors).
+
+    Attributes
+    ----------
+    seconds : float64 array
+        Seconds to every node, ``inf`` where unreached.
+    pred_edge : int64 array
+        Edge (CSR position) used to enter each node, -1 for seeds and unreached nodes;
+        :func:`path_edges` walks it back.
+    label : int64 array
+        Label of the seed that reached each node (-1 unreached).
+    settled : int64 array
+        The settled nodes in order of increasing time.
+    origins : Snapped or None
+        The snapped origins (None for :func:`search_nodes`).
+    """
 
     seconds: np.ndarray
     pred_edge: np.ndarray
     label: np.ndarray
     settled: np.ndarray
-    origins: Snapped
+    origins: Snapped | None
+
+
+def graph_search(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    sources: np.ndarray,
+    source_costs: np.ndarray | None = None,
+    source_labels: np.ndarray | None = None,
+    *,
+    limit_s: float = np.inf,
+    targets: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bounded multi-source search over any CSR graph (pure function over arrays).
+
+    For graphs that are not a :class:`~geo.network.Network` (the rail and
+    time-expanded graphs of :mod:`geo.multimodal`). See
+    :func:`geo._private.dijkstra.dijkstra` for the meaning of the arguments;
+    costs default to 0 and labels to the source's position.
+
+    Returns
+    -------
+    ``(seconds, pred_edge, label, settled)`` as in :class:`SearchResult`.
+
+    Examples
+    --------
+    >>> d, pred, _, _ = graph_search(np.array([0, 1, 2, 2]), np.array([1, 2]), np.array([3.0, 4.0]), np.array([0]))
+    >>> d.tolist(), pred.tolist()
+    ([0.0, 3.0, 7.0], [-1, 0, 1])
+    """
+    src = np.asarray(sources, dtype=np.int64)
+    cost = np.zeros(len(src)) if source_costs is None else np.asarray(source_costs, dtype=np.float64)
+    lab = np.arange(len(src), dtype=np.int64) if source_labels is None else np.asarray(source_labels, dtype=np.int64)
+    tg = None if targets is None else np.asarray(targets, dtype=np.int64)
+    return dijkstra(  # type: ignore[no-any-return]
+        np.asarray(indptr, dtype=np.int64), np.asarray(indices, dtype=np.int64), np.asarray(weights, dtype=np.float64),
+        src, cost, lab, float(limit_s), tg,
+    )
+
+
+def search_nodes(
+    net: Network,
+    nodes: np.ndarray,
+    seconds: np.ndarray | None = None,
+    labels: np.ndarray | None = None,
+    *,
+    limit_s: float = np.inf,
+    targets: np.ndarray | None = None,
+) -> SearchResult:
+    """One bounded search over ``net`` from seed nodes already paid for ``seconds``.
+
+    Seeds come from :func:`seeds` (snapped points) or are network nodes
+    (stations). ``targets``: stop once these nodes are settled (nodes not
+    settled by then stay unreached).
+    """
+    d, pred, lab, order = graph_search(net.indptr, net.edge_v, net.edge_time_s, nodes, seconds, labels, limit_s=limit_s, targets=targets)
+    return SearchResult(seconds=d, pred_edge=pred, label=lab, settled=order, origins=None)
+
+
+def path_edges(pred_edge: np.ndarray, edge_u: np.ndarray, node: int) -> tuple[np.ndarray, int]:
+    """Edges (CSR positions) from the search's seed to ``node``, in travel order, and that seed node.
+
+    ``pred_edge`` comes from :class:`SearchResult` or :func:`graph_search`;
+    ``edge_u`` is the start node of every edge (``net.edge_u``).
+    """
+    edges, src = path_to(pred_edge, edge_u, int(node))
+    return edges, int(src)
 
 
 def search(
@@ -286,9 +386,9 @@ def search(
     """
     limit = _limit_seconds(max_minutes)
     s = snap(net, origins, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
-    src, cost, lab = _sources(net, s, np.arange(len(s.edge)))
-    dist, pred, label, order = dijkstra(net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, limit)
-    return SearchResult(seconds=dist, pred_edge=pred, label=label, settled=order, origins=s)
+    src, cost, lab = seeds(net, s)
+    r = search_nodes(net, src, cost, lab, limit_s=limit)
+    return dataclasses.replace(r, origins=s)
 
 
 def _target_nodes(net: Network, s: Snapped) -> np.ndarray:
@@ -340,8 +440,16 @@ def _arrivals(net: Network, seconds: np.ndarray, e: np.ndarray, f: np.ndarray, r
     return out
 
 
-def _point_times(net: Network, seconds: np.ndarray, dest: Snapped, rev: np.ndarray) -> np.ndarray:
-    """Seconds to snapped destination points given node seconds."""
+def point_seconds(net: Network, seconds: np.ndarray, dest: Snapped, rev: np.ndarray | None = None) -> np.ndarray:
+    """Seconds to snapped destination points given the seconds to every node (``inf`` unreached).
+
+    Each point is reached along its edge from the edge's start, along the
+    reverse edge from the other end, or standing on the end node; its
+    off-network leg is added. Origins on the same edge are not seen here: see
+    :func:`same_edge_seconds`.
+    """
+    if rev is None:
+        rev = net.reverse_edge()
     ok = dest.edge >= 0
     out = np.full(len(dest.edge), np.inf)
     cand = _arrivals(net, seconds, dest.edge[ok], dest.fraction[ok], rev)
@@ -349,8 +457,10 @@ def _point_times(net: Network, seconds: np.ndarray, dest: Snapped, rev: np.ndarr
     return out
 
 
-def _same_edge(net: Network, o: Snapped, i: int, dest: Snapped, rev: np.ndarray) -> np.ndarray:
-    """Direct times from origin i to destinations that lie on the same edge."""
+def same_edge_seconds(net: Network, o: Snapped, i: int, dest: Snapped, rev: np.ndarray | None = None) -> np.ndarray:
+    """Seconds from origin ``i`` of ``o`` straight along its edge to destinations on the same edge (``inf`` elsewhere)."""
+    if rev is None:
+        rev = net.reverse_edge()
     out = np.full(len(dest.edge), np.inf)
     e = o.edge[i]
     if e < 0:
@@ -420,9 +530,9 @@ def od_matrix(
             t = np.full(n_d, np.inf)
         else:
             one = Snapped(o.edge[i : i + 1], o.fraction[i : i + 1], o.distance_m[i : i + 1], o.access_s[i : i + 1])
-            src, cost, lab = _sources(net, one, np.zeros(1, dtype=np.int64))
+            src, cost, lab = seeds(net, one, np.zeros(1, dtype=np.int64))
             dist, _, _, _ = dijkstra(net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, limit, targets)
-            t = np.minimum(_point_times(net, dist, d, rev), _same_edge(net, o, i, d, rev))
+            t = np.minimum(point_seconds(net, dist, d, rev), same_edge_seconds(net, o, i, d, rev))
         t = np.where(np.isfinite(t) & (t <= limit), t / 60.0, np.nan)
         if sparse:
             js = np.flatnonzero(np.isfinite(t))
@@ -486,11 +596,11 @@ def route(
     both = snap(net, [origin, destination], max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
     o, d = (Snapped(both.edge[i : i + 1], both.fraction[i : i + 1], both.distance_m[i : i + 1], both.access_s[i : i + 1]) for i in (0, 1))
     rev = net.reverse_edge()
-    src, cost, lab = _sources(net, o, np.zeros(1, dtype=np.int64))
+    src, cost, lab = seeds(net, o, np.zeros(1, dtype=np.int64))
     dist, pred, _, _ = dijkstra(
         net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, np.inf, _target_nodes(net, d)
     )  # stops once both ends of the destination's edge are settled
-    direct = _same_edge(net, o, 0, d, rev)[0]
+    direct = same_edge_seconds(net, o, 0, d, rev)[0]
     e = int(d.edge[0])
     f = float(d.fraction[0])
     cand = _arrivals(net, dist, np.array([e]), np.array([f]), rev)[0]
@@ -530,3 +640,10 @@ def route(
         egress_minutes=float(d.access_s[0] / 60),
         network=net,
     )
+
+
+# Private names kept for code written before the door was opened (other branches); use the public ones.
+_as_points = as_points
+_sources = seeds
+_point_times = point_seconds
+_same_edge = same_edge_seconds
