@@ -29,12 +29,17 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import time
+import warnings
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from geo._private import cch as _cch
 from geo._private.dijkstra import dijkstra, path_to
 from geo._private.segindex import SegmentIndex
 from geo.errors import InputError, SnapError
@@ -231,6 +236,238 @@ def _edge_tree(net: Network, edge_mask: np.ndarray | None, min_component_nodes: 
 
 _EPS = 1e-9
 
+# ---------------------------------------------------------------- engines
+#: the search engines a routing call can use
+ENGINES = ("auto", "cch", "dijkstra")
+
+
+def check_engine(engine: str) -> str:
+    """Validate an ``engine`` argument (``auto``, ``cch`` or ``dijkstra``)."""
+    if engine not in ENGINES:
+        raise InputError(f"engine must be one of auto, cch, dijkstra, got {engine!r}", "pass engine='auto' (or --engine auto)")
+    return engine
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class CCHTopology:
+    """A network's contraction order and chordal supergraph (metric-free; see :mod:`geo._private.cch`).
+
+    Built once per network topology (nodes and edge ends, not times) and
+    cached in memory and, for networks loaded from a file, on disk next to
+    the network cache (same key, suffix ``.cch.npz``).
+    """
+
+    rank: np.ndarray
+    up_first: np.ndarray
+    up_head: np.ndarray
+    parent: np.ndarray
+    edge_arc: np.ndarray
+    edge_up: np.ndarray
+    topology_key: str
+    build_s: float
+    source: str  # "built", "memory" or "disk"
+
+    @property
+    def order(self) -> np.ndarray:
+        """Node ids by increasing rank (inverse of ``rank``)."""
+        cached = self.__dict__.get("_order")
+        if cached is None:
+            cached = np.empty_like(self.rank)
+            cached[self.rank] = np.arange(len(self.rank), dtype=np.int64)
+            object.__setattr__(self, "_order", cached)
+        return cached
+
+    @property
+    def n_arcs(self) -> int:
+        return int(self.up_head.shape[0])
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class CCHMetric:
+    """A :class:`CCHTopology` customized to one set of edge times (a speed profile or scenario)."""
+
+    topology: CCHTopology
+    fw: np.ndarray
+    bw: np.ndarray
+    fw_via: np.ndarray
+    bw_via: np.ndarray
+    fw_edge: np.ndarray
+    bw_edge: np.ndarray
+    customize_s: float
+
+
+_TOPO_CACHE: dict[str, CCHTopology] = {}
+_METRIC_CACHE: dict[int, tuple[Network, np.ndarray, CCHMetric]] = {}
+
+
+def _topology_key(net: Network) -> str:
+    h = hashlib.sha1(b"geo-cch-1")
+    h.update(np.int64(net.n_nodes).tobytes())
+    h.update(np.ascontiguousarray(net.edge_u, dtype=np.int64).tobytes())
+    h.update(np.ascontiguousarray(net.edge_v, dtype=np.int64).tobytes())
+    return h.hexdigest()
+
+
+def _topology_file(net: Network, key: str) -> Path | None:
+    """``<network cache>.cch-<topology key>.npz`` next to the network's cache file, if it has one."""
+    cache_file = net.meta.get("cache_file") if net.meta else None
+    if not cache_file:
+        return None
+    p = Path(str(cache_file))
+    return p.with_name(f"{p.name}.cch-{key[:16]}.npz")
+
+
+def _node_order(net: Network) -> np.ndarray:
+    """Nested-dissection order (node ids by increasing rank) from RoutingKit (``routingkit-cch``)."""
+    try:
+        import routingkit_cch
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise InputError(
+            "the cch engine needs the routingkit-cch package (RoutingKit's node ordering)",
+            "pip install routingkit-cch, or pass engine='dijkstra'",
+        ) from None
+    order = routingkit_cch.compute_order_inertial(
+        int(net.n_nodes), net.edge_u.tolist(), net.edge_v.tolist(), net.lat.tolist(), net.lon.tolist()
+    )
+    return np.asarray(order, dtype=np.int64)
+
+
+def cch_topology(net: Network, *, cache: bool = True) -> CCHTopology:
+    """The contraction hierarchy topology of ``net``: from memory, from disk, or built (seconds on a city).
+
+    The order (RoutingKit's inertial-flow nested dissection) depends only on
+    the nodes and edge ends, so speed profiles and scenarios that change
+    edge times share it. Written atomically next to the network cache.
+    """
+    key = _topology_key(net)
+    hit = _TOPO_CACHE.get(key)
+    if hit is not None:
+        return dataclasses.replace(hit, source="memory")
+    t0 = time.perf_counter()
+    f = _topology_file(net, key) if cache else None
+    topo = None
+    if f is not None and f.exists():
+        try:
+            with np.load(f) as z:
+                arrays = {k: z[k] for k in ("rank", "up_first", "up_head", "parent", "edge_arc", "edge_up")}
+            topo = CCHTopology(**arrays, topology_key=key, build_s=time.perf_counter() - t0, source="disk")
+        except Exception:  # damaged cache entry: rebuild
+            topo = None
+    if topo is None:
+        order = _node_order(net)
+        rank = np.empty(net.n_nodes, dtype=np.int64)
+        rank[order] = np.arange(net.n_nodes, dtype=np.int64)
+        tail, head = rank[net.edge_u], rank[net.edge_v]
+        up_first, up_head, parent = _cch.contract(int(net.n_nodes), tail, head)
+        edge_arc, edge_up = _cch.input_arcs(up_first, up_head, tail, head)
+        topo = CCHTopology(rank, up_first, up_head, parent, edge_arc, edge_up, key, time.perf_counter() - t0, "built")
+        if f is not None:
+            try:
+                from geo._private.writeout import atomic_target
+
+                with atomic_target(f) as tmp, open(tmp, "wb") as fh:
+                    np.savez(fh, rank=rank, up_first=up_first, up_head=up_head, parent=parent, edge_arc=edge_arc, edge_up=edge_up)
+            except OSError as exc:
+                warnings.warn(f"could not write the CCH cache {f}: {exc}", stacklevel=2)
+    if len(_TOPO_CACHE) > 4:
+        _TOPO_CACHE.clear()
+    _TOPO_CACHE[key] = topo
+    return topo
+
+
+def cch_metric(net: Network, *, cache: bool = True) -> CCHMetric:
+    """``net``'s CCH customized to its current edge times (``inf`` = closed).
+
+    Re-customizing for new times (:meth:`Network.with_edge_times`, a
+    scenario) reuses the topology: milliseconds on a city, no rebuild.
+    Cached per network object.
+    """
+    hit = _METRIC_CACHE.get(id(net))
+    if hit is not None and hit[0] is net and hit[1] is net.edge_time_s:
+        return hit[2]
+    topo = cch_topology(net, cache=cache)
+    w = np.ascontiguousarray(net.edge_time_s, dtype=np.float64)
+    if (w < 0).any() or np.isnan(w).any():
+        raise InputError("edge times must be non-negative (inf closes an edge)", "fix the network's edge_time_s")
+    t0 = time.perf_counter()
+    fw, bw, fv, bv, fe, be = _cch.customize(topo.up_first, topo.up_head, topo.edge_arc, topo.edge_up, w)
+    m = CCHMetric(topo, fw, bw, fv, bv, fe, be, time.perf_counter() - t0)
+    if len(_METRIC_CACHE) > 8:
+        _METRIC_CACHE.clear()
+    _METRIC_CACHE[id(net)] = (net, net.edge_time_s, m)
+    return m
+
+
+#: measured crossover constants (scripts/benchmark.py --engines, docs/benchmarks.md "Choosing the engine")
+_DIJKSTRA_S_PER_NODE = 2.0e-7  # a search settles ~5M nodes/s (grid1M: 0.19 s)
+_CCH_BUILD_S_PER_NODE = 1.5e-5  # order + contraction, cities; grows faster on grids (measured: see docs)
+_CCH_CUSTOMIZE_S_PER_ARC = 5.0e-8
+_CCH_QUERY_S = 5.0e-5  # one upward search on a city
+_CCH_PAIR_S = 2.0e-8  # one bucket scan entry
+_CCH_SWEEP_S_PER_ARC = 4.0e-9  # PHAST sweep
+
+
+def _settled_estimate(net: Network, max_minutes: float | None) -> float:
+    """Nodes a search settles: all of them, or with a cut-off the share of the network's extent it reaches.
+
+    The reach is a disc of radius T at the median edge speed (an
+    over-estimate on winding roads, so it errs towards Dijkstra), never
+    below 1 % of the nodes.
+    """
+    n = max(int(net.n_nodes), 1)
+    if max_minutes is None or not len(net.edge_u):
+        return float(n)
+    ok = (net.edge_time_s > 0) & np.isfinite(net.edge_time_s)
+    if not ok.any():
+        return float(n)
+    speed = float(np.median(net.edge_length_m[ok] / net.edge_time_s[ok]))
+    xy = net.xy
+    span = float(max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]), 1.0))
+    reach = speed * float(max_minutes) * 60.0
+    return n * float(np.clip((2 * reach / span) ** 2, 0.01, 1.0))
+
+
+def choose_engine(
+    net: Network, n_sources: int, n_targets: int, max_minutes: float | None = None, engine: str = "auto"
+) -> tuple[str, str]:
+    """The engine a call will use and why (for ``auto``; a named engine is returned as is).
+
+    ``auto`` compares two cost estimates: Dijkstra = one search per source,
+    each settling the whole network or, with a cut-off, the part within it
+    (estimated from the cut-off as a fraction of the network's reach, never
+    below 1 %); CCH = building the topology unless cached (memory or disk) and
+    customizing unless the network's metric is cached, plus one upward search
+    per source and target and the bucket scans. Constants measured on this
+    project's machine (docs/benchmarks.md).
+    """
+    check_engine(engine)
+    if engine != "auto":
+        return engine, "requested"
+    n = max(int(net.n_nodes), 1)
+    settled = _settled_estimate(net, max_minutes)
+    dijkstra_s = n_sources * settled * _DIJKSTRA_S_PER_NODE
+    key = _topology_key(net)
+    prep = 0.0
+    why_prep = "cached"
+    hit = _METRIC_CACHE.get(id(net))
+    if not (hit is not None and hit[0] is net and hit[1] is net.edge_time_s):
+        f = _topology_file(net, key)
+        if key not in _TOPO_CACHE and not (f is not None and f.exists()):
+            prep += n * _CCH_BUILD_S_PER_NODE * max(1.0, np.log10(n) - 3.5)
+            why_prep = "to build"
+        else:
+            why_prep = "to customize"
+        prep += 3 * len(net.edge_u) * _CCH_CUSTOMIZE_S_PER_ARC * max(1.0, np.log10(n) - 3.5)
+    cch_s = prep + (n_sources + n_targets) * _CCH_QUERY_S * max(1.0, np.log10(n) - 3.5) + n_sources * n_targets * _CCH_PAIR_S
+    pick = "cch" if cch_s < dijkstra_s else "dijkstra"
+    why = (
+        f"{n:,} nodes, {n_sources:,} x {n_targets:,} points"
+        + (f", cut-off {max_minutes:g} min" if max_minutes is not None else "")
+        + f": Dijkstra ~{dijkstra_s:.3g} s ({n_sources:,} searches x ~{settled:,.0f} nodes) vs "
+        f"CCH ~{cch_s:.3g} s (hierarchy {why_prep})"
+    )
+    return pick, why
+
 
 def seeds(net: Network, s: Snapped, labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Initial ``(node, seconds, label)`` triples that start a search from snapped origins.
@@ -416,12 +653,51 @@ def node_times(
     max_minutes: float | None = None,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
+    engine: str = "auto",
 ) -> np.ndarray:
-    """Minutes from the nearest of ``origins`` to every node; NaN where unreached."""
-    r = search(net, origins, max_minutes=max_minutes, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
-    out = r.seconds / 60.0
+    """Minutes from the nearest of ``origins`` to every node; NaN where unreached.
+
+    ``engine``: ``"dijkstra"`` (one bounded search), ``"cch"`` (an upward
+    search and one sweep down the hierarchy, PHAST) or ``"auto"`` (CCH only
+    when the network's hierarchy is already customized and the cut-off
+    reaches most of it; see :func:`choose_one_to_all`). Same minutes.
+    """
+    check_engine(engine)
+    used, _ = choose_one_to_all(net, max_minutes, engine)
+    if used == "dijkstra":
+        r = search(net, origins, max_minutes=max_minutes, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
+        sec = r.seconds
+    else:
+        limit = _limit_seconds(max_minutes)
+        sn = snap(net, origins, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
+        src, cost, lab = seeds(net, sn)
+        m = cch_metric(net)
+        topo = m.topology
+        by_rank, _ = _cch.one_to_all(topo.up_first, topo.up_head, topo.parent, m.fw, m.bw, topo.rank[src], cost, lab, limit)
+        sec = by_rank[topo.rank]
+    out = sec / 60.0
     out[~np.isfinite(out)] = np.nan
     return out
+
+
+def choose_one_to_all(net: Network, max_minutes: float | None = None, engine: str = "auto") -> tuple[str, str]:
+    """The engine :func:`node_times` uses and why: CCH (PHAST) only once the hierarchy is customized.
+
+    A one-to-all sweep touches every arc of the hierarchy (about 2x the
+    edges) but no priority queue; a bounded Dijkstra settles only what the
+    cut-off reaches. Building the hierarchy for one search never pays off.
+    """
+    check_engine(engine)
+    if engine != "auto":
+        return engine, "requested"
+    hit = _METRIC_CACHE.get(id(net))
+    if not (hit is not None and hit[0] is net and hit[1] is net.edge_time_s):
+        return "dijkstra", "the network has no customized contraction hierarchy yet (building one for a single search does not pay off)"
+    settled = _settled_estimate(net, max_minutes)
+    dijkstra_s = settled * _DIJKSTRA_S_PER_NODE
+    cch_s = hit[2].topology.n_arcs * _CCH_SWEEP_S_PER_ARC
+    pick = "cch" if cch_s < dijkstra_s else "dijkstra"
+    return pick, f"Dijkstra ~{dijkstra_s:.3g} s (~{settled:,.0f} nodes) vs CCH sweep ~{cch_s:.3g} s ({hit[2].topology.n_arcs:,} arcs)"
 
 
 def _arrivals(net: Network, seconds: np.ndarray, e: np.ndarray, f: np.ndarray, rev: np.ndarray) -> np.ndarray:
@@ -475,6 +751,96 @@ def same_edge_seconds(net: Network, o: Snapped, i: int, dest: Snapped, rev: np.n
     return out
 
 
+def _dest_seeds(net: Network, d: Snapped, rev: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward seeds ``(ptr, node, seconds)`` of snapped destinations: the candidates of :func:`point_seconds`."""
+    nodes, costs, ptr = [], [], [0]
+    for j in range(len(d.edge)):
+        e = int(d.edge[j])
+        if e >= 0:
+            f = float(d.fraction[j])
+            acc = float(d.access_s[j])
+            nodes.append(int(net.edge_u[e]))
+            costs.append(f * net.edge_time_s[e] + acc)
+            r = int(rev[e])
+            if r >= 0:
+                nodes.append(int(net.edge_u[r]))
+                costs.append((1 - f) * net.edge_time_s[r] + acc)
+            if f >= 1 - _EPS:
+                nodes.append(int(net.edge_v[e]))
+                costs.append(acc)
+        ptr.append(len(nodes))
+    return np.asarray(ptr, dtype=np.int64), np.asarray(nodes, dtype=np.int64), np.asarray(costs, dtype=np.float64)
+
+
+def _origin_seeds(net: Network, o: Snapped) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Forward seeds ``(ptr, node, seconds)`` of snapped origins (:func:`seeds`, grouped per origin)."""
+    nodes, costs, labs = seeds(net, o)
+    ptr = np.searchsorted(labs, np.arange(len(o.edge) + 1)).astype(np.int64)
+    return ptr, nodes, costs
+
+
+def _same_edge_all(net: Network, o: Snapped, d: Snapped, rev: np.ndarray, out: np.ndarray) -> None:
+    """Lower ``out[i, j]`` to the direct time along a shared edge, where origin i and destination j share one."""
+    by_edge: dict[int, list[int]] = {}
+    for j in np.flatnonzero(d.edge >= 0):
+        by_edge.setdefault(int(d.edge[j]), []).append(int(j))
+    for i in np.flatnonzero(o.edge >= 0):
+        if int(o.edge[i]) in by_edge:
+            np.minimum(out[i], same_edge_seconds(net, o, int(i), d, rev), out=out[i])
+
+
+def times_matrix(
+    net: Network,
+    origins: Snapped,
+    destinations: Snapped,
+    *,
+    limit_s: float = np.inf,
+    engine: str = "auto",
+    progress: bool = False,
+) -> tuple[np.ndarray, str, str]:
+    """Seconds from every snapped origin to every snapped destination (``inf`` unreachable or beyond ``limit_s``).
+
+    The array core of :func:`od_matrix`, for callers that work in blocks
+    (points snapped once, then any slice of them). Both engines give the same
+    times up to float rounding (relative 1e-12; ``tests/test_routing.py``).
+
+    Returns
+    -------
+    ``(seconds (n_o, n_d), engine used, why)``
+    """
+    n_o, n_d = len(origins.edge), len(destinations.edge)
+    used, why = choose_engine(net, n_o, n_d, None if not np.isfinite(limit_s) else limit_s / 60.0, engine)
+    rev = net.reverse_edge()
+    out = np.full((n_o, n_d), np.inf)
+    if n_o == 0 or n_d == 0:
+        return out, used, why
+    if used == "cch":
+        m = cch_metric(net)
+        topo = m.topology
+        sp, sn, sc = _origin_seeds(net, origins)
+        dp, dn, dc = _dest_seeds(net, destinations, rev)
+        out = _cch.many_to_many(
+            topo.up_first, topo.up_head, topo.parent, m.fw, m.bw, sp, topo.rank[sn], sc, dp, topo.rank[dn], dc, float(limit_s)
+        )
+        _same_edge_all(net, origins, destinations, rev, out)
+    else:
+        targets = _target_nodes(net, destinations)  # each search stops once every destination's edge ends are settled
+        it: Iterable[int] = range(n_o)
+        if progress:
+            from tqdm.auto import tqdm
+
+            it = tqdm(it, total=n_o, desc="origins", unit="origin")
+        for i in it:
+            if origins.edge[i] < 0:
+                continue
+            one = Snapped(origins.edge[i : i + 1], origins.fraction[i : i + 1], origins.distance_m[i : i + 1], origins.access_s[i : i + 1])
+            src, cost, lab = seeds(net, one, np.zeros(1, dtype=np.int64))
+            dist, _, _, _ = dijkstra(net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, limit_s, targets)
+            out[i] = np.minimum(point_seconds(net, dist, destinations, rev), same_edge_seconds(net, origins, i, destinations, rev))
+    out[~(out <= limit_s)] = np.inf
+    return out, used, why
+
+
 def od_matrix(
     net: Network,
     origins: Sequence[Point] | np.ndarray,
@@ -485,6 +851,7 @@ def od_matrix(
     snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
     sparse: bool = False,
     progress: bool = False,
+    engine: str = "auto",
 ) -> pd.DataFrame:
     """Origin-destination travel times.
 
@@ -500,48 +867,48 @@ def od_matrix(
         If True, return only reachable pairs (long format); otherwise all
         ``len(origins) * len(destinations)`` rows with NaN for unreachable.
     progress
-        Show a progress bar over origins.
+        Show a progress bar over origins (Dijkstra engine; the CCH engine
+        answers the whole matrix in one compiled call).
+    engine
+        ``"dijkstra"``: one bounded search per origin; ``"cch"``: the
+        network's customizable contraction hierarchy (built once per network
+        and cached, customized per edge times); ``"auto"``: whichever
+        :func:`choose_engine` estimates faster. Same times either way.
 
     Returns
     -------
     DataFrame with columns ``origin``, ``destination`` (positions in the
-    input sequences) and ``minutes``.
+    input sequences) and ``minutes``; ``df.attrs["engine"]`` and
+    ``df.attrs["engine_reason"]`` say which engine ran and why.
 
     Examples
     --------
     >>> net = Network.from_edges([0, 0.01, 0.02], [0, 0, 0], [0, 1], [1, 2], speed_kmh=60)
     >>> od_matrix(net, [(0, 0)], [(0.02, 0), (0.0, 0.0)]).round(2).to_dict("list")
     {'origin': [0, 0], 'destination': [0, 1], 'minutes': [2.22, 0.0]}
+    >>> od_matrix(net, [(0, 0)], [(0.02, 0), (0.0, 0.0)], engine="cch").round(2).to_dict("list")
+    {'origin': [0, 0], 'destination': [0, 1], 'minutes': [2.22, 0.0]}
     """
+    check_engine(engine)
     limit = _limit_seconds(max_minutes)
     o = snap(net, origins, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, errors="nan")
     d = snap(net, destinations, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, errors="nan")
-    rev = net.reverse_edge()
-    targets = _target_nodes(net, d)  # each search stops once every destination's edge ends are settled
-    n_o, n_d = len(o.edge), len(d.edge)
-    frames = []
-    it: Iterable[int] = range(n_o)
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(it, total=n_o, desc="origins", unit="origin")
-    for i in it:
-        if o.edge[i] < 0:
-            t = np.full(n_d, np.inf)
-        else:
-            one = Snapped(o.edge[i : i + 1], o.fraction[i : i + 1], o.distance_m[i : i + 1], o.access_s[i : i + 1])
-            src, cost, lab = seeds(net, one, np.zeros(1, dtype=np.int64))
-            dist, _, _, _ = dijkstra(net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, limit, targets)
-            t = np.minimum(point_seconds(net, dist, d, rev), same_edge_seconds(net, o, i, d, rev))
-        t = np.where(np.isfinite(t) & (t <= limit), t / 60.0, np.nan)
-        if sparse:
-            js = np.flatnonzero(np.isfinite(t))
-            frames.append(pd.DataFrame({"origin": i, "destination": js, "minutes": t[js]}))
-        else:
-            frames.append(pd.DataFrame({"origin": i, "destination": np.arange(n_d), "minutes": t}))
-    if not frames:
-        return pd.DataFrame({"origin": [], "destination": [], "minutes": []})
-    return pd.concat(frames, ignore_index=True)
+    sec, used, why = times_matrix(net, o, d, limit_s=limit, engine=engine, progress=progress)
+    n_o, n_d = sec.shape
+    minutes = np.where(np.isfinite(sec), sec / 60.0, np.nan)
+    if sparse:
+        ii, jj = np.nonzero(np.isfinite(sec))
+        df = pd.DataFrame({"origin": ii.astype(np.int64), "destination": jj.astype(np.int64), "minutes": minutes[ii, jj]})
+    elif n_o * n_d == 0:
+        df = pd.DataFrame({"origin": [], "destination": [], "minutes": []})
+    else:
+        df = pd.DataFrame(  # copy=False: no consolidation copy of 2 x n_o x n_d ids
+            {"origin": np.repeat(np.arange(n_o, dtype=np.int64), n_d), "destination": np.tile(np.arange(n_d, dtype=np.int64), n_o), "minutes": minutes.ravel()},
+            copy=False,
+        )
+    df.attrs["engine"] = used
+    df.attrs["engine_reason"] = why
+    return df
 
 
 @dataclasses.dataclass(frozen=True)
@@ -583,8 +950,15 @@ def route(
     *,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
+    engine: str = "auto",
 ) -> Route:
     """Fastest path from ``origin`` to ``destination`` (both ``(lon, lat)``).
+
+    ``engine``: ``"dijkstra"`` (a search that stops at the destination),
+    ``"cch"`` (the network's contraction hierarchy; the first call on a
+    network builds or loads it) or ``"auto"`` (see :func:`choose_engine`:
+    CCH once the hierarchy is ready or its build pays off). The minutes are
+    the same either way; where two paths tie, the edges may differ.
 
     Examples
     --------
@@ -593,19 +967,41 @@ def route(
     >>> round(r.minutes, 2), r.edges.tolist()
     (2.22, [0, 1])
     """
+    check_engine(engine)
     both = snap(net, [origin, destination], max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
     o, d = (Snapped(both.edge[i : i + 1], both.fraction[i : i + 1], both.distance_m[i : i + 1], both.access_s[i : i + 1]) for i in (0, 1))
     rev = net.reverse_edge()
     src, cost, lab = seeds(net, o, np.zeros(1, dtype=np.int64))
-    dist, pred, _, _ = dijkstra(
-        net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, np.inf, _target_nodes(net, d)
-    )  # stops once both ends of the destination's edge are settled
     direct = same_edge_seconds(net, o, 0, d, rev)[0]
     e = int(d.edge[0])
     f = float(d.fraction[0])
-    cand = _arrivals(net, dist, np.array([e]), np.array([f]), rev)[0]
-    k = int(np.argmin(cand))
-    best = min(direct, cand[k] + d.access_s[0])
+    used, _ = choose_engine(net, 1, 1, None, engine)
+    if used == "cch":
+        m = cch_metric(net)
+        topo = m.topology
+        _, dn, dc = _dest_seeds(net, d, rev)
+        via, inner_c, first_r, last_r = _cch.point_to_point(
+            topo.up_first, topo.up_head, topo.parent, m.fw, m.bw, m.fw_via, m.bw_via, m.fw_edge, m.bw_edge,
+            topo.rank[src], cost, topo.rank[dn], dc,
+        )
+        best = min(direct, via)
+        if np.isfinite(via):
+            last_node = int(topo.order[last_r])
+            ks = [int(np.argmin(np.where(dn == last_node, dc, np.inf)))]  # the seed the path ends at
+            # seed order in _dest_seeds: edge_u[e] (k=0), edge_u[rev] (k=1, if any), edge_v[e] (k=2, at the end)
+            kinds = [0] + ([1] if rev[e] >= 0 else []) + ([2] if f >= 1 - _EPS else [])
+            k = kinds[ks[0]]
+            cch_path: tuple[np.ndarray, int] | None = (inner_c, int(topo.order[first_r]))
+        else:
+            k, cch_path = 0, None
+    else:
+        dist, pred, _, _ = dijkstra(
+            net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, np.inf, _target_nodes(net, d)
+        )  # stops once both ends of the destination's edge are settled
+        cand = _arrivals(net, dist, np.array([e]), np.array([f]), rev)[0]
+        k = int(np.argmin(cand))
+        best = min(direct, cand[k] + d.access_s[0])
+        cch_path = None
     if not np.isfinite(best):
         return Route(np.nan, np.nan, np.zeros(0, np.int64), o.access_s[0] / 60, d.access_s[0] / 60, net)
     oe, fo = int(o.edge[0]), float(o.fraction[0])
@@ -621,7 +1017,10 @@ def route(
             last_len, node = (1 - f) * net.edge_length_m[last], int(net.edge_u[last])
         else:
             last, last_len, node = -1, 0.0, int(net.edge_v[e])
-        inner, node = path_to(pred, net.edge_u, node)
+        if cch_path is not None:
+            inner, node = cch_path
+        else:
+            inner, node = path_to(pred, net.edge_u, node)
         # the first (partial) edge, from the origin point to the source node
         r = int(rev[oe])
         if node == net.edge_v[oe]:

@@ -71,8 +71,18 @@ class SegmentIndex:
         self.short = np.flatnonzero(short)
         self.long = np.flatnonzero(~short)
         self.half = float(length[self.short].max() / 2) if len(self.short) else 0.0
-        mid = (xy[self.a[self.short]] + xy[self.b[self.short]]) / 2
-        self.tree = cKDTree(mid) if len(self.short) else None
+        # short segments in length tiers, one midpoint KD-tree each: a ball query only has to
+        # reach as far as the longest segment of its own tier, so few candidates come back
+        self.tiers: list[tuple[np.ndarray, float, object]] = []
+        bounds = [b_ for b_ in (30.0, 100.0) if b_ < short_m] + [short_m]
+        lo = -1.0
+        for hi in bounds:
+            k = self.short[(length[self.short] > lo) & (length[self.short] <= hi)]
+            lo = hi
+            if len(k):
+                mid_k = (xy[self.a[k]] + xy[self.b[k]]) / 2
+                self.tiers.append((k, float(length[k].max() / 2), cKDTree(mid_k)))
+        self.tree = self.tiers[0][2] if self.tiers else None
         self.long_tree = None
         if len(self.long):
             import shapely
@@ -91,16 +101,23 @@ class SegmentIndex:
         m = len(px)
         best = np.full(m, -1, dtype=np.int64)
         best_d = np.full(m, np.inf)
-        if self.tree is not None and m:
+        if self.tiers and m:
             pts = np.column_stack([px, py])
-            _, j = self.tree.query(pts, k=1)
-            ub = self._dist(self.short[j], px, py)  # a segment at this distance exists
-            radius = (np.minimum(ub, max_distance) + self.half) * (1 + 1e-9) + 1e-6  # slack for rounding
-            balls = self.tree.query_ball_point(pts, radius, return_sorted=False)
-            counts = np.fromiter((len(c) for c in balls), dtype=np.int64, count=m)
-            if counts.sum():
-                owner = np.repeat(np.arange(m), counts)
-                cand = self.short[np.fromiter((x for c in balls for x in c), dtype=np.int64, count=int(counts.sum()))]
+            ub = np.full(m, np.inf)
+            for k, _, tree in self.tiers:
+                _, j = tree.query(pts, k=1)  # type: ignore[attr-defined]
+                ub = np.minimum(ub, self._dist(k[j], px, py))  # a segment at this distance exists
+            owners, cands = [], []
+            for k, half, tree in self.tiers:
+                radius = (np.minimum(ub, max_distance) + half) * (1 + 1e-9) + 1e-6  # slack for rounding
+                balls = tree.query_ball_point(pts, radius, return_sorted=False)  # type: ignore[attr-defined]
+                counts = np.fromiter((len(c) for c in balls), dtype=np.int64, count=m)
+                if counts.sum():
+                    owners.append(np.repeat(np.arange(m), counts))
+                    cands.append(k[np.concatenate([np.asarray(c, dtype=np.int64) for c in balls if len(c)])])
+            if owners:
+                owner = np.concatenate(owners)
+                cand = np.concatenate(cands)
                 d = self._dist(cand, px[owner], py[owner])
                 order = np.lexsort((cand, d, owner))  # per point: nearest first, ties to the lowest index
                 first = order[np.r_[0, np.flatnonzero(np.diff(owner[order])) + 1]]
