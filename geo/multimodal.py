@@ -80,6 +80,9 @@ class Options:
         5 km walking).
     max_snap_m : float
         Largest distance from a point to the road network.
+    engine : str
+        Shortest-path engine for road legs: ``auto``, ``cch`` or ``dijkstra``
+        (:func:`geo.routing.od_matrix`; the same times either way).
     """
 
     walk_kmh: float = 5.0
@@ -93,6 +96,7 @@ class Options:
     default_headway_min: float = 60.0
     max_access_km: float | None = None
     max_snap_m: float = 1000.0
+    engine: str = "auto"
 
     def access_km(self, road_mode: str) -> float:
         if self.max_access_km is not None:
@@ -186,10 +190,10 @@ def _leg_times(
         from geo.routing import od_matrix
 
         if reverse:
-            od = od_matrix(road, points, [origin], max_snap_m=opt.max_snap_m)
+            od = od_matrix(road, points, [origin], max_snap_m=opt.max_snap_m, engine=opt.engine)
             t = od.sort_values("origin")["minutes"].to_numpy(dtype=float)
         else:
-            od = od_matrix(road, [origin], points, max_snap_m=opt.max_snap_m)
+            od = od_matrix(road, [origin], points, max_snap_m=opt.max_snap_m, engine=opt.engine)
             t = od.sort_values("destination")["minutes"].to_numpy(dtype=float)
         ok = np.isfinite(t)
         minutes[ok] = t[ok]
@@ -203,7 +207,7 @@ def _road_metres(road: Network, a: tuple[float, float], b: tuple[float, float], 
     from geo.routing import route
 
     try:
-        r = route(road, a, b, max_snap_m=opt.max_snap_m)
+        r = route(road, a, b, max_snap_m=opt.max_snap_m, engine=opt.engine)
     except Exception:  # the leg was routable in od_matrix; metres are a nicety
         return math.nan
     return float(r.metres) if r.reachable else math.nan
@@ -632,7 +636,7 @@ def claim_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mapp
     nets = inputs.road_networks(road_mode) if hasattr(inputs, "road_networks") else []
     road = nets[0] if nets else None
     known = {f.name for f in dataclasses.fields(Options)}
-    opt = Options(**{k: float(v) for k, v in dict(options).items() if k in known})
+    opt = Options(**{k: (str(v) if k == "engine" else float(v)) for k, v in dict(options).items() if k in known})
     out = []
     for b in bs:
         j = door_to_door(a, b, ctx, mode=mode, road=road, options=opt)
