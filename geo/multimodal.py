@@ -636,7 +636,8 @@ def claim_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mapp
     nets = inputs.road_networks(road_mode) if hasattr(inputs, "road_networks") else []
     road = nets[0] if nets else None
     known = {f.name for f in dataclasses.fields(Options)}
-    opt = Options(**{k: (str(v) if k == "engine" else float(v)) for k, v in dict(options).items() if k in known})
+    vals: dict[str, Any] = {k: (str(v) if k == "engine" else float(v)) for k, v in dict(options).items() if k in known}
+    opt = Options(**vals)
     out = []
     for b in bs:
         j = door_to_door(a, b, ctx, mode=mode, road=road, options=opt)
