@@ -278,6 +278,15 @@ class CCHTopology:
         return cached
 
     @property
+    def arc_tail(self) -> np.ndarray:
+        """The lower end (rank) of every arc."""
+        cached = self.__dict__.get("_arc_tail")
+        if cached is None:
+            cached = np.repeat(np.arange(len(self.rank), dtype=np.int64), np.diff(self.up_first))
+            object.__setattr__(self, "_arc_tail", cached)
+        return cached
+
+    @property
     def n_arcs(self) -> int:
         return int(self.up_head.shape[0])
 
@@ -294,6 +303,23 @@ class CCHMetric:
     fw_edge: np.ndarray
     bw_edge: np.ndarray
     customize_s: float
+
+    def scratch(self) -> tuple[np.ndarray, ...]:
+        """Per-thread work arrays for point-to-point queries (the kernels leave them clean)."""
+        import threading
+
+        store = self.__dict__.setdefault("_scratch", {})
+        key = threading.get_ident()
+        arrays = store.get(key)
+        if arrays is None:
+            n = len(self.topology.rank)
+            arrays = tuple(
+                f() for f in (
+                    lambda: np.full(n, np.inf), lambda: np.full(n, -1, dtype=np.int64), lambda: np.zeros(n, dtype=np.bool_),
+                ) * 2
+            )
+            store[key] = arrays
+        return arrays  # type: ignore[no-any-return]
 
 
 _TOPO_CACHE: dict[str, CCHTopology] = {}
@@ -398,13 +424,51 @@ def cch_metric(net: Network, *, cache: bool = True) -> CCHMetric:
     return m
 
 
-#: measured crossover constants (scripts/benchmark.py --engines, docs/benchmarks.md "Choosing the engine")
-_DIJKSTRA_S_PER_NODE = 2.0e-7  # a search settles ~5M nodes/s (grid1M: 0.19 s)
-_CCH_BUILD_S_PER_NODE = 1.5e-5  # order + contraction, cities; grows faster on grids (measured: see docs)
-_CCH_CUSTOMIZE_S_PER_ARC = 5.0e-8
-_CCH_QUERY_S = 5.0e-5  # one upward search on a city
-_CCH_PAIR_S = 2.0e-8  # one bucket scan entry
+# ---- cost model of engine="auto" (constants measured on this project's machine, one thread, idle;
+# scripts/bench_cch.py and scripts/benchmark.py --matrices print the figures; docs/benchmarks.md).
+#: Dijkstra: seconds per settled node (Andorra 31,936 nodes: ~2 ms a full search; grows with cache misses)
+_DIJKSTRA_S_PER_NODE = 6.0e-8
+#: CCH reference points: a road network (Andorra drive, 1.81 edges per node) and the synthetic grid
+#: (grid100k, 3.99 edges per node, the worst case for contraction). Per network: nodes, topology
+#: build s (order + contraction), customization s, one upward search s.
+_CCH_ROAD = (1.81, 31_936, 0.65, 0.008, 1.2e-5)
+_CCH_GRID = (3.99, 99_856, 16.0, 29.5, 0.1)
+#: one bucket-scan step of the many-to-many (per origin-destination pair, upper bound)
+_CCH_PAIR_S = 1.0e-8
 _CCH_SWEEP_S_PER_ARC = 4.0e-9  # PHAST sweep
+
+
+def _cch_costs(net: Network) -> tuple[float, float, float]:
+    """Estimated (build s, customize s, one upward search s) of ``net``'s CCH.
+
+    Interpolated geometrically between the two measured reference networks by
+    edges per node (road networks have many degree-2 nodes and small
+    separators, grids neither) and scaled with the nodes: on a grid the
+    separators grow with the square root of the nodes, so customization grows
+    like ``n**1.5`` and a search like ``n``; on roads both stay close to
+    ``n`` and ``n**0.5``. A model, not a promise: it only has to put the
+    crossover in the right place.
+    """
+    n = max(int(net.n_nodes), 1)
+    deg = len(net.edge_u) / n
+    t = float(np.clip((deg - _CCH_ROAD[0]) / (_CCH_GRID[0] - _CCH_ROAD[0]), 0.0, 1.0))
+
+    def mix(i: int) -> float:
+        road = _CCH_ROAD[i] / (_CCH_ROAD[1] if i < 4 else 1.0)
+        grid = _CCH_GRID[i] / (_CCH_GRID[1] if i < 4 else 1.0)
+        return float(np.exp(np.log(road) * (1 - t) + np.log(grid) * t))
+
+    n_ref = float(np.exp(np.log(_CCH_ROAD[1]) * (1 - t) + np.log(_CCH_GRID[1]) * t))
+    ratio = max(n / n_ref, 1e-3)
+    return mix(2) * n * ratio**0.1, mix(3) * n * ratio ** (0.5 * t), mix(4) * ratio ** (0.5 + 0.5 * t)
+
+
+def _build_estimate(net: Network) -> float:
+    return _cch_costs(net)[0]
+
+
+def _customize_estimate(net: Network) -> float:
+    return _cch_costs(net)[1]
 
 
 def _settled_estimate(net: Network, max_minutes: float | None) -> float:
@@ -445,20 +509,21 @@ def choose_engine(
         return engine, "requested"
     n = max(int(net.n_nodes), 1)
     settled = _settled_estimate(net, max_minutes)
-    dijkstra_s = n_sources * settled * _DIJKSTRA_S_PER_NODE
-    key = _topology_key(net)
+    ends = 2.0 * max(n_targets, 1)  # a search stops once the destinations' edge ends are settled: ~ends/(ends+1) of it
+    dijkstra_s = n_sources * settled * ends / (ends + 1) * _DIJKSTRA_S_PER_NODE * max(1.0, 1.0 + np.log10(n / 3e4))
     prep = 0.0
     why_prep = "cached"
     hit = _METRIC_CACHE.get(id(net))
     if not (hit is not None and hit[0] is net and hit[1] is net.edge_time_s):
+        key = _topology_key(net)
         f = _topology_file(net, key)
         if key not in _TOPO_CACHE and not (f is not None and f.exists()):
-            prep += n * _CCH_BUILD_S_PER_NODE * max(1.0, np.log10(n) - 3.5)
+            prep += _build_estimate(net)
             why_prep = "to build"
         else:
             why_prep = "to customize"
-        prep += 3 * len(net.edge_u) * _CCH_CUSTOMIZE_S_PER_ARC * max(1.0, np.log10(n) - 3.5)
-    cch_s = prep + (n_sources + n_targets) * _CCH_QUERY_S * max(1.0, np.log10(n) - 3.5) + n_sources * n_targets * _CCH_PAIR_S
+        prep += _customize_estimate(net)
+    cch_s = prep + (n_sources + n_targets) * _cch_costs(net)[2] + n_sources * n_targets * _CCH_PAIR_S
     pick = "cch" if cch_s < dijkstra_s else "dijkstra"
     why = (
         f"{n:,} nodes, {n_sources:,} x {n_targets:,} points"
@@ -981,8 +1046,8 @@ def route(
         topo = m.topology
         _, dn, dc = _dest_seeds(net, d, rev)
         via, inner_c, first_r, last_r = _cch.point_to_point(
-            topo.up_first, topo.up_head, topo.parent, m.fw, m.bw, m.fw_via, m.bw_via, m.fw_edge, m.bw_edge,
-            topo.rank[src], cost, topo.rank[dn], dc,
+            topo.up_first, topo.up_head, topo.parent, m.fw, m.bw, topo.arc_tail, m.fw_via, m.bw_via, m.fw_edge, m.bw_edge,
+            topo.rank[src], cost, topo.rank[dn], dc, *m.scratch(),
         )
         best = min(direct, via)
         if np.isfinite(via):

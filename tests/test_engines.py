@@ -136,17 +136,27 @@ def test_engine_argument_is_checked():
         R.route(net, (112.55, 37.87), (112.55, 37.87), engine="fast")
 
 
-def test_auto_prefers_dijkstra_for_one_search_and_cch_for_large_matrices():
-    net = grid_network(40, seed=11)
+def ladder_network(k: int) -> Network:
+    """Road-like: long two-way streets (rows) joined every 5th column, ~2.4 edges per node."""
+    g = grid_network(k, seed=2)
+    ny = np.round((g.lat - g.lat.min()) / (g.lat.max() - g.lat.min()) * (k - 1)).astype(int)
+    nx = np.round((g.lon - g.lon.min()) / (g.lon.max() - g.lon.min()) * (k - 1)).astype(int)
+    row = ny[g.edge_u] == ny[g.edge_v]
+    keep = row | ((nx[g.edge_u] % 5 == 0) & (nx[g.edge_v] % 5 == 0))
+    return Network.from_edges(g.lon, g.lat, g.edge_u[keep], g.edge_v[keep], time_s=g.edge_time_s[keep])
+
+
+def test_auto_picks_by_problem_size_and_says_why():
+    road = ladder_network(60)
     R._TOPO_CACHE.clear()
     R._METRIC_CACHE.clear()
-    used, why = R.choose_engine(net, 1, 1)
-    assert used == "dijkstra" and "to build" in why
-    used, why = R.choose_engine(net, 1000, 1000)
+    used, why = R.choose_engine(road, 1, 1)
+    assert used == "dijkstra" and "to build" in why  # one route does not pay for a hierarchy
+    used, why = R.choose_engine(road, 1000, 1000)
     assert used == "cch" and "1,000 x 1,000" in why
-    R.cch_metric(net)
-    used, why = R.choose_engine(net, 1, 1)
-    assert used == "cch" and "cached" in why  # a ready hierarchy answers even one route faster
-    assert R.choose_one_to_all(net, None)[0] == "cch"
+    R.cch_metric(road)
+    used, why = R.choose_engine(road, 200, 200)
+    assert used == "cch" and "cached" in why
+    assert R.choose_one_to_all(road, None)[0] == "cch"  # a ready hierarchy sweeps all nodes
     R._METRIC_CACHE.clear()
-    assert R.choose_one_to_all(net, None)[0] == "dijkstra"
+    assert R.choose_one_to_all(road, None)[0] == "dijkstra"

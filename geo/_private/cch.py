@@ -344,54 +344,66 @@ def many_to_many(
 def _unpack(
     up_first: np.ndarray,
     up_head: np.ndarray,
+    arc_tail: np.ndarray,
     fw_via: np.ndarray,
     bw_via: np.ndarray,
     fw_edge: np.ndarray,
     bw_edge: np.ndarray,
     arc: int,
     forward: bool,
-    out: List,
-) -> None:
-    """Append the input edges of arc ``arc`` (``forward``: low -> high) in travel order."""
-    stack_a = [arc]
-    stack_f = [forward]
-    while len(stack_a) > 0:
-        a = stack_a.pop()
-        f = stack_f.pop()
+    out: np.ndarray,
+    k: int,
+) -> tuple[np.ndarray, int]:
+    """Write the input edges of ``arc`` (``forward``: low -> high) into ``out[k:]`` in travel order (grown as needed)."""
+    stack_a = np.empty(64, dtype=np.int64)
+    stack_f = np.empty(64, dtype=np.bool_)
+    stack_a[0] = arc
+    stack_f[0] = forward
+    top = 1
+    while top > 0:
+        top -= 1
+        a = stack_a[top]
+        f = stack_f[top]
         e = fw_edge[a] if f else bw_edge[a]
         if e >= 0:
-            out.append(e)
+            if k == out.shape[0]:
+                grown = np.empty(2 * k + 16, dtype=np.int64)
+                grown[:k] = out[:k]
+                out = grown
+            out[k] = e
+            k += 1
             continue
         z = fw_via[a] if f else bw_via[a]
-        # find the lower end x of arc a
-        lo = 0
-        hi = up_first.shape[0] - 1
-        while lo < hi:  # largest x with up_first[x] <= a
-            mid = (lo + hi + 1) >> 1
-            if up_first[mid] <= a:
-                lo = mid
-            else:
-                hi = mid - 1
-        x = lo
+        x = arc_tail[a]
         y = up_head[a]
         zx = _arc(up_first, up_head, z, x)
         zy = _arc(up_first, up_head, z, y)
-        if f:  # x -> z -> y: x->z is bw of (z,x), then z->y is fw of (z,y); push in reverse
-            stack_a.append(zy)
-            stack_f.append(True)
-            stack_a.append(zx)
-            stack_f.append(False)
+        if top + 2 > stack_a.shape[0]:
+            na = np.empty(2 * stack_a.shape[0], dtype=np.int64)
+            na[:top] = stack_a[:top]
+            stack_a = na
+            nf = np.empty(2 * stack_f.shape[0], dtype=np.bool_)
+            nf[:top] = stack_f[:top]
+            stack_f = nf
+        if f:  # x -> z -> y: x->z is bw of (z,x), then z->y is fw of (z,y); pushed in reverse
+            stack_a[top] = zy
+            stack_f[top] = True
+            stack_a[top + 1] = zx
+            stack_f[top + 1] = False
         else:  # y -> z -> x
-            stack_a.append(zx)
-            stack_f.append(True)
-            stack_a.append(zy)
-            stack_f.append(False)
+            stack_a[top] = zx
+            stack_f[top] = True
+            stack_a[top + 1] = zy
+            stack_f[top + 1] = False
+        top += 2
+    return out, k
 
 
 @njit(cache=True)
 def path_arcs(
     up_first: np.ndarray,
     up_head: np.ndarray,
+    arc_tail: np.ndarray,
     fw_via: np.ndarray,
     bw_via: np.ndarray,
     fw_edge: np.ndarray,
@@ -401,45 +413,27 @@ def path_arcs(
     meet: int,
 ) -> tuple[np.ndarray, int, int]:
     """Input edges of the path through ``meet`` given both searches' ``pred``; and its first and last rank."""
-    # forward part: arcs from the source up to meet, collected backwards
-    arcs_up = List()
+    n_up = 0
     v = meet
     while fpred[v] >= 0:
-        a = fpred[v]
-        arcs_up.append(a)
-        # lower end of a
-        lo = 0
-        hi = up_first.shape[0] - 1
-        while lo < hi:
-            mid = (lo + hi + 1) >> 1
-            if up_first[mid] <= a:
-                lo = mid
-            else:
-                hi = mid - 1
-        v = lo
+        n_up += 1
+        v = arc_tail[fpred[v]]
     first = v
-    out = List()
-    out.append(np.int64(0))
-    out.pop()
-    for i in range(len(arcs_up) - 1, -1, -1):
-        _unpack(up_first, up_head, fw_via, bw_via, fw_edge, bw_edge, arcs_up[i], True, out)
+    arcs_up = np.empty(n_up, dtype=np.int64)
+    v = meet
+    for i in range(n_up - 1, -1, -1):
+        arcs_up[i] = fpred[v]
+        v = arc_tail[fpred[v]]
+    out = np.empty(256, dtype=np.int64)
+    k = 0
+    for i in range(n_up):
+        out, k = _unpack(up_first, up_head, arc_tail, fw_via, bw_via, fw_edge, bw_edge, arcs_up[i], True, out, k)
     v = meet
     while bpred[v] >= 0:
         a = bpred[v]
-        _unpack(up_first, up_head, fw_via, bw_via, fw_edge, bw_edge, a, False, out)
-        lo = 0
-        hi = up_first.shape[0] - 1
-        while lo < hi:
-            mid = (lo + hi + 1) >> 1
-            if up_first[mid] <= a:
-                lo = mid
-            else:
-                hi = mid - 1
-        v = lo
-    res = np.empty(len(out), dtype=np.int64)
-    for i in range(len(out)):
-        res[i] = out[i]
-    return res, first, v
+        out, k = _unpack(up_first, up_head, arc_tail, fw_via, bw_via, fw_edge, bw_edge, a, False, out, k)
+        v = arc_tail[a]
+    return out[:k].copy(), first, v
 
 
 @njit(cache=True, nogil=True)
@@ -503,6 +497,7 @@ def point_to_point(
     parent: np.ndarray,
     fw: np.ndarray,
     bw: np.ndarray,
+    arc_tail: np.ndarray,
     fw_via: np.ndarray,
     bw_via: np.ndarray,
     fw_edge: np.ndarray,
@@ -511,20 +506,21 @@ def point_to_point(
     src_cost: np.ndarray,
     dst: np.ndarray,
     dst_cost: np.ndarray,
+    fd: np.ndarray,
+    fp: np.ndarray,
+    fm: np.ndarray,
+    bd: np.ndarray,
+    bp: np.ndarray,
+    bm: np.ndarray,
 ) -> tuple[float, np.ndarray, int, int]:
     """Fastest path from seeds ``src`` to seeds ``dst`` (ranks): seconds, input edges, first and last rank.
 
-    ``inf``, no edges and -1, -1 when unreachable.
+    ``arc_tail``: the lower end of every arc. ``fd, fp, fm, bd, bp, bm``: scratch arrays of length n as for :func:`upward`
+    (inf, -1, False), left as they were found. ``inf``, no edges and -1, -1
+    when unreachable.
     """
-    n = up_first.shape[0] - 1
-    fd = np.full(n, np.inf)
-    fp = np.full(n, -1, dtype=np.int64)
-    fm = np.zeros(n, dtype=np.bool_)
-    bd = np.full(n, np.inf)
-    bp = np.full(n, -1, dtype=np.int64)
-    bm = np.zeros(n, dtype=np.bool_)
     fn = upward(up_first, up_head, parent, fw, src, src_cost, np.inf, fd, fp, fm)
-    upward(up_first, up_head, parent, bw, dst, dst_cost, np.inf, bd, bp, bm)
+    bn = upward(up_first, up_head, parent, bw, dst, dst_cost, np.inf, bd, bp, bm)
     best = np.inf
     meet = -1
     for v in fn:
@@ -534,6 +530,11 @@ def point_to_point(
                 best = c
                 meet = v
     if meet < 0:
-        return np.inf, np.empty(0, dtype=np.int64), -1, -1
-    edges, first, last = path_arcs(up_first, up_head, fw_via, bw_via, fw_edge, bw_edge, fp, bp, meet)
+        edges = np.empty(0, dtype=np.int64)
+        first = -1
+        last = -1
+    else:
+        edges, first, last = path_arcs(up_first, up_head, arc_tail, fw_via, bw_via, fw_edge, bw_edge, fp, bp, meet)
+    reset(fn, fd, fp, fm)
+    reset(bn, bd, bp, bm)
     return best, edges, first, last
