@@ -192,7 +192,7 @@ def snap(
         l2 = dx * dx + dy * dy
         with np.errstate(invalid="ignore", divide="ignore"):
             f = ((px[ok] - x0) * dx + (py[ok] - y0) * dy) / l2
-        frac[ok] = np.clip(np.nan_to_num(f, nan=0.0), 0.0, 1.0)
+        frac[ok] = np.clip(np.where(np.isnan(f), 0.0, f), 0.0, 1.0)
     access = dist / (snap_speed_kmh / 3.6) if snap_speed_kmh > 0 else np.where(dist > 0, np.inf, 0.0)
     return Snapped(edge=edge, fraction=frac, distance_m=dist, access_s=access)
 
@@ -463,12 +463,26 @@ def _cch_costs(net: Network) -> tuple[float, float, float]:
     return mix(2) * n * ratio**0.1, mix(3) * n * ratio ** (0.5 * t), mix(4) * ratio ** (0.5 + 0.5 * t)
 
 
+_COST_CACHE: dict[int, tuple[Network, tuple[float, float, float]]] = {}
+
+
+def _cch_costs_cached(net: Network) -> tuple[float, float, float]:
+    hit = _COST_CACHE.get(id(net))
+    if hit is not None and hit[0] is net:
+        return hit[1]
+    if len(_COST_CACHE) > 16:
+        _COST_CACHE.clear()
+    costs = _cch_costs(net)
+    _COST_CACHE[id(net)] = (net, costs)
+    return costs
+
+
 def _build_estimate(net: Network) -> float:
-    return _cch_costs(net)[0]
+    return _cch_costs_cached(net)[0]
 
 
 def _customize_estimate(net: Network) -> float:
-    return _cch_costs(net)[1]
+    return _cch_costs_cached(net)[1]
 
 
 def _settled_estimate(net: Network, max_minutes: float | None) -> float:
@@ -523,7 +537,7 @@ def choose_engine(
         else:
             why_prep = "to customize"
         prep += _customize_estimate(net)
-    cch_s = prep + (n_sources + n_targets) * _cch_costs(net)[2] + n_sources * n_targets * _CCH_PAIR_S
+    cch_s = prep + (n_sources + n_targets) * _cch_costs_cached(net)[2] + n_sources * n_targets * _CCH_PAIR_S
     pick = "cch" if cch_s < dijkstra_s else "dijkstra"
     why = (
         f"{n:,} nodes, {n_sources:,} x {n_targets:,} points"
@@ -1071,7 +1085,7 @@ def route(
         return Route(np.nan, np.nan, np.zeros(0, np.int64), o.access_s[0] / 60, d.access_s[0] / 60, net)
     oe, fo = int(o.edge[0]), float(o.fraction[0])
     if best == direct:
-        path = [oe if f >= fo else int(rev[oe])]
+        path = np.array([oe if f >= fo else int(rev[oe])], dtype=np.int64)
         metres = abs(f - fo) * net.edge_length_m[oe]
     else:
         # the last (partial) edge, and the node the search reached before it
@@ -1094,12 +1108,12 @@ def route(
             first, first_len = r, fo * net.edge_length_m[r]
         else:  # the origin stands on the start node of a one-way edge
             first, first_len = -1, 0.0
-        path = [x for x in (first, *inner.tolist(), last) if x >= 0]
+        path = np.concatenate([np.array([first], dtype=np.int64)[: int(first >= 0)], inner, np.array([last], dtype=np.int64)[: int(last >= 0)]])
         metres = first_len + float(net.edge_length_m[inner].sum()) + last_len
     return Route(
         minutes=float(best / 60.0),
         metres=float(metres),
-        edges=np.asarray(path, dtype=np.int64),
+        edges=path,
         access_minutes=float(o.access_s[0] / 60),
         egress_minutes=float(d.access_s[0] / 60),
         network=net,
