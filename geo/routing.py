@@ -88,14 +88,18 @@ def as_points(points: Iterable[Point] | np.ndarray) -> np.ndarray:
     InputError
         When the input is not lon,lat pairs or a coordinate is out of range.
     """
-    arr = np.asarray(list(points) if not isinstance(points, np.ndarray) else points, dtype=float)
+    if isinstance(points, np.ndarray):
+        arr = np.asarray(points, dtype=float)
+    else:
+        arr = np.array(points if isinstance(points, (list, tuple)) else list(points), dtype=float)
     if arr.ndim == 1 and arr.shape[0] == 2:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise InputError("points must be (lon, lat) pairs", "pass e.g. [(112.58, 37.86)]")
-    lon, lat = arr[:, 0], arr[:, 1]
-    bad = ~np.isfinite(arr).all(axis=1) | (np.abs(lon) > 180) | (np.abs(lat) > 90)
-    if bad.any():
+    lim = np.abs(arr)
+    if not (lim <= (180.0, 90.0)).all():  # also False for NaN
+        lon, lat = arr[:, 0], arr[:, 1]
+        bad = ~np.isfinite(arr).all(axis=1) | (np.abs(lon) > 180) | (np.abs(lat) > 90)
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
             f"point {i} ({arr[i, 0]}, {arr[i, 1]}) is not a valid lon,lat",
@@ -506,7 +510,7 @@ def _settled_estimate(net: Network, max_minutes: float | None) -> float:
 
 
 def choose_engine(
-    net: Network, n_sources: int, n_targets: int, max_minutes: float | None = None, engine: str = "auto"
+    net: Network, n_sources: int, n_targets: int, max_minutes: float | None = None, engine: str = "auto", *, explain: bool = True
 ) -> tuple[str, str]:
     """The engine a call will use and why (for ``auto``; a named engine is returned as is).
 
@@ -539,6 +543,8 @@ def choose_engine(
         prep += _customize_estimate(net)
     cch_s = prep + (n_sources + n_targets) * _cch_costs_cached(net)[2] + n_sources * n_targets * _CCH_PAIR_S
     pick = "cch" if cch_s < dijkstra_s else "dijkstra"
+    if not explain:  # the hot path of route(): no string formatting
+        return pick, ""
     why = (
         f"{n:,} nodes, {n_sources:,} x {n_targets:,} points"
         + (f", cut-off {max_minutes:g} min" if max_minutes is not None else "")
@@ -1051,10 +1057,10 @@ def route(
     o, d = (Snapped(both.edge[i : i + 1], both.fraction[i : i + 1], both.distance_m[i : i + 1], both.access_s[i : i + 1]) for i in (0, 1))
     rev = net.reverse_edge()
     src, cost, lab = seeds(net, o, np.zeros(1, dtype=np.int64))
-    direct = same_edge_seconds(net, o, 0, d, rev)[0]
+    direct = same_edge_seconds(net, o, 0, d, rev)[0] if o.edge[0] == d.edge[0] else np.inf
     e = int(d.edge[0])
     f = float(d.fraction[0])
-    used, _ = choose_engine(net, 1, 1, None, engine)
+    used, _ = choose_engine(net, 1, 1, None, engine, explain=False)
     if used == "cch":
         m = cch_metric(net)
         topo = m.topology
