@@ -430,13 +430,15 @@ def cch_metric(net: Network, *, cache: bool = True) -> CCHMetric:
 
 # ---- cost model of engine="auto" (constants measured on this project's machine, one thread, idle;
 # scripts/bench_cch.py and scripts/benchmark.py --matrices print the figures; docs/benchmarks.md).
-#: Dijkstra: seconds per settled node (Andorra 31,936 nodes: ~2 ms a full search; grows with cache misses)
-_DIJKSTRA_S_PER_NODE = 6.0e-8
+#: Dijkstra: seconds per settled node (Andorra 31,936 nodes: 2-4 ms a full search; grows with cache misses)
+#: and per search of od_matrix (timing the destinations, one row)
+_DIJKSTRA_S_PER_NODE = 1.0e-7
+_DIJKSTRA_S_PER_SEARCH = 2.0e-4
 #: CCH reference points: a road network (Andorra drive, 1.81 edges per node) and the synthetic grid
 #: (grid100k, 3.99 edges per node, the worst case for contraction). Per network: nodes, topology
 #: build s (order + contraction), customization s, one upward search s.
 _CCH_ROAD = (1.81, 31_936, 0.65, 0.008, 1.2e-5)
-_CCH_GRID = (3.99, 99_856, 16.0, 29.5, 0.1)
+_CCH_GRID = (3.99, 99_856, 6.0, 17.0, 1.75e-3)
 #: one bucket-scan step of the many-to-many (per origin-destination pair, upper bound)
 _CCH_PAIR_S = 1.0e-8
 _CCH_SWEEP_S_PER_ARC = 4.0e-9  # PHAST sweep
@@ -528,7 +530,7 @@ def choose_engine(
     n = max(int(net.n_nodes), 1)
     settled = _settled_estimate(net, max_minutes)
     ends = 2.0 * max(n_targets, 1)  # a search stops once the destinations' edge ends are settled: ~ends/(ends+1) of it
-    dijkstra_s = n_sources * settled * ends / (ends + 1) * _DIJKSTRA_S_PER_NODE * max(1.0, 1.0 + np.log10(n / 3e4))
+    dijkstra_s = n_sources * (settled * ends / (ends + 1) * _DIJKSTRA_S_PER_NODE * max(1.0, 1.0 + np.log10(n / 3e4)) + _DIJKSTRA_S_PER_SEARCH)
     prep = 0.0
     why_prep = "cached"
     hit = _METRIC_CACHE.get(id(net))
