@@ -432,15 +432,17 @@ def cch_metric(net: Network, *, cache: bool = True) -> CCHMetric:
 # scripts/bench_cch.py and scripts/benchmark.py --matrices print the figures; docs/benchmarks.md).
 #: Dijkstra: seconds per settled node (Andorra 31,936 nodes: 2-4 ms a full search; grows with cache misses)
 #: and per search of od_matrix (timing the destinations, one row)
-_DIJKSTRA_S_PER_NODE = 1.0e-7
+_DIJKSTRA_S_PER_NODE = 1.5e-7
 _DIJKSTRA_S_PER_SEARCH = 2.0e-4
 #: CCH reference points: a road network (Andorra drive, 1.81 edges per node) and the synthetic grid
 #: (grid100k, 3.99 edges per node, the worst case for contraction). Per network: nodes, topology
 #: build s (order + contraction), customization s, one upward search s.
 _CCH_ROAD = (1.81, 31_936, 0.65, 0.008, 1.2e-5)
-_CCH_GRID = (3.99, 99_856, 6.0, 17.0, 1.75e-3)
-#: one bucket-scan step of the many-to-many (per origin-destination pair, upper bound)
+_CCH_GRID = (3.99, 99_856, 6.0, 17.0, 0.8e-3)
+#: one bucket-scan step of the many-to-many (per origin-destination pair, upper bound), and the
+#: per-point work around a search (seeds, offsets)
 _CCH_PAIR_S = 1.0e-8
+_CCH_POINT_S = 4.0e-5
 _CCH_SWEEP_S_PER_ARC = 4.0e-9  # PHAST sweep
 
 
@@ -530,7 +532,7 @@ def choose_engine(
     n = max(int(net.n_nodes), 1)
     settled = _settled_estimate(net, max_minutes)
     ends = 2.0 * max(n_targets, 1)  # a search stops once the destinations' edge ends are settled: ~ends/(ends+1) of it
-    dijkstra_s = n_sources * (settled * ends / (ends + 1) * _DIJKSTRA_S_PER_NODE * max(1.0, 1.0 + np.log10(n / 3e4)) + _DIJKSTRA_S_PER_SEARCH)
+    dijkstra_s = n_sources * (settled * ends / (ends + 1) * _DIJKSTRA_S_PER_NODE * max(1.0, n / 3e4) ** 0.4 + _DIJKSTRA_S_PER_SEARCH)
     prep = 0.0
     why_prep = "cached"
     hit = _METRIC_CACHE.get(id(net))
@@ -543,7 +545,7 @@ def choose_engine(
         else:
             why_prep = "to customize"
         prep += _customize_estimate(net)
-    cch_s = prep + (n_sources + n_targets) * _cch_costs_cached(net)[2] + n_sources * n_targets * _CCH_PAIR_S
+    cch_s = prep + (n_sources + n_targets) * (_cch_costs_cached(net)[2] + _CCH_POINT_S) + n_sources * n_targets * _CCH_PAIR_S
     pick = "cch" if cch_s < dijkstra_s else "dijkstra"
     if not explain:  # the hot path of route(): no string formatting
         return pick, ""
