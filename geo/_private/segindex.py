@@ -1,7 +1,8 @@
 """Nearest-segment queries over millions of straight segments, light on memory and fast per call.
 
-Short segments (up to ``short_m``) are registered in the cells of a uniform
-grid that their bounding boxes overlap; a query scans rings of cells around
+Segments that are short (up to ``short_m``) or whose bounding box covers
+few cells are registered in the cells of a uniform grid that their bounding
+boxes overlap; a query scans rings of cells around
 the point and stops once the best segment found is nearer than anything
 outside the scanned block can be (every cell of ring ``r`` lies at least
 ``r`` cells away). The few long segments (bridges, ferries, rural roads) are
@@ -174,7 +175,8 @@ class SegmentIndex:
     a, b
         Start and end point of each segment (indices into ``xy``).
     short_m
-        Segments up to this length go into the grid, longer ones are measured one by one.
+        Segments up to this length always go into the grid; longer ones too if their bounding box
+        covers at most 64 cells, the others are measured one by one.
 
     Examples
     --------
@@ -189,21 +191,31 @@ class SegmentIndex:
         self.xy = np.ascontiguousarray(xy, dtype=np.float64)
         self.a, self.b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
         length = np.hypot(*(self.xy[self.b] - self.xy[self.a]).T) if len(self.a) else np.zeros(0)
-        short = length <= short_m
-        self.short = np.flatnonzero(short)
-        self.long = np.flatnonzero(~short)
         self.x0 = self.y0 = 0.0
         self.cell = 1.0
         self.nx = self.ny = 0
         self.first = np.zeros(1, dtype=np.int64)
         self.seg = np.zeros(0, dtype=np.int64)
+        self.short = np.zeros(0, dtype=np.int64)
+        self.long = np.zeros(0, dtype=np.int64)
+        if not len(self.a):
+            return
+        pa, pb = self.xy[self.a], self.xy[self.b]
+        lo, hi = np.minimum(pa, pb), np.maximum(pa, pb)
+        x0, y0 = lo.min(axis=0)
+        x1, y1 = hi.max(axis=0)
+        area = max(x1 - x0, 1.0) * max(y1 - y0, 1.0)
+        # about 100 m cells, coarser where that would give more than ~2 cells per segment
+        cell = max(100.0, math.sqrt(area / (2.0 * len(self.a))))
+        span = (np.floor((hi[:, 0] - x0) / cell) - np.floor((lo[:, 0] - x0) / cell) + 1) * (
+            np.floor((hi[:, 1] - y0) / cell) - np.floor((lo[:, 1] - y0) / cell) + 1
+        )
+        # a segment goes into the grid if it is short or its bounding box covers few cells; the rest
+        # (long diagonal ferries, rail spans) is measured one by one
+        short = (length <= short_m) | (span <= 64)
+        self.short = np.flatnonzero(short)
+        self.long = np.flatnonzero(~short)
         if len(self.short):
-            ends = np.concatenate([self.a[self.short], self.b[self.short]])
-            x0, y0 = self.xy[ends].min(axis=0)
-            x1, y1 = self.xy[ends].max(axis=0)
-            area = max(x1 - x0, 1.0) * max(y1 - y0, 1.0)
-            # about 100 m cells, coarser where that would give more than ~2 cells per segment
-            cell = max(100.0, math.sqrt(area / (2.0 * len(self.short))), float(length[self.short].max()) / 4)
             self.x0, self.y0, self.cell = float(x0), float(y0), float(cell)
             self.nx = int((x1 - x0) / cell) + 1
             self.ny = int((y1 - y0) / cell) + 1
