@@ -240,6 +240,12 @@ def _edge_tree(net: Network, edge_mask: np.ndarray | None, min_component_nodes: 
 
 _EPS = 1e-9
 
+
+def _along(share: np.ndarray | float, seconds: np.ndarray | float) -> np.ndarray:
+    """Seconds to cover ``share`` of an edge taking ``seconds``: none of a closed edge (``inf``) costs 0, not NaN."""
+    with np.errstate(invalid="ignore"):
+        return np.where(np.asarray(share) > 0, np.asarray(share) * seconds, 0.0)
+
 # ---------------------------------------------------------------- engines
 #: the search engines a routing call can use
 ENGINES = ("auto", "cch", "dijkstra")
@@ -587,35 +593,37 @@ def seeds(net: Network, s: Snapped, labels: np.ndarray | None = None) -> tuple[n
     """
     if labels is None:
         labels = np.arange(len(s.edge), dtype=np.int64)
+    labels = np.asarray(labels, dtype=np.int64)
     rev = net.reverse_edge()
-    nodes, costs, labs = [], [], []
-    for i in range(len(s.edge)):
-        e = s.edge[i]
-        if e < 0:
-            continue
-        f = s.fraction[i]
-        nodes.append(net.edge_v[e])
-        costs.append(s.access_s[i] + (1 - f) * net.edge_time_s[e])
-        labs.append(labels[i])
-        r = rev[e]
-        if r >= 0:
-            nodes.append(net.edge_v[r])
-            costs.append(s.access_s[i] + f * net.edge_time_s[r])
-            labs.append(labels[i])
-        elif f <= _EPS:
-            nodes.append(net.edge_u[e])
-            costs.append(s.access_s[i])
-            labs.append(labels[i])
-        at = net.edge_u[e] if f <= _EPS else net.edge_v[e] if f >= 1 - _EPS else -1
-        if at >= 0 and net.colocated:
+    t = net.edge_time_s
+    ok = np.flatnonzero(s.edge >= 0)
+    e, f, acc = s.edge[ok], s.fraction[ok], s.access_s[ok]
+    r = rev[e]
+    has = r >= 0
+    at_u = ~has & (f <= _EPS)
+    parts_n = [net.edge_v[e], net.edge_v[r[has]], net.edge_u[e[at_u]]]
+    parts_c = [acc + _along(1 - f, t[e]), acc[has] + _along(f[has], t[r[has]]), acc[at_u]]
+    parts_p = [ok, ok[has], ok[at_u]]
+    parts_k = [np.zeros(len(ok), np.int64), np.ones(int(has.sum()), np.int64), np.ones(int(at_u.sum()), np.int64)]
+    if net.colocated:
+        on_node = (f <= _EPS) | (f >= 1 - _EPS)
+        cn, cc, cp = [], [], []
+        for i, ei, fi, ai in zip(ok[on_node], e[on_node], f[on_node], acc[on_node]):
+            at = net.edge_u[ei] if fi <= _EPS else net.edge_v[ei]
             for other in net.colocated.get(int(at), ()):
-                nodes.append(other)
-                costs.append(s.access_s[i])
-                labs.append(labels[i])
+                cn.append(other)
+                cc.append(ai)
+                cp.append(i)
+        parts_n.append(np.asarray(cn, dtype=np.int64))
+        parts_c.append(np.asarray(cc, dtype=np.float64))
+        parts_p.append(np.asarray(cp, dtype=np.int64))
+        parts_k.append(np.full(len(cn), 2, dtype=np.int64))
+    pidx = np.concatenate(parts_p)
+    order = np.lexsort((np.concatenate(parts_k), pidx))  # point by point, as a loop over the points would
     return (
-        np.asarray(nodes, dtype=np.int64),
-        np.asarray(costs, dtype=np.float64),
-        np.asarray(labs, dtype=np.int64),
+        np.concatenate(parts_n).astype(np.int64)[order],
+        np.concatenate(parts_c).astype(np.float64)[order],
+        labels[pidx[order]],
     )
 
 
@@ -811,10 +819,10 @@ def _arrivals(net: Network, seconds: np.ndarray, e: np.ndarray, f: np.ndarray, r
     from ``e``'s end; column 2: standing on ``e``'s end node (``f`` = 1).
     """
     out = np.full((len(e), 3), np.inf)
-    out[:, 0] = seconds[net.edge_u[e]] + f * net.edge_time_s[e]
+    out[:, 0] = seconds[net.edge_u[e]] + _along(f, net.edge_time_s[e])
     r = rev[e]
     has_r = r >= 0
-    out[has_r, 1] = seconds[net.edge_u[r[has_r]]] + (1 - f[has_r]) * net.edge_time_s[r[has_r]]
+    out[has_r, 1] = seconds[net.edge_u[r[has_r]]] + _along(1 - f[has_r], net.edge_time_s[r[has_r]])
     at_end = f >= 1 - _EPS
     out[at_end, 2] = seconds[net.edge_v[e[at_end]]]
     return out
@@ -849,31 +857,27 @@ def same_edge_seconds(net: Network, o: Snapped, i: int, dest: Snapped, rev: np.n
     for j in np.flatnonzero(dest.edge == e):
         fd = dest.fraction[j]
         if fd >= fo:
-            out[j] = o.access_s[i] + (fd - fo) * net.edge_time_s[e] + dest.access_s[j]
+            out[j] = o.access_s[i] + _along(fd - fo, net.edge_time_s[e]) + dest.access_s[j]
         elif rev[e] >= 0:
-            out[j] = o.access_s[i] + (fo - fd) * net.edge_time_s[rev[e]] + dest.access_s[j]
+            out[j] = o.access_s[i] + _along(fo - fd, net.edge_time_s[rev[e]]) + dest.access_s[j]
     return out
 
 
 def _dest_seeds(net: Network, d: Snapped, rev: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward seeds ``(ptr, node, seconds)`` of snapped destinations: the candidates of :func:`point_seconds`."""
-    nodes, costs, ptr = [], [], [0]
-    for j in range(len(d.edge)):
-        e = int(d.edge[j])
-        if e >= 0:
-            f = float(d.fraction[j])
-            acc = float(d.access_s[j])
-            nodes.append(int(net.edge_u[e]))
-            costs.append(f * net.edge_time_s[e] + acc)
-            r = int(rev[e])
-            if r >= 0:
-                nodes.append(int(net.edge_u[r]))
-                costs.append((1 - f) * net.edge_time_s[r] + acc)
-            if f >= 1 - _EPS:
-                nodes.append(int(net.edge_v[e]))
-                costs.append(acc)
-        ptr.append(len(nodes))
-    return np.asarray(ptr, dtype=np.int64), np.asarray(nodes, dtype=np.int64), np.asarray(costs, dtype=np.float64)
+    t = net.edge_time_s
+    ok = np.flatnonzero(d.edge >= 0)
+    e, f, acc = d.edge[ok], d.fraction[ok], d.access_s[ok]
+    r = rev[e]
+    has = r >= 0
+    end = f >= 1 - _EPS
+    node = np.concatenate([net.edge_u[e], net.edge_u[r[has]], net.edge_v[e[end]]])
+    cost = np.concatenate([_along(f, t[e]) + acc, _along(1 - f[has], t[r[has]]) + acc[has], acc[end]])
+    j = np.concatenate([ok, ok[has], ok[end]])
+    kind = np.concatenate([np.zeros(len(ok), np.int64), np.ones(int(has.sum()), np.int64), np.full(int(end.sum()), 2, np.int64)])
+    order = np.lexsort((kind, j))
+    ptr = np.searchsorted(j[order], np.arange(len(d.edge) + 1)).astype(np.int64)
+    return ptr, node[order].astype(np.int64), cost[order].astype(np.float64)
 
 
 def _origin_seeds(net: Network, o: Snapped) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

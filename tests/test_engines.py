@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from geo import routing as R
@@ -60,6 +60,7 @@ def random_points(net: Network, rng: np.random.Generator, n: int) -> np.ndarray:
     closed=st.sampled_from([0.0, 0.0, 0.05]),
     cutoff=st.sampled_from([None, None, 2.0, 6.0]),
 )
+@example(seed=639, k=7, oneway=0.375, closed=0.05, cutoff=None)  # a point at the start of a closed edge: 0 x inf
 def test_cch_matrix_equals_dijkstra(seed, k, oneway, closed, cutoff):
     net = random_network(seed, k, oneway, closed)
     rng = np.random.default_rng(seed + 1)
