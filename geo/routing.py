@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
 import time
 import warnings
 from collections.abc import Iterable, Sequence
@@ -316,8 +317,6 @@ class CCHMetric:
 
     def scratch(self) -> tuple[np.ndarray, ...]:
         """Per-thread work arrays for point-to-point queries (the kernels leave them clean)."""
-        import threading
-
         store = self.__dict__.setdefault("_scratch", {})
         key = threading.get_ident()
         arrays = store.get(key)
@@ -880,6 +879,40 @@ def _dest_seeds(net: Network, d: Snapped, rev: np.ndarray) -> tuple[np.ndarray, 
     return ptr, node[order].astype(np.int64), cost[order].astype(np.float64)
 
 
+def _seeds_one(net: Network, e: int, f: float, acc: float, rev: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`seeds` for one snapped point (same arithmetic, scalar: the hot path of :func:`route`)."""
+    t = net.edge_time_s
+    nodes = [int(net.edge_v[e])]
+    costs = [acc + ((1 - f) * t[e] if 1 - f > 0 else 0.0)]
+    r = int(rev[e])
+    if r >= 0:
+        nodes.append(int(net.edge_v[r]))
+        costs.append(acc + (f * t[r] if f > 0 else 0.0))
+    elif f <= _EPS:
+        nodes.append(int(net.edge_u[e]))
+        costs.append(acc)
+    if net.colocated and (f <= _EPS or f >= 1 - _EPS):
+        for other in net.colocated.get(int(net.edge_u[e] if f <= _EPS else net.edge_v[e]), ()):
+            nodes.append(int(other))
+            costs.append(acc)
+    return np.array(nodes, dtype=np.int64), np.array(costs, dtype=np.float64), np.zeros(len(nodes), dtype=np.int64)
+
+
+def _dest_seeds_one(net: Network, e: int, f: float, acc: float, rev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_dest_seeds` for one snapped point (scalar; same order of candidates)."""
+    t = net.edge_time_s
+    nodes = [int(net.edge_u[e])]
+    costs = [(f * t[e] if f > 0 else 0.0) + acc]
+    r = int(rev[e])
+    if r >= 0:
+        nodes.append(int(net.edge_u[r]))
+        costs.append(((1 - f) * t[r] if 1 - f > 0 else 0.0) + acc)
+    if f >= 1 - _EPS:
+        nodes.append(int(net.edge_v[e]))
+        costs.append(acc)
+    return np.array(nodes, dtype=np.int64), np.array(costs, dtype=np.float64)
+
+
 def _origin_seeds(net: Network, o: Snapped) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Forward seeds ``(ptr, node, seconds)`` of snapped origins (:func:`seeds`, grouped per origin)."""
     nodes, costs, labs = seeds(net, o)
@@ -1079,7 +1112,7 @@ def route(
     both = snap(net, [origin, destination], max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
     o, d = (Snapped(both.edge[i : i + 1], both.fraction[i : i + 1], both.distance_m[i : i + 1], both.access_s[i : i + 1]) for i in (0, 1))
     rev = net.reverse_edge()
-    src, cost, lab = seeds(net, o, np.zeros(1, dtype=np.int64))
+    src, cost, lab = _seeds_one(net, int(o.edge[0]), float(o.fraction[0]), float(o.access_s[0]), rev)
     direct = same_edge_seconds(net, o, 0, d, rev)[0] if o.edge[0] == d.edge[0] else np.inf
     e = int(d.edge[0])
     f = float(d.fraction[0])
@@ -1087,7 +1120,7 @@ def route(
     if used == "cch":
         m = cch_metric(net)
         topo = m.topology
-        _, dn, dc = _dest_seeds(net, d, rev)
+        dn, dc = _dest_seeds_one(net, e, f, float(d.access_s[0]), rev)
         via, inner_c, first_r, last_r = _cch.point_to_point(
             topo.up_first, topo.up_head, topo.parent, m.fw, m.bw, topo.arc_tail, m.fw_via, m.bw_via, m.fw_edge, m.bw_edge,
             topo.rank[src], cost, topo.rank[dn], dc, *m.scratch(),
