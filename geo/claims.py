@@ -8,8 +8,18 @@ needed to check them. Each claim evaluates to a :class:`Verdict`:
     the computed time is within the threshold;
 ``fails``
     it is not (or the target is unreachable on the given network);
+``uncertain``
+    the time is modelled (planned line, OSM run-time model) and the threshold
+    lies inside its uncertainty band (10-90 % of the calibrated model's errors
+    on corridors it was not fitted on): the data cannot tell;
 ``cannot-evaluate``
     some input is missing; ``reason`` names it and ``fix`` says how to supply it.
+
+Every rail verdict states its evidence: ``timetable`` (which trips) or
+``model`` (calibration version and band, :mod:`geo._private.runtime`). A
+modelled time holds only if the whole band is within the threshold and fails
+only if the whole band is over it. Where a timetable covers the pair it
+decides, and a planned line's model is shown beside it.
 
 Verdicts carry the minutes, the legs, the margin (threshold - minutes) and what
 it would take (required average speed over the route, minutes to save).
@@ -60,13 +70,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.errors import GeoError, InputError
+from geo.errors import GeoError, InputError, check_keys
 from geo.network import Network
 from geo.places import Place, resolve_path, resolve_place_spec
 
 KINDS = ("within", "coverage", "circle")
 MODES = ("drive", "walk", "rail", "rail+drive", "rail+walk", "station-to-station")
-VERDICTS = ("holds", "fails", "cannot-evaluate")
+VERDICTS = ("holds", "fails", "uncertain", "cannot-evaluate")
 ROAD_MODES = ("drive", "walk")
 RAIL_MODES = ("rail", "station-to-station")
 MULTIMODAL_MODES = ("rail+drive", "rail+walk")
@@ -75,6 +85,14 @@ MULTIMODAL_MODES = ("rail+drive", "rail+walk")
 DEFAULT_MAX_SNAP_M = 2000.0
 
 _REQUIRED = ("id", "text", "kind", "mode", "threshold_minutes")
+#: options a claim may set (evaluation settings, not outcomes)
+CLAIM_OPTIONS = ("max_snap_m", "max_station_m", "allow_fallback", "snap_speed_kmh")
+#: every key a claim mapping may have; any other key is an error (a misspelt option must not pass silently)
+CLAIM_KEYS = (*_REQUIRED, "origin", "target", "places", "region", "share_percent", "source", "notes", *CLAIM_OPTIONS)
+SOURCE_KEYS = ("title", "publisher", "author", "url", "urls", "date", "file", "quote", "note")
+FILE_KEYS = ("title", "notes", "inputs", "claims")
+INPUT_KEYS = ("networks", "rail", "population", "download_hint")
+RAIL_INPUT_KEYS = ("gtfs", "lines", "osm_lines", "stations", "design_speed_kmh")
 
 
 # =================================================================== model
@@ -153,6 +171,10 @@ class Verdict:
     source: dict[str, Any] = dataclasses.field(default_factory=dict)
     details: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     inputs: list[str] = dataclasses.field(default_factory=list)
+    minutes_low: float = math.nan
+    minutes_high: float = math.nan
+    evidence: str | None = None
+    evidence_detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (NaN becomes None)."""
@@ -269,6 +291,7 @@ def parse_claim(d: Mapping[str, Any], file: str = "<claim>") -> Claim:
     where = f"{loc} (claim {cid!r})"
     if not isinstance(d, Mapping):
         raise InputError(f"{loc}: a claim must be a mapping, got {d!r}", "write each claim as 'id: ..., text: ...'")
+    check_keys(d, CLAIM_KEYS, where)
     missing = [k for k in _REQUIRED if k not in d]
     if missing:
         raise InputError(f"{where}: missing field(s) {', '.join(missing)}", f"add {', '.join(missing)} to the claim")
@@ -293,7 +316,13 @@ def parse_claim(d: Mapping[str, Any], file: str = "<claim>") -> Claim:
     src = d.get("source") or {}
     if not isinstance(src, Mapping):
         raise InputError(f"{where}: source must be a mapping (title, url, date)", "write source: {title: ..., url: ..., date: ...}")
-    opts = {k: d[k] for k in ("max_snap_m", "allow_fallback", "snap_speed_kmh") if k in d}
+    check_keys(src, SOURCE_KEYS, f"{where} source")
+    opts = {k: d[k] for k in CLAIM_OPTIONS if k in d}
+    for k in ("max_snap_m", "max_station_m", "snap_speed_kmh"):
+        if k in opts:
+            opts[k] = _num(opts[k], where, k)
+    if "allow_fallback" in opts and not isinstance(opts["allow_fallback"], bool):
+        raise InputError(f"{where}: allow_fallback must be true or false, got {opts['allow_fallback']!r}", "write allow_fallback: true")
     return Claim(
         id=cid,
         text=str(d["text"]),
@@ -317,9 +346,16 @@ def parse_inputs(d: Mapping[str, Any] | None, base: Path | None, file: str) -> C
     d = d or {}
     if not isinstance(d, Mapping):
         raise InputError(f"{file}: inputs must be a mapping", "write inputs: {networks: [...], rail: {...}}")
+    check_keys(d, INPUT_KEYS, f"{file} inputs")
+    if not isinstance(d.get("networks") or [], list):
+        raise InputError(f"{file}: inputs.networks must be a list", "write networks: [{path: roads.osm.pbf, mode: drive}]")
+    if not isinstance(d.get("rail") or {}, Mapping):
+        raise InputError(f"{file}: inputs.rail must be a mapping", "write rail: {gtfs: FEED, lines: [SPEC.yaml]}")
+    check_keys(d.get("rail") or {}, RAIL_INPUT_KEYS, f"{file} inputs.rail")
     nets: list[Any] = []
     for i, n in enumerate(d.get("networks") or []):
         if isinstance(n, Mapping):
+            check_keys(n, ("path", "mode"), f"{file} inputs.networks[{i}]")
             if "path" not in n:
                 raise InputError(f"{file}: inputs.networks[{i}] has no path", "write - {path: roads.osm.pbf, mode: drive}")
             nets.append((_optional_path(n["path"], base), str(n.get("mode", "drive"))))
@@ -330,6 +366,8 @@ def parse_inputs(d: Mapping[str, Any] | None, base: Path | None, file: str) -> C
         if k in ("gtfs", "osm_lines", "stations"):
             rail[k] = _optional_path(v, base)
         elif k == "lines":
+            if not isinstance(v or [], list):
+                raise InputError(f"{file}: inputs.rail.lines must be a list", "write lines: [../lines/line.yaml]")
             rail[k] = [_optional_path(x, base) for x in (v or [])]
         else:
             rail[k] = v
@@ -378,6 +416,7 @@ def load_claims(path: str | Path) -> ClaimFile:
     name = str(p)
     if not isinstance(data, Mapping) or "claims" not in data:
         raise InputError(f"{name}: no 'claims:' list", "start the file with 'claims:' followed by a list of claims")
+    check_keys(data, FILE_KEYS, name)
     items = data["claims"]
     if not isinstance(items, list) or not items:
         raise InputError(f"{name}: 'claims' must be a non-empty list", "write claims: followed by '- id: ...' items")
@@ -404,6 +443,38 @@ class _Trip:
     km: float = math.nan
     fallback: bool = False
     note: str = ""
+    minutes_low: float = math.nan
+    minutes_high: float = math.nan
+    evidence: str | None = None
+    evidence_detail: str = ""
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.minutes_low):
+            self.minutes_low = self.minutes
+        if math.isnan(self.minutes_high):
+            self.minutes_high = self.minutes
+
+
+def band_verdict(minutes: float, low: float, high: float, threshold: float) -> str:
+    """``holds`` if the whole band is within the threshold, ``fails`` if the whole band is over it (or
+    unreachable), else ``uncertain``.
+
+    Examples
+    --------
+    >>> band_verdict(16, 14, 18, 15), band_verdict(16, 14, 18, 20), band_verdict(16, 14, 18, 13)
+    ('uncertain', 'holds', 'fails')
+    >>> band_verdict(16, 16, 16, 15)  # a timetable: no band
+    'fails'
+    """
+    if not math.isfinite(minutes):
+        return "fails"
+    lo = low if math.isfinite(low) else minutes
+    hi = high if math.isfinite(high) else minutes
+    if hi <= threshold:
+        return "holds"
+    if lo > threshold:
+        return "fails"
+    return "uncertain"
 
 
 class _CannotEvaluate(Exception):
@@ -476,7 +547,9 @@ def _rail_trips(claim: Claim, inputs: ClaimInputs, a: Place, bs: Sequence[Place]
         res = rail_trips(claim.mode, inputs, a, bs, claim.options)
     except _CannotEvaluateError as exc:
         raise _CannotEvaluate(exc.reason, exc.fix, _Trip(**exc.estimate) if exc.estimate else None) from None
-    return [_Trip(**r) for r in res]
+    from geo._private.claim_rail import journey_band
+
+    return [_Trip(**r, **journey_band(r["minutes"], r["legs"])) for r in res]
 
 
 from geo._private.claim_rail import CannotEvaluateError as _CannotEvaluateError  # noqa: E402
@@ -490,6 +563,8 @@ def _trips(claim: Claim, inputs: ClaimInputs, a: Place, bs: Sequence[Place]) -> 
 
 def _what_it_takes(v: Verdict, trip: _Trip) -> None:
     v.minutes = trip.minutes
+    v.minutes_low, v.minutes_high = trip.minutes_low, trip.minutes_high
+    v.evidence, v.evidence_detail = trip.evidence, trip.evidence_detail
     v.legs = trip.legs
     v.route_km = trip.km
     if math.isfinite(trip.minutes):
@@ -560,11 +635,17 @@ def _eval_within(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
         v.reason = trip.note or f"{b.name} is not reachable from {a.name} by {claim.mode}"
         return
     ok = trip.minutes <= thr
-    v.verdict = "holds" if ok else "fails"
+    v.verdict = band_verdict(trip.minutes, trip.minutes_low, trip.minutes_high, thr)
     fb = " (includes stated fallback legs)" if trip.fallback else ""
     rel = f"within {thr:g} min by {v.margin_minutes:.1f} min" if ok else f"over {thr:g} min by {-v.margin_minutes:.1f} min"
+    if v.verdict == "uncertain":
+        rel = f"the {thr:g}-min threshold lies inside the band {trip.minutes_low:.1f}–{trip.minutes_high:.1f} min"
+    elif trip.evidence == "model":
+        rel += f" (whole band {trip.minutes_low:.1f}–{trip.minutes_high:.1f} min)"
     v.reason = f"{claim.mode} {a.name} → {b.name}: {_fmt(trip.minutes)}{fb}, {rel}"
-    if not ok and math.isfinite(v.required_speed_kmh):
+    if trip.evidence:
+        v.reason += f"; evidence: {trip.evidence_detail}"
+    if v.verdict == "fails" and math.isfinite(v.required_speed_kmh):
         v.reason += (
             f"; it would take an average {v.required_speed_kmh:.0f} km/h over the {v.route_km:.1f} km route "
             f"(now {v.average_speed_kmh:.0f} km/h), i.e. saving {v.minutes_to_save:.1f} min"
@@ -579,13 +660,18 @@ def _eval_circle(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
     thr = claim.threshold_minutes
     rows: list[dict[str, Any]] = []
     for p, t in zip(places, trips):
-        is_in = bool(math.isfinite(t.minutes) and t.minutes <= thr)
+        state = band_verdict(t.minutes, t.minutes_low, t.minutes_high, thr)
+        is_in = state == "holds"
         rows.append(
             {
                 "place": p.name,
                 "lon": p.lon,
                 "lat": p.lat,
                 "minutes": t.minutes,
+                "minutes_low": t.minutes_low,
+                "minutes_high": t.minutes_high,
+                "evidence": t.evidence,
+                "state": state,
                 "margin_minutes": thr - t.minutes if math.isfinite(t.minutes) else math.nan,
                 "km": t.km,
                 "inside": is_in,
@@ -598,17 +684,22 @@ def _eval_circle(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
             f"some {claim.mode} journeys from {centre.name} have no network",
             f"download {inputs.download_hint} and pass --network, or set allow_fallback: true",
         )
-    inside = [r["place"] for r in rows if r["inside"]]
-    outside = [r["place"] for r in rows if not r["inside"]]
+    inside = [r["place"] for r in rows if r["state"] == "holds"]
+    outside = [r["place"] for r in rows if r["state"] == "fails"]
+    unsure = [r["place"] for r in rows if r["state"] == "uncertain"]
     worst = max(rows, key=lambda r: r["minutes"] if math.isfinite(r["minutes"]) else math.inf)
     idx = rows.index(worst)
     _what_it_takes(v, trips[idx])
-    v.verdict = "holds" if not outside else "fails"
+    v.verdict = "fails" if outside else ("uncertain" if unsure else "holds")
     v.reason = (
         f"{len(inside)} of {len(rows)} places inside {centre.name}'s {thr:g}-minute {claim.mode} circle"
         + (f"; outside: {', '.join(outside)}" if outside else "")
+        + (f"; threshold inside the band for: {', '.join(unsure)}" if unsure else "")
         + f"; slowest {worst['place']} at {_fmt(worst['minutes'])}"
     )
+    ev = sorted({t.evidence_detail for t in trips if t.evidence})
+    if ev:
+        v.reason += "; evidence: " + " | ".join(ev)
 
 
 def _eval_coverage(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
@@ -734,6 +825,10 @@ def verdicts_frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
                 "kind": v.kind,
                 "mode": v.mode,
                 "minutes": v.minutes,
+                "minutes_low": v.minutes_low,
+                "minutes_high": v.minutes_high,
+                "evidence": v.evidence or "",
+                "evidence_detail": v.evidence_detail,
                 "threshold_minutes": v.threshold_minutes,
                 "margin_minutes": v.margin_minutes,
                 "route_km": v.route_km,
@@ -743,7 +838,7 @@ def verdicts_frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
                 "reason": v.reason,
                 "fix": v.fix or "",
                 "source": v.source.get("title", "") if v.source else "",
-                "source_url": v.source.get("url", "") if v.source else "",
+                "source_url": (v.source.get("url") or v.source.get("file") or "") if v.source else "",
             }
         )
     return pd.DataFrame(rows)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -132,9 +132,58 @@ class Gazetteer:
         return PlaceHit(float(r["lon"]), float(r["lat"]), str(r["name"]), str(r["source"]), str(r["kind"]))
 
 
-def _station_file_table(path: Path, label: str) -> pd.DataFrame:
-    from geo.rail import read_stations
+def read_stations(stations: Any) -> pd.DataFrame:
+    """Station points as a DataFrame ``name, name_en, lon, lat, osm_id``.
 
+    Accepts a GeoDataFrame, a GeoJSON/GPKG of points or a CSV with a name
+    column (``name`` / ``station_name`` / ``stop_name``) and ``lon``/``lat``
+    (or ``lon_wgs84``/``lat_wgs84``, ``stop_lon``/``stop_lat``). Points without
+    a name are dropped.
+    """
+    import geopandas as gpd
+
+    if isinstance(stations, pd.DataFrame) and not isinstance(stations, gpd.GeoDataFrame):
+        df = stations
+        src = "in-memory"
+    elif isinstance(stations, gpd.GeoDataFrame):
+        g = stations.to_crs(4326) if stations.crs is not None and stations.crs.to_epsg() != 4326 else stations
+        df = pd.DataFrame(g.drop(columns="geometry"))
+        df["lon"], df["lat"] = g.geometry.x.to_numpy(), g.geometry.y.to_numpy()
+        src = "in-memory"
+    else:
+        p = Path(stations).expanduser()
+        if not p.exists():
+            raise InputError(f"stations file {str(p)!r} does not exist", "check the path (--stations FILE)")
+        src = str(p)
+        if p.suffix.lower() in (".csv", ".txt"):
+            df = pd.read_csv(p, dtype=str)
+        else:
+            return read_stations(gpd.read_file(p)).assign(source=src)
+    cols = {c.lower(): c for c in df.columns}
+    name_col = next((cols[c] for c in ("name", "station_name", "stop_name", "name:zh") if c in cols), None)
+    lon_col = next((cols[c] for c in ("lon", "lon_wgs84", "stop_lon", "stop_lon_wgs84", "x") if c in cols), None)
+    lat_col = next((cols[c] for c in ("lat", "lat_wgs84", "stop_lat", "stop_lat_wgs84", "y") if c in cols), None)
+    if name_col is None or lon_col is None or lat_col is None:
+        raise InputError(
+            f"stations {src}: needs a name column and lon/lat columns, found {', '.join(map(str, df.columns))}",
+            "give OSM station points (GeoJSON) or a CSV with columns name, lon, lat (WGS84)",
+        )
+    out = pd.DataFrame(
+        {
+            "name": df[name_col].astype("string").str.strip(),
+            "name_en": df[cols["name:en"]].astype("string") if "name:en" in cols else pd.Series(pd.NA, index=df.index, dtype="string"),
+            "lon": pd.to_numeric(df[lon_col], errors="coerce"),
+            "lat": pd.to_numeric(df[lat_col], errors="coerce"),
+            "osm_id": df[cols["osm_id"]].astype(str) if "osm_id" in cols else "",
+        }
+    )
+    out = out[out["name"].notna() & (out["name"] != "") & out["lon"].notna() & out["lat"].notna()]
+    out = out.drop_duplicates("name").reset_index(drop=True)
+    out["source"] = src
+    return out
+
+
+def _station_file_table(path: Path, label: str) -> pd.DataFrame:
     st = read_stations(path)
     alt = st["name_en"].fillna("") if "name_en" in st.columns else ""
     return pd.DataFrame({"name": st["name"].astype(str), "alt": alt, "lon": st["lon"], "lat": st["lat"], "source": label, "kind": "station"})
@@ -197,7 +246,13 @@ def gazetteer(data_dir: str | Path | None = None, stations: Sequence[str | Path]
     return g
 
 
-def resolve_place(text: Any, *, data_dir: str | Path | None = None, stations: Sequence[str | Path] | str | Path | None = None) -> PlaceHit:
+def resolve_place(
+    text: Any,
+    *,
+    data_dir: str | Path | None = None,
+    stations: Sequence[str | Path] | str | Path | None = None,
+    extra: Callable[[str], PlaceHit | None] | None = None,
+) -> PlaceHit:
     """Resolve a place name or ``"lon,lat"`` to ``(lon, lat, name, source, kind)``.
 
     Parameters
@@ -210,6 +265,10 @@ def resolve_place(text: Any, *, data_dir: str | Path | None = None, stations: Se
     stations
         Extra station files (GeoJSON points or CSV ``name, lon, lat``) that
         take precedence.
+    extra
+        A resolver tried first for names (not coordinates), e.g. the stops of
+        a GTFS feed (:func:`geo.timetable.stop_resolver`); it returns None
+        for names it does not know.
 
     Raises
     ------
@@ -218,4 +277,8 @@ def resolve_place(text: Any, *, data_dir: str | Path | None = None, stations: Se
     """
     if isinstance(text, tuple | list) and len(text) == 2:
         text = f"{float(text[0])},{float(text[1])}"
+    if extra is not None and not _COORD.match(str(text)):
+        hit = extra(str(text))
+        if hit is not None:
+            return hit
     return gazetteer(data_dir, stations).resolve(str(text))

@@ -1,4 +1,11 @@
-"""Load travel networks from OSM files, OSM line layers, saved networks or (online) osmnx.
+"""Load and save travel networks: OSM files, OSM line layers, saved networks and (online) osmnx.
+
+The public face of the loaders in :mod:`geo._private.netload`; each function
+returns a :class:`~geo.network.Network` (the same as the matching
+``Network.from_*`` constructor). Files and downloads go through one set of
+rules -- which ways a mode uses, their directions, speeds and intersection
+delays -- so a place gives the same network from its OSM extract and from
+Overpass.
 
 :func:`load_network` dispatches on the file type:
 
@@ -11,11 +18,10 @@
 * networks saved with :func:`save_network` (``.geonet``, an uncompressed
   ``.npz`` without pickles; ``.npz`` is accepted too).
 
-Every OSM node of a kept way becomes a network node and every pair of
-consecutive nodes a straight edge (both directions unless one-way). Built
-networks are cached under ``geo.settings.cache_dir() / "networks"``, keyed by
-a hash of the input file and the options that change the graph; speeds are
-re-applied on every load, so changing speeds never needs a rebuild.
+Built graphs are cached under ``geo.settings.cache_dir() / "networks"``,
+keyed by a hash of the input file and the options that change the graph
+(:func:`cache_key`); speeds are re-applied on every load, so changing
+speeds never needs a rebuild.
 
 Examples
 --------
@@ -32,37 +38,17 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
-import itertools
-import json
-import math
-import os
-import threading
-import time
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-import numpy as np
-import pandas as pd
-
-from geo._private import netfile
-from geo._private.osm import (
-    Graph,
-    build_graph,
-    keep_largest_component,
-    osm_format,
-    read_lines,
-    read_osm,
-    way_attributes,
-)
-from geo.errors import DataError, GeoError, InputError, NetworkUnavailableError
-from geo.network import MODES, Network
-from geo.speeds import edge_speeds, intersection_delays, resolve_profile
+from geo._private import netload
+from geo._private.netload import cache_key
+from geo.modes import Mode
+from geo.network import Network
 
 __all__ = [
+    "cache_key",
     "graph_from_osmnx",
     "load_network",
     "network_from_osmnx",
@@ -70,21 +56,14 @@ __all__ = [
     "save_network",
 ]
 
-#: bump whenever parsing or graph building changes, so stale cache entries are ignored
-LOADER_VERSION = 3
-_LINE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".geojsonl", ".geojsons")
-_SAVED_SUFFIXES = (".geonet", ".npz")
-_FULL_HASH_LIMIT = 256 * 2**20  # hash the whole file below this size (sha1 runs at ~1 GB/s)
-_MODE_WORDS = {"drive": "drivable roads", "walk": "walkable ways", "bike": "cyclable ways", "rail": "railway lines"}
-_GEOFABRIK = "https://download.geofabrik.de"
+Speeds = Mapping[str, float] | str | Path | None
 
 
-# --------------------------------------------------------------------------- public API
 def load_network(
     path: str | Path,
-    mode: str = "drive",
+    mode: Mode | str = "drive",
     *,
-    speeds: Mapping[str, float] | str | Path | None = None,
+    speeds: Speeds = None,
     profile: str = "auto",
     intersection_delay_s: float = 0.0,
     cache: bool = True,
@@ -145,78 +124,21 @@ def load_network(
     DataError
         Corrupt or truncated file, no ways of this mode, projected coordinates.
     """
-    t0 = time.perf_counter()
-    _check_mode(mode)
-    if component not in ("all", "weak", "strong"):
-        raise InputError(f"unknown component option {component!r}", "use 'all', 'weak' or 'strong'")
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise InputError(
-            f"network file {path} does not exist",
-            f"check the path, or download an OSM extract (.osm.pbf), e.g. from {_GEOFABRIK}",
+    return Network.from_parts(
+        netload.load_file(
+            path,
+            mode,
+            speeds=speeds,
+            profile=profile,
+            intersection_delay_s=intersection_delay_s,
+            cache=cache,
+            progress=progress,
+            bbox=bbox,
+            layer=layer,
+            use_maxspeed=use_maxspeed,
+            component=component,
         )
-    if path.is_dir():
-        raise InputError(f"network path {path} is a folder", "pass an .osm.pbf, .osm or .geojson file")
-    kind = _file_kind(path)
-    if kind == "saved":
-        net = read_network(path)
-        if net.mode != mode:
-            raise InputError(
-                f"{path} holds a {net.mode} network, not {mode}",
-                f"pass mode={net.mode!r} (--mode {net.mode}) or load the OSM file for {mode}",
-            )
-        if speeds is None and intersection_delay_s == 0 and profile == "auto" and use_maxspeed and component == "all":
-            return net
-        saved = Graph(
-            net.node_id,
-            net.lon,
-            net.lat,
-            net.edge_u,
-            net.edge_v,
-            net.edge_length_m,
-            net.edge_attrs.drop(columns=["speed_kmh"], errors="ignore"),
-            dict(net.meta.get("stats", {})),
-        )
-        if component != "all":
-            saved = keep_largest_component(saved, component)
-        return _finish(saved, mode, speeds, profile, intersection_delay_s, use_maxspeed, dict(net.meta), t0)
-    bbox = _check_bbox(bbox)
-    key = cache_key(path, mode, bbox=bbox, layer=layer)
-    cached = _cache_path(path, mode, key)
-    graph: Graph | None = None
-    hit = False
-    if cache and cached.exists():
-        try:
-            graph = _read_graph(cached)
-            hit = True
-        except GeoError:
-            graph = None  # damaged cache entry: rebuild
-    if graph is None:
-        graph = _build(path, kind, mode, bbox=bbox, layer=layer, progress=progress)
-        if cache:
-            try:
-                _write_graph(cached, graph, {"source": str(path), "mode": mode})
-            except OSError as exc:
-                warnings.warn(f"could not write the network cache {cached}: {exc}", stacklevel=2)
-    if graph.stats.get("missing_node_refs"):
-        warnings.warn(
-            f"{graph.stats['missing_node_refs']:,} node references of {graph.stats['ways_with_missing_nodes']:,} "
-            f"ways are missing from {path} (a clipped extract?); those ways were split at the missing nodes",
-            stacklevel=2,
-        )
-    if component != "all":
-        graph = keep_largest_component(graph, component)
-    meta = {
-        "source": str(path.resolve()),
-        "format": kind,
-        "cache_key": key,
-        "cache_hit": hit,
-        "cache_file": str(cached) if cache else None,
-        "bbox": list(bbox) if bbox else None,
-        "layer": layer,
-        "component": component,
-    }
-    return _finish(graph, mode, speeds, profile, intersection_delay_s, use_maxspeed, meta, t0)
+    )
 
 
 def save_network(net: Network, path: str | Path) -> Path:
@@ -230,275 +152,33 @@ def save_network(net: Network, path: str | Path) -> Path:
     >>> read_network(p).n_edges
     2
     """
-    path = Path(path).expanduser()
-    if path.suffix.lower() not in _SAVED_SUFFIXES:
-        raise InputError(f"cannot save a network as {path.name}", "use a .geonet (or .npz) file name")
-    arrays = {
-        "node_id": net.node_id,
-        "lon": net.lon,
-        "lat": net.lat,
-        "indptr": net.indptr,
-        "edge_u": net.edge_u,
-        "edge_v": net.edge_v,
-        "edge_length_m": net.edge_length_m,
-        "edge_time_s": net.edge_time_s,
-    }
-    meta = {"kind": "network", "mode": net.mode, "meta": dict(net.meta)}
-    return netfile.write(path, arrays, net.edge_attrs, meta)
+    return net.save(path)
 
 
 def read_network(path: str | Path) -> Network:
     """Read a network written by :func:`save_network`."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise InputError(f"network file {path} does not exist", "check the path")
-    arrays, attrs, meta = netfile.read(path)
-    if meta.get("kind") != "network":
-        raise DataError(f"{path} is a cached graph, not a saved network", "save networks with geo.io.save_network")
-    try:
-        net = Network(
-            node_id=arrays["node_id"],
-            lon=arrays["lon"],
-            lat=arrays["lat"],
-            indptr=arrays["indptr"],
-            edge_u=arrays["edge_u"],
-            edge_v=arrays["edge_v"],
-            edge_length_m=arrays["edge_length_m"],
-            edge_time_s=arrays["edge_time_s"],
-            edge_attrs=attrs,
-            mode=str(meta["mode"]),
-            meta=dict(meta.get("meta", {})),
-        )
-    except KeyError as exc:
-        raise DataError(f"{path} lacks the field {exc}", "re-save the network with geo.io.save_network") from exc
-    n, m = net.lon.shape[0], net.edge_u.shape[0]
-    if net.indptr.shape[0] != n + 1 or net.edge_v.shape[0] != m or net.edge_time_s.shape[0] != m or len(attrs) != m:
-        raise DataError(f"{path} has inconsistent array lengths", "re-save the network with geo.io.save_network")
-    return net
-
-
-def cache_key(
-    path: str | Path, mode: str, *, bbox: tuple[float, float, float, float] | None = None, layer: str | None = None
-) -> str:
-    """Hash of the input file's content and the options that change the graph.
-
-    Files up to 256 MB are hashed whole (SHA-1, so copies of a file share a
-    cache entry); larger ones by size, modification time and their first
-    and last MiB. Speeds are not part of the key: they are applied after
-    loading.
-    """
-    import geo
-
-    p = Path(path)
-    st = p.stat()
-    h = hashlib.sha1()
-    with open(p, "rb") as fh:
-        if st.st_size <= _FULL_HASH_LIMIT:
-            for block in iter(lambda: fh.read(4 * 2**20), b""):
-                h.update(block)
-            ident: dict[str, Any] = {"size": st.st_size}
-        else:
-            h.update(fh.read(2**20))
-            fh.seek(-(2**20), os.SEEK_END)
-            h.update(fh.read(2**20))
-            ident = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
-    ident.update(
-        content=h.hexdigest(),
-        mode=mode,
-        bbox=list(bbox) if bbox else None,
-        layer=layer,
-        loader=LOADER_VERSION,
-        geo=getattr(geo, "__version__", "?"),
-    )
-    return hashlib.sha1(json.dumps(ident, sort_keys=True).encode()).hexdigest()
-
-
-# --------------------------------------------------------------------------- internals
-def _check_mode(mode: str) -> None:
-    if mode not in MODES:
-        raise InputError(f"unknown mode {mode!r}", f"use one of {', '.join(MODES)}")
-
-
-def _check_bbox(bbox: Any) -> tuple[float, float, float, float] | None:
-    if bbox is None:
-        return None
-    try:
-        w, s, e, n = (float(x) for x in bbox)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"bbox must be (west, south, east, north), got {bbox!r}", "pass four numbers") from exc
-    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-        raise InputError(
-            f"bbox {bbox!r} is not (west, south, east, north) in WGS84 degrees",
-            "pass e.g. (112.4, 37.7, 112.7, 38.0) with west < east and south < north",
-        )
-    return (w, s, e, n)
-
-
-def _file_kind(path: Path) -> str:
-    name = path.name.lower()
-    if osm_format(path) is not None:
-        return "osm"
-    if name.endswith(_LINE_SUFFIXES):
-        return "lines"
-    if name.endswith(_SAVED_SUFFIXES):
-        return "saved"
-    raise InputError(
-        f"unknown network file type {path.name!r}",
-        "use .osm.pbf, .osm/.xml (.bz2/.gz), .geojson/.gpkg/.shp/.fgb OSM line layers, or a saved .geonet",
-    )
-
-
-def _build(
-    path: Path, kind: str, mode: str, *, bbox: tuple[float, float, float, float] | None, layer: str | None, progress: bool
-) -> Graph:
-    if kind == "osm":
-        if path.stat().st_size == 0:
-            raise DataError(f"{path} is empty", f"download the extract again, e.g. from {_GEOFABRIK}")
-        ways = read_osm(path, mode, progress=progress)
-    else:
-        ways = read_lines(path, mode, layer=layer, progress=progress)
-    graph = build_graph(ways, mode, bbox=bbox, warn=False)
-    if len(graph.u) == 0:
-        what = _MODE_WORDS[mode]
-        where = f" inside bbox {list(bbox)}" if bbox else ""
-        if mode == "rail":
-            fix = "check that the file contains railway=rail/light_rail/subway/narrow_gauge ways"
-        else:
-            fix = f"try --mode {'walk' if mode != 'walk' else 'drive'} or check the file (right area and type?)"
-        if bbox:
-            fix += ", or widen the bbox"
-        raise DataError(f"no {what} in {path}{where} ({len(ways.way_id):,} {mode} ways kept)", fix)
-    return graph
-
-
-def _finish(
-    graph: Graph,
-    mode: str,
-    speeds: Mapping[str, float] | str | Path | None,
-    profile: str,
-    intersection_delay_s: float,
-    use_maxspeed: bool,
-    meta: dict[str, Any],
-    t0: float,
-) -> Network:
-    prof = resolve_profile(profile, graph.lon, graph.lat)
-    attrs = graph.attrs.copy()
-    speed = edge_speeds(attrs, mode, prof, speeds, use_maxspeed=use_maxspeed)
-    with np.errstate(divide="ignore"):
-        time_s = np.where(speed > 0, graph.length_m / (speed / 3.6), np.inf)
-    delay = float(intersection_delay_s or 0.0)
-    if delay:
-        time_s = time_s + intersection_delays(graph.u, graph.v, len(graph.lon), delay)
-    attrs["speed_kmh"] = speed.astype(np.float32)
-    meta = dict(meta)
-    meta.update(
-        mode=mode,
-        options={
-            "speeds": (str(speeds) if isinstance(speeds, (str, Path)) else dict(speeds) if speeds else None),
-            "profile": prof,
-            "intersection_delay_s": delay,
-            "use_maxspeed": use_maxspeed,
-        },
-        stats=graph.stats,
-    )
-    net = Network.from_edges(
-        graph.lon,
-        graph.lat,
-        graph.u,
-        graph.v,
-        time_s=time_s,
-        length_m=graph.length_m,
-        node_id=graph.node_id,
-        attrs=attrs,
-        mode=mode,
-        meta=meta,
-    )
-    net.meta["load_time_s"] = round(time.perf_counter() - t0, 3)  # type: ignore[index]
-    return net
-
-
-def _cache_path(path: Path, mode: str, key: str) -> Path:
-    from geo.settings import cache_dir
-
-    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in path.name)[:48]
-    return cache_dir() / "networks" / f"{stem}-{mode}-{key[:20]}.geonet"
-
-
-def _write_graph(target: Path, graph: Graph, meta: dict[str, Any]) -> None:
-    arrays = {
-        "node_id": graph.node_id,
-        "lon": graph.lon,
-        "lat": graph.lat,
-        "u": graph.u,
-        "v": graph.v,
-        "length_m": graph.length_m,
-    }
-    netfile.write(target, arrays, graph.attrs, {"kind": "graph", "stats": graph.stats, **meta})
-
-
-def _read_graph(path: Path) -> Graph:
-    arrays, attrs, meta = netfile.read(path)
-    if meta.get("kind") != "graph":
-        raise DataError(f"{path} is not a cached graph", "delete it")
-    try:
-        return Graph(
-            node_id=arrays["node_id"],
-            lon=arrays["lon"],
-            lat=arrays["lat"],
-            u=arrays["u"],
-            v=arrays["v"],
-            length_m=arrays["length_m"],
-            attrs=attrs,
-            stats=dict(meta.get("stats", {})),
-        )
-    except KeyError as exc:
-        raise DataError(f"{path} lacks {exc}", "delete it") from exc
-
-
-# --------------------------------------------------------------------------- online (osmnx)
-_RAIL_FILTER = '["railway"~"^(rail|light_rail|subway|narrow_gauge)$"]'
-_OFFLINE_FIX = f"load a local .osm.pbf with --network, e.g. from Geofabrik ({_GEOFABRIK})"
-
-
-def _probe(hosts: list[str], timeout_s: float) -> None:
-    """Fail fast (within ``timeout_s``) when the hosts cannot be reached at all."""
-    import socket
-
-    errors: dict[str, str] = {}
-
-    def attempt(host: str) -> None:
-        try:
-            with socket.create_connection((host, 443), timeout=timeout_s):
-                pass
-        except Exception as exc:
-            errors[host] = f"{type(exc).__name__}: {exc}"
-
-    threads = [threading.Thread(target=attempt, args=(h,), daemon=True) for h in hosts]
-    for t in threads:
-        t.start()
-    deadline = time.monotonic() + timeout_s
-    for t, h in zip(threads, hosts):
-        t.join(max(0.0, deadline - time.monotonic()))
-        if t.is_alive():
-            errors.setdefault(h, f"no answer within {timeout_s:g} s")
-    if errors:
-        detail = "; ".join(f"{h}: {e}" for h, e in errors.items())
-        raise NetworkUnavailableError(f"could not reach Overpass/Nominatim: {detail}", _OFFLINE_FIX)
+    return Network.from_parts(netload.read_saved(path))
 
 
 def network_from_osmnx(
     kind: str,
     query: Any,
-    mode: str = "drive",
+    mode: Mode | str = "drive",
     *,
-    speeds: Mapping[str, float] | str | Path | None = None,
+    speeds: Speeds = None,
     profile: str = "auto",
     intersection_delay_s: float = 0.0,
     progress: bool = True,
     timeout_s: float = 10.0,
     use_maxspeed: bool = True,
 ) -> Network:
-    """Download a network with osmnx (needs internet) and convert it.
+    """Download a network with osmnx (needs internet); the same rules as :func:`load_network`.
+
+    osmnx fetches every ``highway`` way (``rail``: railway lines) as tagged;
+    geo then keeps the ways of ``mode``, sets their directions, speeds and
+    intersection delays exactly as for a file, so ``Network.from_place`` and
+    ``Network.from_file`` on that place's extract give the same network.
+    osmnx's settings are restored afterwards.
 
     Parameters
     ----------
@@ -507,7 +187,7 @@ def network_from_osmnx(
         north)``), ``"polygon"`` (a WGS84 shapely polygon) or ``"point"``
         (``((lon, lat), dist_m)``).
     mode
-        ``drive``, ``walk``, ``bike`` (osmnx network types) or ``rail``.
+        ``drive``, ``walk``, ``bike`` or ``rail``.
     timeout_s
         Connection/read timeout; offline the call fails within about this time.
 
@@ -516,102 +196,36 @@ def network_from_osmnx(
     NetworkUnavailableError
         Offline, ``GEO_OFFLINE=1``, or Overpass/Nominatim unreachable.
     """
-    from geo.settings import cache_dir, configure_osmnx, offline
-
-    t0 = time.perf_counter()
-    _check_mode(mode)
-    if kind not in ("place", "bbox", "polygon", "point"):
-        raise InputError(f"unknown osmnx query kind {kind!r}", "use place, bbox, polygon or point")
-    if offline():
-        raise NetworkUnavailableError(
-            "could not reach Overpass/Nominatim: GEO_OFFLINE=1 forbids online downloads", _OFFLINE_FIX
+    return Network.from_parts(
+        netload.download(
+            kind,
+            query,
+            mode,
+            speeds=speeds,
+            profile=profile,
+            intersection_delay_s=intersection_delay_s,
+            progress=progress,
+            timeout_s=timeout_s,
+            use_maxspeed=use_maxspeed,
         )
-    import osmnx as ox
-    import requests
-
-    configure_osmnx(timeout_s)
-    ox.settings.cache_folder = str(cache_dir() / "osmnx")
-    hosts = [urlparse(ox.settings.overpass_url).hostname or "overpass-api.de"]
-    if kind == "place":
-        hosts.append(urlparse(ox.settings.nominatim_url).hostname or "nominatim.openstreetmap.org")
-    if not (os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")):
-        _probe(hosts, min(timeout_s, 5.0))
-    kw: dict[str, Any] = {"simplify": False, "retain_all": True}
-    if mode == "rail":
-        kw["custom_filter"] = _RAIL_FILTER
-    else:
-        kw["network_type"] = mode
-    try:
-        if kind == "place":
-            G = ox.graph_from_place(query, **kw)
-        elif kind == "bbox":
-            bb = _check_bbox(query)
-            assert bb is not None
-            G = ox.graph_from_bbox(bb, **kw)
-        elif kind == "polygon":
-            G = ox.graph_from_polygon(query, **kw)
-        else:
-            (lon, lat), dist = query
-            G = ox.graph_from_point((float(lat), float(lon)), dist=float(dist), **kw)
-    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, OSError) as exc:
-        raise NetworkUnavailableError(f"could not reach Overpass/Nominatim: {exc}", _OFFLINE_FIX) from exc
-    except ox._errors.InsufficientResponseError as exc:
-        raise DataError(
-            f"OpenStreetMap returned no usable {mode} data for {kind} {query!r}: {exc}",
-            "check the place name or area, or try another mode",
-        ) from exc
-    except ox._errors.ResponseStatusCodeError as exc:
-        raise NetworkUnavailableError(f"Overpass/Nominatim refused the request: {exc}", _OFFLINE_FIX) from exc
-    meta = {"source": f"osmnx:{kind}:{query!r}", "format": "osmnx", "cache_key": None, "cache_hit": False}
-    return graph_from_osmnx(
-        G,
-        mode,
-        speeds=speeds,
-        profile=profile,
-        intersection_delay_s=intersection_delay_s,
-        use_maxspeed=use_maxspeed,
-        progress=progress,
-        meta=meta,
-        _t0=t0,
     )
-
-
-def _first(v: Any) -> Any:
-    if isinstance(v, (list, tuple)):
-        return v[0] if v else None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    return v
-
-
-def _text(v: Any) -> str | None:
-    """osmnx tag value (maybe a list from simplification) as an OSM-style string."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    if isinstance(v, (list, tuple)):
-        vals = [str(x) for x in v if x is not None]
-        return ";".join(vals) if vals else None
-    return str(v)
 
 
 def graph_from_osmnx(
     G: Any,
-    mode: str = "drive",
+    mode: Mode | str = "drive",
     *,
-    speeds: Mapping[str, float] | str | Path | None = None,
+    speeds: Speeds = None,
     profile: str = "auto",
     intersection_delay_s: float = 0.0,
     use_maxspeed: bool = True,
     progress: bool = False,
     meta: Mapping[str, Any] | None = None,
-    _t0: float | None = None,
 ) -> Network:
-    """Convert an osmnx ``MultiDiGraph`` (nodes with ``x``/``y``) into a :class:`Network`.
+    """Convert an osmnx ``MultiDiGraph`` you built (nodes with ``x``/``y``) into a :class:`Network`.
 
-    Edge ``geometry`` (simplified graphs) is expanded: its interior vertices
-    become nodes, so edges stay straight segments. Both directions of a
-    two-way street share these vertices. Tags merged into lists by osmnx
-    simplification use their first value (``maxspeed``: the lowest).
+    The edges are taken as they are (osmnx chose the ways and directions);
+    see :func:`geo._private.netload.from_osmnx_graph`.
 
     Examples
     --------
@@ -623,93 +237,15 @@ def graph_from_osmnx(
     >>> net.n_nodes, net.n_edges, float(net.edge_attrs["speed_kmh"][0])
     (2, 1, 30.0)
     """
-    from tqdm.auto import tqdm
-
-    from geo._private.osm import KEEP_TAGS
-
-    t0 = _t0 if _t0 is not None else time.perf_counter()
-    _check_mode(mode)
-    crs = str(G.graph.get("crs", "epsg:4326")).lower()
-    if crs not in ("epsg:4326", "wgs84", "+init=epsg:4326") and "4326" not in crs:
-        raise DataError(f"the osmnx graph is projected ({crs})", "pass the unprojected graph (before ox.project_graph)")
-    node_ids = []
-    xs = []
-    ys = []
-    for nid, d in G.nodes(data=True):
-        node_ids.append(int(nid))
-        xs.append(float(d["x"]))
-        ys.append(float(d["y"]))
-    pos = {nid: i for i, nid in enumerate(node_ids)}
-    extra: dict[tuple[int, int, int, int], int] = {}
-    ex_lon: list[float] = []
-    ex_lat: list[float] = []
-    n0 = len(node_ids)
-    us: list[int] = []
-    vs: list[int] = []
-    edge_rec: list[int] = []
-    records: list[dict[str, Any]] = []
-    way_ids: list[int] = []
-    dirs: list[int] = []
-    forward: list[bool] = []
-    edges = G.edges(keys=True, data=True)
-    for u, v, _k, d in tqdm(edges, total=G.number_of_edges(), disable=not progress, desc="converting", leave=False):
-        rec = {t: _text(d.get(t)) for t in KEEP_TAGS}
-        rec["highway"] = _text(_first(d.get("highway")))
-        rec["railway"] = _text(_first(d.get("railway")))
-        rec["name"] = _text(_first(d.get("name")))
-        rec["ref"] = _text(_first(d.get("ref")))
-        oneway = d.get("oneway")
-        rev = _first(d.get("reversed"))
-        records.append(rec)
-        way_ids.append(int(_first(d.get("osmid")) or -1))
-        dirs.append(1 if oneway is True or oneway in ("yes", "True") else 0)
-        fwd = not (rev is True or rev == "True")
-        r = len(records) - 1
-        chain = [pos[u]]
-        geom = d.get("geometry")
-        if geom is not None:
-            coords = list(geom.coords)[1:-1]
-            a, b = (u, v) if u <= v else (v, u)
-            for x, y in coords:
-                ck = (int(a), int(b), round(x * 1e7), round(y * 1e7))
-                idx = extra.get(ck)
-                if idx is None:
-                    idx = n0 + len(ex_lon)
-                    extra[ck] = idx
-                    ex_lon.append(float(x))
-                    ex_lat.append(float(y))
-                chain.append(idx)
-        chain.append(pos[v])
-        for p, q in itertools.pairwise(chain):
-            if p != q:
-                us.append(p)
-                vs.append(q)
-                edge_rec.append(r)
-        forward.append(fwd)
-    if not us:
-        raise DataError(f"the osmnx graph has no {_MODE_WORDS[mode]}", "check the area or try another mode")
-    tags = pd.DataFrame.from_records(records, columns=list(KEEP_TAGS))
-    per_edge = way_attributes(np.asarray(way_ids), tags, np.asarray(dirs), mode)
-    per_edge["forward"] = np.asarray(forward, dtype=bool)
-    rows = np.asarray(edge_rec, dtype=np.int64)
-    attrs = per_edge.iloc[rows].reset_index(drop=True)
-    lon = np.concatenate([np.asarray(xs), np.asarray(ex_lon)])
-    lat = np.concatenate([np.asarray(ys), np.asarray(ex_lat)])
-    # interior geometry vertices get negative ids (OSM node ids are positive)
-    nid = np.concatenate([np.asarray(node_ids, dtype=np.int64), -np.arange(1, len(ex_lon) + 1, dtype=np.int64)])
-    u_arr = np.asarray(us, dtype=np.int64)
-    v_arr = np.asarray(vs, dtype=np.int64)
-    from geo._private.geodesy import haversine_m
-
-    length = haversine_m(lon[u_arr], lat[u_arr], lon[v_arr], lat[v_arr])
-    graph = Graph(nid, lon, lat, u_arr, v_arr, length, attrs, {"osmnx_edges": G.number_of_edges()})
-    return _finish(
-        graph,
-        mode,
-        speeds,
-        profile,
-        intersection_delay_s,
-        use_maxspeed,
-        dict(meta or {"source": "osmnx graph", "format": "osmnx"}),
-        t0,
+    return Network.from_parts(
+        netload.from_osmnx_graph(
+            G,
+            mode,
+            speeds=speeds,
+            profile=profile,
+            intersection_delay_s=intersection_delay_s,
+            use_maxspeed=use_maxspeed,
+            progress=progress,
+            meta=meta,
+        )
     )

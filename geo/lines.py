@@ -22,15 +22,18 @@ known ones is placed midway (stated in :attr:`LineStation.source`); the last
 station with no site sits at ``length_km``.
 
 Run times per section: given (``run_times_minutes``) or estimated with the
-train run-time model (:mod:`geo._private.runtime`: acceleration, braking,
-top speed = design speed, running-time supplement).
+calibrated train run-time model (:class:`geo._private.runtime.Calibration`:
+acceleration, braking, top speed = design speed, station throats, stop loss,
+running-time supplement; a ``train:`` mapping in the spec switches to the bare
+physics model with that train). Either way a planned line is *modelled*
+(``Line.evidence == "model"``).
 
 Examples
 --------
 >>> line = load_line({"name": "L", "design_speed_kmh": 200, "dwell_minutes": 2,
 ...     "stations": [{"name": "A", "km": 0}, {"name": "B", "km": 50}, {"name": "C", "km": 100}]})
 >>> r = station_to_station(line, "A", "C")
->>> r["km"], r["stops_between"], 30 < r["minutes"] < 40
+>>> r["km"], r["stops_between"], 35 < r["minutes"] < 50
 (100.0, 1, True)
 """
 
@@ -43,9 +46,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from geo._private.geodesy import haversine_m
 from geo._private.runtime import TrainModel, pure_running_time
-from geo.errors import InputError
+from geo.errors import InputError, check_keys
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +82,9 @@ class Line:
     departures_s: list[float] | None = None
     one_way: bool = False
     design_speed_kmh: float | None = None
+    #: "model" for planned lines and OSM runs (with the calibration version), "" where not stated (timetables)
+    evidence: str = ""
+    calibration: str = ""
 
     def index(self, name: str) -> int | None:
         for i, s in enumerate(self.stations):
@@ -134,6 +142,15 @@ def station_to_station(line: Line, a: str, b: str) -> dict[str, Any] | None:
     }
 
 
+#: keys of a planned-line spec and of one of its stations; any other key is an error naming the closest one
+LINE_KEYS = (
+    "name", "source", "notes", "stations", "design_speed_kmh", "run_times_minutes", "dwell_minutes",
+    "headway_minutes", "length_km", "detour_factor", "train", "one_way",
+)  # fmt: skip
+LINE_SOURCE_KEYS = ("title", "publisher", "author", "url", "urls", "date", "dates", "file", "quote", "note", "via")
+STATION_KEYS = ("name", "lon", "lat", "km", "dwell_minutes", "position", "source", "note")
+
+
 def _num(d: Mapping[str, Any], key: str, where: str, positive: bool = True) -> float | None:
     if key not in d or d[key] is None:
         return None
@@ -161,20 +178,20 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
     if isinstance(spec, Mapping):
         d, where, base = dict(spec), "line spec", None
     else:
-        import yaml
+        from geo._private.yamlio import load_yaml
 
         p = Path(spec).expanduser()
         if not p.exists():
             raise InputError(f"line spec {str(p)!r} does not exist", "check the path (--line SPEC.yaml)")
-        try:
-            d = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise InputError(f"{p}: not valid YAML ({exc})", "fix the YAML syntax (indentation, colons)") from None
+        d = load_yaml(p)
         where, base = str(p), p.parent
         if not isinstance(d, Mapping):
             raise InputError(f"{p}: a line spec must be a mapping", "write name:, design_speed_kmh:, stations: [...]")
         d = dict(d)
     del base
+    check_keys(d, LINE_KEYS, where)
+    if isinstance(d.get("source"), Mapping):
+        check_keys(d["source"], LINE_SOURCE_KEYS, f"{where} source")
     name = str(d.get("name") or "planned line")
     raw = d.get("stations")
     if not isinstance(raw, list) or len(raw) < 2:
@@ -197,6 +214,7 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
             s = {"name": s}
         if not isinstance(s, Mapping) or not s.get("name"):
             raise InputError(f"{w} must be a name or a mapping with name", "write - 西安东 or - {name: 柞水西, lon: 109.0955, lat: 33.66025}")
+        check_keys(s, STATION_KEYS, w)
         r: dict[str, Any] = {"name": str(s["name"]), "lon": math.nan, "lat": math.nan, "km": math.nan, "source": ""}
         if "km" in s:
             r["km"] = _num(s, "km", w, positive=False)
@@ -230,6 +248,7 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
     _chainages(rows, length, detour, where)
     # ---- run times
     n = len(rows)
+    cal = None
     if run_given is not None:
         if not isinstance(run_given, list) or len(run_given) != n - 1:
             raise InputError(
@@ -247,6 +266,10 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
             run_s.append(v * 60.0)
     else:
         assert speed is not None
+        from geo._private.runtime import load_calibration
+
+        custom = train is not None or "train" in d
+        cal = None if custom else load_calibration()
         tm = train or TrainModel(max_speed_kmh=speed)
         if "train" in d and isinstance(d["train"], Mapping):
             try:
@@ -260,13 +283,28 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
             if not math.isfinite(dist):
                 run_s.append(math.nan)
                 continue
-            t, _ = pure_running_time([dist], [speed], tm)
-            run_s.append(t * (1.0 + tm.supplement))
+            if cal is not None:  # calibrated: station throats, stop loss, supplement (no curves: geometry unknown)
+                t, _ = cal.section_seconds(np.array([dist]), np.array([float(speed)]), tm)
+                run_s.append(t)
+            else:
+                t, _ = pure_running_time([dist], [speed], tm)
+                run_s.append(t * (1.0 + tm.supplement))
     stations = [
         LineStation(r["name"], r["lon"], r["lat"], r["km"], 0.0 if k in (0, n - 1) else r.get("dwell_s", dwell_s), r["source"])
         for k, r in enumerate(rows)
     ]
-    return Line(name, stations, run_s, headway, source=str(d.get("source", "")), one_way=bool(d.get("one_way", False)), design_speed_kmh=speed)
+    version = cal.version if cal is not None else ""
+    return Line(
+        name,
+        stations,
+        run_s,
+        headway,
+        source=str(d.get("source", "")),
+        one_way=bool(d.get("one_way", False)),
+        design_speed_kmh=speed,
+        evidence="model",
+        calibration=version,
+    )
 
 
 def _chainages(rows: list[dict[str, Any]], length: float | None, detour: float, where: str) -> None:

@@ -7,8 +7,8 @@ timetable (:meth:`geo.gtfs.Feed.to_lines`), planned-line specs
 Stations of different sources are the same station when they have the same
 name.
 
-A journey is a shortest path (the compiled Dijkstra kernel of
-:mod:`geo._private.dijkstra`) over a small time-expanded-by-stop graph:
+A journey is a shortest path (:func:`geo.routing.graph_search`, the compiled Dijkstra
+behind geo's one routing door) over a small time-expanded-by-stop graph:
 
 ``origin -> [access leg + parking + boarding] -> station -> [wait = headway/2] ->
 ride (run times, dwells at stops passed) -> [alight] -> station ->
@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from geo._private.geodesy import haversine_m
-from geo.errors import InputError
+from geo.errors import GeoError, InputError
 from geo.lines import Line
 from geo.network import Network
 
@@ -208,7 +208,7 @@ def _road_metres(road: Network, a: tuple[float, float], b: tuple[float, float], 
 
     try:
         r = route(road, a, b, max_snap_m=opt.max_snap_m, engine=opt.engine)
-    except Exception:  # the leg was routable in od_matrix; metres are a nicety
+    except GeoError:  # the leg was routable in od_matrix; metres are a nicety
         return math.nan
     return float(r.metres) if r.reachable else math.nan
 
@@ -224,6 +224,10 @@ class Journey:
     total_minutes: float
     legs: list[dict[str, Any]]
     assumptions: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: uncertainty band of ``total_minutes`` (NaN where not known) and its evidence: "timetable" or "model"
+    minutes_low: float = math.nan
+    minutes_high: float = math.nan
+    evidence: str | None = None
 
     @property
     def fallback(self) -> bool:
@@ -251,6 +255,9 @@ class Journey:
             "to": self.destination,
             "mode": self.mode,
             "total_minutes": clean(round(self.total_minutes, 2) if math.isfinite(self.total_minutes) else math.nan),
+            "minutes_low": clean(round(self.minutes_low, 2) if math.isfinite(self.minutes_low) else math.nan),
+            "minutes_high": clean(round(self.minutes_high, 2) if math.isfinite(self.minutes_high) else math.nan),
+            "evidence": self.evidence,
             "fallback": self.fallback,
             "legs": [{k: clean(v) for k, v in leg.items()} for leg in self.legs],
             "assumptions": self.assumptions,
@@ -266,7 +273,13 @@ class Journey:
     def __str__(self) -> str:
         if not math.isfinite(self.total_minutes):
             return f"{self.origin} -> {self.destination} by {self.mode}: unreachable"
-        out = [f"{self.origin} -> {self.destination} by {self.mode}: {self.total_minutes:.1f} min"]
+        if self.evidence:
+            from geo.rail import format_estimate
+
+            head = format_estimate(self.total_minutes, self.minutes_low, self.minutes_high, self.evidence)
+        else:
+            head = f"{self.total_minutes:.1f} min"
+        out = [f"{self.origin} -> {self.destination} by {self.mode}: {head}"]
         for leg in self.legs:
             m = leg.get("metres")
             dist = f", {m / 1000:.1f} km" if isinstance(m, int | float) and math.isfinite(m) and m > 0 else ""
@@ -353,7 +366,7 @@ def _osm_runs(ctx: RailContext, names_a: Sequence[str], names_b: Sequence[str]) 
                 continue
             try:
                 line = rail.as_line([a, b], name=f"OSM rail run {a}–{b}", design_speed_kmh=ctx.design_speed_kmh)
-            except Exception:  # not connected
+            except GeoError:  # not connected
                 continue
             out.append(line)
     return out
@@ -477,7 +490,18 @@ def door_to_door(
             line = lines[inf["line"]]
             if ride is None:
                 a = line.stations[inf["a"]].name
-                ride = {"mode": "rail", "from": a, "to": a, "minutes": 0.0, "metres": 0.0, "line": line.name, "stops_between": -1, "notes": set()}
+                ride = {
+                    "mode": "rail",
+                    "from": a,
+                    "to": a,
+                    "minutes": 0.0,
+                    "metres": 0.0,
+                    "line": line.name,
+                    "stops_between": -1,
+                    "evidence": line.evidence or "timetable",
+                    "calibration": line.calibration,
+                    "notes": set(),
+                }
             ride["minutes"] += w[e] / 60.0
             if kind == "ride":
                 sa, sb = line.stations[inf["a"]], line.stations[inf["b"]]

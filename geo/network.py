@@ -30,14 +30,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from geo._private import netload
 from geo._private.geodesy import haversine_m, utm_epsg
 from geo.errors import DataError, InputError
+from geo.modes import MODES, Mode, as_mode
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import shapely
 
-MODES = ("drive", "walk", "bike", "rail")
+__all__ = ["MODES", "Mode", "Network"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -60,8 +62,8 @@ class Network:
     edge_attrs : DataFrame (m rows)
         Per-edge attributes aligned with the edge order, e.g. ``osm_id``,
         ``highway``, ``name``, ``ref``, ``speed_kmh``.
-    mode : str
-        ``drive``, ``walk``, ``bike`` or ``rail``.
+    mode : Mode
+        ``drive``, ``walk``, ``bike`` or ``rail`` (:data:`geo.modes.Mode`).
     meta : dict
         Provenance: source file, options, cache key.
     """
@@ -75,7 +77,7 @@ class Network:
     edge_length_m: np.ndarray
     edge_time_s: np.ndarray
     edge_attrs: pd.DataFrame
-    mode: str = "drive"
+    mode: Mode = "drive"
     meta: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     # ------------------------------------------------------------------ build
@@ -92,7 +94,7 @@ class Network:
         length_m: np.ndarray | None = None,
         node_id: np.ndarray | None = None,
         attrs: pd.DataFrame | None = None,
-        mode: str = "drive",
+        mode: Mode | str = "drive",
         meta: Mapping[str, Any] | None = None,
     ) -> Network:
         """Build a network from node coordinates and directed edges.
@@ -140,8 +142,7 @@ class Network:
             raise InputError("u and v have different lengths", "pass one (u, v) pair per edge")
         if u.size and (u.min() < 0 or v.min() < 0 or u.max() >= n or v.max() >= n):
             raise InputError("edge endpoints must be node positions 0..n-1", "renumber the edges")
-        if mode not in MODES:
-            raise InputError(f"unknown mode {mode!r}", f"use one of {', '.join(MODES)}")
+        checked = as_mode(mode)
         if length_m is None:
             length_m = haversine_m(lon[u], lat[u], lon[v], lat[v])
         length_m = np.asarray(length_m, dtype=np.float64)
@@ -177,12 +178,17 @@ class Network:
             edge_length_m=length_m,
             edge_time_s=time_s,
             edge_attrs=attrs,
-            mode=mode,
+            mode=checked,
             meta=dict(meta or {}),
         )
 
     @classmethod
-    def from_file(cls, path: str | Path, mode: str = "drive", **kwargs: Any) -> Network:
+    def from_parts(cls, parts: netload.Parts) -> Network:
+        """Build a network from loader output (:class:`geo._private.netload.Parts`)."""
+        return cls.from_edges(**parts.edges_kwargs())
+
+    @classmethod
+    def from_file(cls, path: str | Path, mode: Mode | str = "drive", **kwargs: Any) -> Network:
         """Load a network from a local OSM file (no internet needed).
 
         Supported: ``.osm.pbf``, ``.osm`` / ``.xml`` (also clipped extracts
@@ -191,37 +197,33 @@ class Network:
         networks saved with :meth:`save`. See :func:`geo.io.load_network` for
         the options (speeds, cache, progress).
         """
-        from geo.io import load_network
-
-        return load_network(path, mode=mode, **kwargs)
+        return cls.from_parts(netload.load_file(path, mode, **kwargs))
 
     @classmethod
-    def from_place(cls, place: str, mode: str = "drive", **kwargs: Any) -> Network:
-        """Download the network of a named place with osmnx (needs internet)."""
-        from geo.io import network_from_osmnx
+    def from_place(cls, place: str, mode: Mode | str = "drive", **kwargs: Any) -> Network:
+        """Download the network of a named place with osmnx (needs internet).
 
-        return network_from_osmnx("place", place, mode=mode, **kwargs)
+        The ways, directions, speeds and delays follow the same rules as
+        :meth:`from_file` (see :func:`geo.io.network_from_osmnx`).
+        """
+        return cls.from_parts(netload.download("place", place, mode, **kwargs))
 
     @classmethod
-    def from_bbox(cls, bbox: tuple[float, float, float, float], mode: str = "drive", **kwargs: Any) -> Network:
+    def from_bbox(cls, bbox: tuple[float, float, float, float], mode: Mode | str = "drive", **kwargs: Any) -> Network:
         """Download the network inside ``(west, south, east, north)`` with osmnx."""
-        from geo.io import network_from_osmnx
-
-        return network_from_osmnx("bbox", bbox, mode=mode, **kwargs)
+        return cls.from_parts(netload.download("bbox", bbox, mode, **kwargs))
 
     @classmethod
-    def from_polygon(cls, polygon: shapely.Geometry, mode: str = "drive", **kwargs: Any) -> Network:
+    def from_polygon(cls, polygon: shapely.Geometry, mode: Mode | str = "drive", **kwargs: Any) -> Network:
         """Download the network inside a WGS84 polygon with osmnx."""
-        from geo.io import network_from_osmnx
-
-        return network_from_osmnx("polygon", polygon, mode=mode, **kwargs)
+        return cls.from_parts(netload.download("polygon", polygon, mode, **kwargs))
 
     @classmethod
-    def from_point(cls, point: tuple[float, float], dist_m: float, mode: str = "drive", **kwargs: Any) -> Network:
+    def from_point(
+        cls, point: tuple[float, float], dist_m: float, mode: Mode | str = "drive", **kwargs: Any
+    ) -> Network:
         """Download the network within ``dist_m`` of a ``(lon, lat)`` point with osmnx."""
-        from geo.io import network_from_osmnx
-
-        return network_from_osmnx("point", (point, dist_m), mode=mode, **kwargs)
+        return cls.from_parts(netload.download("point", (point, dist_m), mode, **kwargs))
 
     # ------------------------------------------------------------- basic info
     @property
@@ -358,10 +360,29 @@ class Network:
         return self.replace(edge_time_s=time_s)
 
     def save(self, path: str | Path) -> Path:
-        """Save to a single ``.npz``-based file (atomic write); see :func:`geo.io.save_network`."""
-        from geo.io import save_network
+        """Save to a single ``.geonet`` file (an uncompressed ``.npz`` without pickles), atomically.
 
-        return save_network(self, path)
+        Read it back with :meth:`from_file` or :func:`geo.io.read_network`.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> net = Network.from_edges([0.0, 0.001], [0.0, 0.0], [0, 1], [1, 0], speed_kmh=36.0)
+        >>> p = net.save(pathlib.Path(tempfile.mkdtemp()) / "n.geonet")
+        >>> Network.from_file(p).n_edges
+        2
+        """
+        arrays = {
+            "node_id": self.node_id,
+            "lon": self.lon,
+            "lat": self.lat,
+            "indptr": self.indptr,
+            "edge_u": self.edge_u,
+            "edge_v": self.edge_v,
+            "edge_length_m": self.edge_length_m,
+            "edge_time_s": self.edge_time_s,
+        }
+        return netload.write_saved(path, arrays, self.edge_attrs, self.mode, self.meta)
 
 
 def _reverse_edges(indptr: np.ndarray, u: np.ndarray, v: np.ndarray, t: np.ndarray) -> np.ndarray:

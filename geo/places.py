@@ -29,7 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from geo.errors import InputError
+from geo.crs import gcj02_to_wgs84
+from geo.errors import GeoError, InputError
 from geo.settings import shared_data_dir
 
 #: suffixes stripped when matching Chinese admin names (柞水县 ~ 柞水)
@@ -78,17 +79,6 @@ def _check_lonlat(lon: Any, lat: Any, where: str) -> tuple[float, float]:
     return x, y
 
 
-def _gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
-    import importlib
-
-    try:
-        conv: Any = importlib.import_module("geo.crs").gcj02_to_wgs84  # isochrone helper's module
-    except (ImportError, AttributeError):  # pragma: no cover - fallback while geo.crs is absent
-        conv = importlib.import_module("geo._private.gcj02").gcj02_to_wgs84
-    out = conv(lon, lat)
-    return float(out[0]), float(out[1])
-
-
 def resolve_place_spec(spec: Any, *, where: str = "place") -> Place:
     """Resolve one place spec (name, coordinates or county) to a :class:`Place`.
 
@@ -117,7 +107,7 @@ def resolve_place_spec(spec: Any, *, where: str = "place") -> Place:
         lon, lat = _check_lonlat(spec.get("lon"), spec.get("lat"), where)
         crs = str(spec.get("crs", "wgs84")).lower().replace("-", "").replace(":", "")
         if crs in ("gcj02",):
-            lon, lat = _gcj02_to_wgs84(lon, lat)
+            lon, lat = gcj02_to_wgs84(lon, lat)
             src = "given (GCJ-02, converted to WGS84)"
         elif crs in ("wgs84", "epsg4326", "crs84"):
             src = str(spec.get("source", "given"))
@@ -183,7 +173,7 @@ def _gazetteer(name: str) -> Place | None:
         return None
     try:
         hit = resolve_place(name)
-    except Exception:
+    except GeoError:  # unknown to the gazetteer
         return None
     if hit is None:
         return None

@@ -39,7 +39,7 @@ Examples
 >>> rail.net.n_nodes  # 3 track nodes (the 5.6 m gap is closed) + 2 station nodes + 2 split points
 7
 >>> r = rail.run_time(["A", "B"])
->>> round(r.km, 1), 20 < r.minutes < 30
+>>> round(r.km, 1), 25 < r.minutes < 35
 (111.2, True)
 """
 
@@ -60,13 +60,15 @@ import pandas as pd
 
 from geo._private.geodesy import haversine_m, utm_epsg
 from geo._private.runtime import TrainModel, pure_running_time
-from geo.errors import DataError, InputError
+from geo.errors import DataError, GeoError, InputError
+from geo.gazetteer import read_stations  # lives with the other name lookups; geo.rail.read_stations still works
 from geo.network import Network
-from geo.routing import path_edges, search_nodes
+from geo.routing import graph_search, path_edges
 
 #: speed (km/h) by rail class when no ``maxspeed`` tag is present
 CLASS_SPEEDS_KMH: dict[str, float] = {
     "highspeed": 300.0,
+    "link": 80.0,
     "main": 160.0,
     "rail": 120.0,
     "branch": 100.0,
@@ -87,6 +89,14 @@ DEFAULT_STATION_RADIUS_M = 500.0
 DEFAULT_DWELL_S = 120.0
 #: railway values that make routable track
 RAIL_VALUES = ("rail", "subway", "light_rail", "tram", "monorail", "narrow_gauge", "funicular")
+#: OSM lifecycle states of a way that is not (or no longer) in service
+LIFECYCLE_STATES = ("construction", "proposed", "disused", "abandoned", "preserved", "razed")
+#: rail classes that main-line trains (any Chinese train class) may use; metro, tram etc. are not theirs
+MAINLINE_CLASSES = ("highspeed", "link", "main", "rail", "branch", "industrial", "service")
+#: train classes (first letter of a Chinese train number) hauled by locomotives: not allowed on high-speed lines
+LOCOMOTIVE_CLASSES = ("K", "T", "Z", "Y", "L", "S", "X", "")
+#: classes of multiple-unit trains (allowed on high-speed lines)
+CLASS_LETTERS = ("G", "C", "D")
 
 
 def _tag(df: pd.DataFrame, col: str) -> pd.Series:
@@ -112,9 +122,46 @@ def parse_maxspeed(value: Any) -> float:
     return round(v * 1.609344, 1) if m.group(2) == "mph" else v
 
 
+def lifecycle(df: pd.DataFrame) -> pd.Series:
+    """Lifecycle state of each way: ``"in service"`` or one of :data:`LIFECYCLE_STATES`.
+
+    Read from ``railway=<state>`` (OSM's classic tagging, with the track kind
+    in ``<state>=rail``), from a ``<state>:railway`` lifecycle-prefix tag on a
+    way without ``railway``, or from ``<state>=yes`` on a ``railway=rail`` way.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"railway": ["rail", "construction", None, "rail"],
+    ...                    "disused:railway": [None, None, "rail", None], "proposed": [None, "rail", None, "yes"]})
+    >>> lifecycle(df).tolist()
+    ['in service', 'construction', 'disused', 'proposed']
+    """
+    railway = _tag(df, "railway")
+    out = pd.Series("in service", index=df.index, dtype=object)
+    for state in LIFECYCLE_STATES:
+        pref = _tag(df, f"{state}:railway")
+        out = out.mask((railway.isna() & pref.notna()).fillna(False).to_numpy(), state)
+        out = out.mask((_tag(df, state) == "yes").fillna(False).to_numpy(), state)
+    for state in LIFECYCLE_STATES:
+        out = out.mask((railway == state).fillna(False).to_numpy(), state)
+    return out
+
+
+def _track_kind(df: pd.DataFrame) -> pd.Series:
+    """The ``railway`` value a way has (or will have / had): ``construction=rail`` -> ``rail``."""
+    railway = _tag(df, "railway")
+    kind = railway.copy()
+    for state in LIFECYCLE_STATES:
+        inner = _tag(df, state).where(lambda x: x != "yes")
+        pref = _tag(df, f"{state}:railway")
+        kind = kind.mask((railway == state).fillna(False), inner.fillna("rail"))
+        kind = kind.mask((railway.isna() & pref.notna()).fillna(False), pref)
+    return kind
+
+
 def classify(df: pd.DataFrame) -> pd.Series:
     """Rail class of each way (a key of :data:`CLASS_SPEEDS_KMH`)."""
-    railway = _tag(df, "railway").fillna("rail")
+    railway = _track_kind(df).fillna("rail")
     hs = _tag(df, "highspeed").isin(["yes", "true", "1"])
     hs |= _tag(df, "rail_type").isin(["hsr", "highspeed", "high_speed"])
     if "is_hsr" in df.columns:
@@ -126,6 +173,11 @@ def classify(df: pd.DataFrame) -> pd.Series:
     cls = cls.mask(is_rail & usage.isin(["main", "branch", "industrial"]).fillna(False), usage)
     cls = cls.mask(is_rail & service.notna() & service.isin(["siding", "yard", "spur", "crossover"]).fillna(False), "service")
     cls = cls.mask(is_rail & hs.fillna(False), "highspeed")
+    # connecting lines and flyovers between main lines (China: 联络线, 疏解线, depot access 动走线; elsewhere
+    # tagged service=crossover or named "... connecting line / link"), whatever their speed class
+    name = _tag(df, "name").fillna(_tag(df, "name:zh")).fillna("")
+    link = name.str.contains(r"联络线|疏解.?线|动走线|connecting line|chord", regex=True).fillna(False)
+    cls = cls.mask(is_rail & link, "link")
     return cls.astype(str)
 
 
@@ -160,7 +212,7 @@ class _UnionFind:
             self.p[max(ra, rb)] = min(ra, rb)
 
 
-def _read_lines(lines: Any) -> Any:
+def _read_lines(lines: Any, include_states: Sequence[str] = ()) -> Any:
     import geopandas as gpd
 
     if isinstance(lines, gpd.GeoDataFrame):
@@ -179,9 +231,14 @@ def _read_lines(lines: Any) -> Any:
         gdf = gdf.to_crs(4326)
     gdf = gdf[gdf.geometry.notna()].explode(index_parts=False).reset_index(drop=True)
     gdf = gdf[gdf.geom_type == "LineString"].reset_index(drop=True)
-    if "railway" in gdf.columns:
-        keep = gdf["railway"].isna() | gdf["railway"].astype(str).isin(RAIL_VALUES)
-        gdf = gdf[keep].reset_index(drop=True)
+    bad = sorted(set(include_states) - set(LIFECYCLE_STATES))
+    if bad:
+        raise InputError(f"unknown lifecycle state(s) {', '.join(bad)}", f"use some of {', '.join(LIFECYCLE_STATES)}")
+    state = lifecycle(gdf)
+    kind = _track_kind(gdf)
+    keep = (state == "in service") | state.isin(list(include_states))
+    keep &= kind.isna() | kind.isin(list(RAIL_VALUES)).fillna(False)
+    gdf = gdf[keep.to_numpy()].assign(status=state[keep.to_numpy()].to_numpy()).reset_index(drop=True)
     if gdf.empty:
         raise DataError(f"{src}: no railway LineStrings", "give OSM railway ways (railway=rail, subway, ...) as lines")
     return gdf, src
@@ -288,19 +345,20 @@ def _hash_inputs(paths: Sequence[Path], params: Mapping[str, Any]) -> str:
         st = p.stat()
         h.update(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
     h.update(repr(sorted(params.items())).encode())
-    h.update(b"rail-graph-v2")
+    h.update(b"rail-graph-v4")
     return h.hexdigest()[:20]
 
 
 def _undirected(
-    lines: Any, design_speed_kmh: float | None, speeds: Mapping[str, float] | None, snap_tolerance_m: float
+    lines: Any, design_speed_kmh: float | None, speeds: Mapping[str, float] | None, snap_tolerance_m: float, include_states: Sequence[str] = ()
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, pd.DataFrame, str]:
     if not snap_tolerance_m >= 0:
         raise InputError(f"snap_tolerance_m must be >= 0, got {snap_tolerance_m!r}", "use e.g. 30")
     if design_speed_kmh is not None and not design_speed_kmh > 0:
         raise InputError(f"design speed must be positive, got {design_speed_kmh!r}", "pass e.g. --design-speed 350")
-    gdf, src = _read_lines(lines)
+    gdf, src = _read_lines(lines, include_states)
     sp = edge_speeds(gdf, design_speed_kmh, speeds).to_numpy(dtype=float)
+    tagged = gdf["maxspeed"].map(parse_maxspeed).to_numpy(dtype=float) if "maxspeed" in gdf.columns else np.full(len(gdf), np.nan)
     lon, lat, u, v, w = _build_graph(gdf, sp, snap_tolerance_m)
     cls = classify(gdf).to_numpy()
     attrs = pd.DataFrame(
@@ -309,6 +367,8 @@ def _undirected(
             "name": gdf["name"].astype("string").to_numpy()[w] if "name" in gdf.columns else pd.NA,
             "rail_class": cls[w],
             "speed_kmh": sp[w],
+            "maxspeed_kmh": tagged[w],
+            "status": gdf["status"].astype(str).to_numpy()[w],
         }
     )
     return lon, lat, u, v, attrs, src
@@ -331,6 +391,7 @@ def rail_graph(
     design_speed_kmh: float | None = None,
     speeds: Mapping[str, float] | None = None,
     snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
+    include_states: Sequence[str] = (),
 ) -> Network:
     """A two-way rail :class:`~geo.network.Network` (``mode="rail"``) from OSM railway ways, without stations.
 
@@ -344,8 +405,12 @@ def rail_graph(
         Overrides of :data:`CLASS_SPEEDS_KMH`.
     snap_tolerance_m
         Largest gap (m) between a way end and another way that is closed.
+    include_states
+        Lifecycle states (:data:`LIFECYCLE_STATES`) whose ways are routable
+        too, e.g. ``("construction",)`` for a scenario that opens lines being
+        built. By default only ways in service are.
     """
-    lon, lat, u, v, attrs, src = _undirected(lines, design_speed_kmh, speeds, snap_tolerance_m)
+    lon, lat, u, v, attrs, src = _undirected(lines, design_speed_kmh, speeds, snap_tolerance_m, include_states)
     meta = {"source": src, "design_speed_kmh": design_speed_kmh, "snap_tolerance_m": snap_tolerance_m, "kind": "osm-rail"}
     return _network(lon, lat, u, v, attrs, meta)
 
@@ -414,7 +479,16 @@ def _attach_stations(
             ev.append(b_)
             rows.append(seg)
     keep = np.flatnonzero(~drop)
-    link_attrs = pd.DataFrame({"osm_id": "", "name": pd.array([pd.NA] * len(link_u), dtype="string"), "rail_class": "station_link", "speed_kmh": 1e6})
+    link_attrs = pd.DataFrame(
+        {
+            "osm_id": "",
+            "name": pd.array([pd.NA] * len(link_u), dtype="string"),
+            "rail_class": "station_link",
+            "speed_kmh": 1e6,
+            "maxspeed_kmh": np.nan,
+            "status": "in service",
+        }
+    )
     attrs_out = pd.concat([attrs.iloc[keep], attrs.iloc[rows], link_attrs], ignore_index=True)
     u_out = np.r_[u[keep], np.asarray(eu, dtype=np.int64), np.asarray(link_u, dtype=np.int64)].astype(np.int64)
     v_out = np.r_[v[keep], np.asarray(ev, dtype=np.int64), np.asarray(link_v, dtype=np.int64)].astype(np.int64)
@@ -422,57 +496,6 @@ def _attach_stations(
     st = st[st["node"] >= 0].reset_index(drop=True)
     assert len(new_lon) >= n0
     return np.asarray(new_lon), np.asarray(new_lat), u_out, v_out, attrs_out, st
-
-
-def read_stations(stations: Any) -> pd.DataFrame:
-    """Station points as a DataFrame ``name, name_en, lon, lat, osm_id``.
-
-    Accepts a GeoDataFrame, a GeoJSON/GPKG of points or a CSV with a name
-    column (``name`` / ``station_name`` / ``stop_name``) and ``lon``/``lat``
-    (or ``lon_wgs84``/``lat_wgs84``, ``stop_lon``/``stop_lat``). Points without
-    a name are dropped.
-    """
-    import geopandas as gpd
-
-    if isinstance(stations, pd.DataFrame) and not isinstance(stations, gpd.GeoDataFrame):
-        df = stations
-        src = "in-memory"
-    elif isinstance(stations, gpd.GeoDataFrame):
-        g = stations.to_crs(4326) if stations.crs is not None and stations.crs.to_epsg() != 4326 else stations
-        df = pd.DataFrame(g.drop(columns="geometry"))
-        df["lon"], df["lat"] = g.geometry.x.to_numpy(), g.geometry.y.to_numpy()
-        src = "in-memory"
-    else:
-        p = Path(stations).expanduser()
-        if not p.exists():
-            raise InputError(f"stations file {str(p)!r} does not exist", "check the path (--stations FILE)")
-        src = str(p)
-        if p.suffix.lower() in (".csv", ".txt"):
-            df = pd.read_csv(p, dtype=str)
-        else:
-            return read_stations(gpd.read_file(p)).assign(source=src)
-    cols = {c.lower(): c for c in df.columns}
-    name_col = next((cols[c] for c in ("name", "station_name", "stop_name", "name:zh") if c in cols), None)
-    lon_col = next((cols[c] for c in ("lon", "lon_wgs84", "stop_lon", "stop_lon_wgs84", "x") if c in cols), None)
-    lat_col = next((cols[c] for c in ("lat", "lat_wgs84", "stop_lat", "stop_lat_wgs84", "y") if c in cols), None)
-    if name_col is None or lon_col is None or lat_col is None:
-        raise InputError(
-            f"stations {src}: needs a name column and lon/lat columns, found {', '.join(map(str, df.columns))}",
-            "give OSM station points (GeoJSON) or a CSV with columns name, lon, lat (WGS84)",
-        )
-    out = pd.DataFrame(
-        {
-            "name": df[name_col].astype("string").str.strip(),
-            "name_en": df[cols["name:en"]].astype("string") if "name:en" in cols else pd.Series(pd.NA, index=df.index, dtype="string"),
-            "lon": pd.to_numeric(df[lon_col], errors="coerce"),
-            "lat": pd.to_numeric(df[lat_col], errors="coerce"),
-            "osm_id": df[cols["osm_id"]].astype(str) if "osm_id" in cols else "",
-        }
-    )
-    out = out[out["name"].notna() & (out["name"] != "") & out["lon"].notna() & out["lat"].notna()]
-    out = out.drop_duplicates("name").reset_index(drop=True)
-    out["source"] = src
-    return out
 
 
 # ---------------------------------------------------------------- runtime
@@ -485,14 +508,24 @@ class RunTime:
     stops : list of str
     sections : DataFrame
         One row per stop-to-stop section: ``from``, ``to``, ``km``,
-        ``run_minutes`` (supplement included), ``dwell_minutes`` (at ``to``,
-        0 at the last stop), ``top_kmh``.
+        ``run_minutes`` (stop loss and supplement included), ``dwell_minutes``
+        (at ``to``, 0 at the last stop), ``top_kmh``.
     minutes : float
         Total in-vehicle minutes from the first to the last stop (runs plus
         dwells at intermediate stops).
     km : float
     edges : list of int arrays
         Rail edges of each section.
+    minutes_low, minutes_high : float
+        Uncertainty band (10th-90th percentile of the model's error on
+        corridors it was not fitted on, :class:`geo._private.runtime.Calibration`);
+        NaN for the uncalibrated physics model.
+    evidence : str
+        ``"model"`` (always, for runs over OSM geometry).
+    calibration : str
+        Version of the calibration used (``""`` when uncalibrated).
+    train_class : str
+        Class letter the run was modelled for (``"?"`` = unknown).
     """
 
     stops: list[str]
@@ -500,12 +533,40 @@ class RunTime:
     minutes: float
     km: float
     edges: list[np.ndarray]
+    minutes_low: float = math.nan
+    minutes_high: float = math.nan
+    evidence: str = "model"
+    calibration: str = ""
+    train_class: str = "?"
+
+    @property
+    def label(self) -> str:
+        """``"16 min (14–18), modelled"``: the estimate, its band and its evidence."""
+        return format_estimate(self.minutes, self.minutes_low, self.minutes_high, self.evidence)
 
     def __str__(self) -> str:
-        lines = [f"{' -> '.join(self.stops)}: {self.minutes:.1f} min over {self.km:.1f} km"]
+        cal = f", calibration {self.calibration}" if self.calibration else ", uncalibrated physics"
+        lines = [f"{' -> '.join(self.stops)}: {self.label} over {self.km:.1f} km (class {self.train_class}{cal})"]
         for r in self.sections.itertuples(index=False):
             lines.append(f"  {r[0]} -> {r[1]}: {r.km:.1f} km, run {r.run_minutes:.1f} min, top {r.top_kmh:.0f} km/h, dwell {r.dwell_minutes:.1f} min")
         return "\n".join(lines)
+
+
+def format_estimate(minutes: float, low: float = math.nan, high: float = math.nan, evidence: str = "model") -> str:
+    """``"16 min (14–18), modelled"`` / ``"34 min, timetable"``.
+
+    Examples
+    --------
+    >>> format_estimate(16.2, 14.1, 18.4)
+    '16 min (14–18), modelled'
+    >>> format_estimate(34.0, evidence="timetable")
+    '34 min, timetable'
+    """
+    if not math.isfinite(minutes):
+        return "unreachable"
+    what = "modelled" if evidence == "model" else evidence
+    band = f" ({low:.0f}–{high:.0f})" if evidence == "model" and math.isfinite(low) and math.isfinite(high) else ""
+    return f"{minutes:.0f} min{band}, {what}"
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -551,35 +612,95 @@ class RailNetwork:
         """Rail node positions that stand for station ``name`` (its station node)."""
         return np.array([int(self.station(name)["node"])], dtype=np.int64)
 
-    def path(self, a: str, b: str) -> tuple[np.ndarray, float]:
+    def allowed_edges(self, train: str | None = None) -> np.ndarray:
+        """Which edges a train class may use (boolean per edge).
+
+        ``train`` is a train number or class letter (``"D5264"``, ``"G"``).
+        Main-line classes use main-line track only (no metro, tram ...);
+        locomotive-hauled classes (K, T, Z, ... and numbers without a letter)
+        not high-speed lines. Unknown (``None``): main-line track too, unless
+        the graph has none (a metro or tram network): then every edge.
+        """
+        from geo._private.runtime import train_class
+
+        cls = train_class(train)
+        rc = self.net.edge_attrs["rail_class"].astype(str).to_numpy()
+        ok = np.isin(rc, list(MAINLINE_CLASSES)) | (rc == "station_link")
+        if cls == "?":
+            return ok if ok[rc != "station_link"].any() else np.ones(len(rc), dtype=bool)
+        if cls in LOCOMOTIVE_CLASSES:
+            ok &= rc != "highspeed"
+        return ok
+
+    def path(self, a: str, b: str, train: str | None = None) -> tuple[np.ndarray, float]:
         """Fastest rail path (edge indices) from station ``a`` to ``b`` and its length in metres.
+
+        ``train`` (a train number or class letter; None: unknown) limits the
+        lines used (:meth:`allowed_edges`).
 
         Raises
         ------
         DataError
-            When the two stations are not connected.
+            When the two stations are not connected (for that train class).
         """
         src = self.station_nodes(a)
         dst = self.station_nodes(b)
         net = self.net
-        res = search_nodes(net, src)
-        dist, pred = res.seconds, res.pred_edge
+        w = np.where(self.allowed_edges(train), net.edge_time_s, np.inf)
+        dist, pred, _, _ = graph_search(net.indptr, net.edge_v, w, src)
         best = dst[np.argmin(dist[dst])]
         if not np.isfinite(dist[best]):
+            cls = f" for a {train} train" if train else ""
             raise DataError(
-                f"stations {a} and {b} are not connected in the rail graph",
-                "check that both lie on the lines given, or raise the snap tolerance (--snap-tolerance)",
+                f"stations {a} and {b} are not connected in the rail graph{cls}",
+                "check that both lie on the lines given (in service), the train class, or raise the snap tolerance (--snap-tolerance)",
             )
         edges_arr, _ = path_edges(pred, net.edge_u, int(best))
         return edges_arr, float(net.edge_length_m[edges_arr].sum())
+
+    def section_geometry(self, a: str, b: str, train: str | None = None) -> dict[str, Any]:
+        """The route of one stop-to-stop section as the run-time model sees it.
+
+        Returns ``{edges, length_m, rail_class, maxspeed_kmh, class_speed_kmh,
+        curves}`` (arrays over the route's edges, station links dropped;
+        ``curves``:
+        ``(positions_m, radius_m)`` from :func:`geo._private.runtime.curve_radii`).
+        """
+        edges, _ = self.path(a, b, train)
+        at = self.net.edge_attrs
+        rc = at["rail_class"].astype(str).to_numpy()[edges]
+        keep = rc != "station_link"
+        e = edges[keep]
+        length = self.net.edge_length_m[e]
+        rcls = rc[keep]
+        ms = at["maxspeed_kmh"].to_numpy(dtype=float)[e] if "maxspeed_kmh" in at.columns else np.full(len(e), np.nan)
+        if len(e):
+            from geo._private.runtime import curve_radii
+
+            nodes = np.r_[self.net.edge_u[e], self.net.edge_v[e[-1]]]
+            lon, lat = self.net.lon[nodes], self.net.lat[nodes]
+            k = math.cos(math.radians(float(np.mean(lat))))
+            curves = curve_radii((lon - lon[0]) * 111_320.0 * k, (lat - lat[0]) * 110_574.0)
+        else:
+            curves = (np.zeros(0), np.zeros(0))
+        return {
+            "edges": edges,
+            "length_m": length,
+            "rail_class": rcls,
+            "maxspeed_kmh": ms,
+            "class_speed_kmh": at["speed_kmh"].to_numpy(dtype=float)[e],
+            "curves": curves,
+        }
 
     def run_time(
         self,
         stops: Sequence[str],
         *,
-        train: TrainModel | None = None,
-        dwell_s: float | Sequence[float] = DEFAULT_DWELL_S,
+        train: TrainModel | str | None = None,
+        dwell_s: float | Sequence[float] | None = None,
         design_speed_kmh: float | None = None,
+        calibration: Any = None,
+        calibrated: bool = True,
     ) -> RunTime:
         """Estimated in-vehicle time over ``stops`` (first to last, stopping at each).
 
@@ -588,39 +709,75 @@ class RailNetwork:
         stops
             Station names in running order (at least two).
         train
-            Train performance (default :class:`TrainModel`); its top speed caps
-            the track speeds.
+            A train number or class letter (``"D5264"``, ``"G"``): limits the
+            lines (:meth:`allowed_edges`) and the top speed (class top speed
+            of the calibration). Or a :class:`TrainModel` (its top speed caps
+            the track speeds; any line). Default: class unknown.
         dwell_s
             Dwell at each intermediate stop (one value, or one per
-            intermediate stop).
+            intermediate stop); default the calibration's median dwell.
         design_speed_kmh
             If given, overrides the track speed of high-speed edges for this
-            run (the graph is not changed).
+            run (the graph is not changed); default the graph's build-time
+            design speed, if any, else the calibrated line speed.
+        calibration
+            A :class:`geo._private.runtime.Calibration`; default the packaged one.
+        calibrated
+            False: the bare physics model (no throats, junctions, stop
+            losses; track speeds from the class table, ``TrainModel``
+            supplement), kept for comparison.
         """
+        from geo._private.runtime import load_calibration, train_class
+
         if len(stops) < 2:
             raise InputError("a run needs at least two stops", "pass e.g. ['西安东', '蓝田', '商洛西']")
-        train = train or TrainModel()
-        train.check()
+        cal = (calibration or load_calibration()) if calibrated else None
+        number = train if isinstance(train, str) else None
+        cls = train_class(number)
+        if cls not in ("?", *CLASS_LETTERS, *LOCOMOTIVE_CLASSES):
+            raise InputError(
+                f"unknown train class {cls!r} (from {number!r})",
+                "give a Chinese train number (G87, D5264, K1461) or a class letter: G, C, D, Z, T, K",
+            )
+        if isinstance(train, TrainModel):
+            tm = train
+        elif cal is not None:
+            tm = TrainModel(max_speed_kmh=cal.top_kmh(cls))
+        else:
+            tm = TrainModel.for_train_number(number) if number else TrainModel()
+        tm.check()
+        if dwell_s is None:
+            dwell_s = float(cal.fixed["dwell_s"]) if cal is not None else DEFAULT_DWELL_S
         inner = len(stops) - 2
         dw = np.broadcast_to(np.asarray(dwell_s, dtype=float), (inner,)) if inner else np.zeros(0)
         if np.any(dw < 0):
             raise InputError("dwell times must be >= 0", "pass e.g. dwell_s=120")
-        sp_all = self.net.edge_attrs["speed_kmh"].to_numpy(dtype=float)
-        if design_speed_kmh is not None:
-            hs = self.net.edge_attrs["rail_class"].to_numpy() == "highspeed"
-            sp_all = np.where(hs, float(design_speed_kmh), sp_all)
+        if design_speed_kmh is None and self.net.meta.get("design_speed_kmh") is not None:
+            design_speed_kmh = float(self.net.meta["design_speed_kmh"])  # the graph's build-time design speed
         rows, edges_list = [], []
         total_s = 0.0
         for i, (a, b) in enumerate(itertools.pairwise(stops)):
-            edges, length = self.path(a, b)
-            t, top = pure_running_time(self.net.edge_length_m[edges], sp_all[edges], train)
-            t *= 1.0 + train.supplement
+            g = self.section_geometry(a, b, number)
+            if cal is not None:
+                sp = cal.line_speeds(g["rail_class"], g["maxspeed_kmh"], g["class_speed_kmh"], design_speed_kmh)
+                t, top = cal.section_seconds(g["length_m"], sp, tm, curves=g["curves"])
+            else:
+                sp = g["class_speed_kmh"]
+                if design_speed_kmh is not None:
+                    sp = np.where(g["rail_class"] == "highspeed", float(design_speed_kmh), sp)
+                t, top = pure_running_time(g["length_m"], sp, tm)
+                t *= 1.0 + tm.supplement
             d = float(dw[i]) if i < inner else 0.0
             total_s += t + d
-            rows.append({"from": a, "to": b, "km": length / 1000.0, "run_minutes": t / 60.0, "dwell_minutes": d / 60.0, "top_kmh": top})
-            edges_list.append(edges)
+            km = float(np.sum(g["length_m"])) / 1000.0
+            rows.append({"from": a, "to": b, "km": km, "run_minutes": t / 60.0, "dwell_minutes": d / 60.0, "top_kmh": top})
+            edges_list.append(g["edges"])
         sections = pd.DataFrame(rows)
-        return RunTime(list(stops), sections, total_s / 60.0, float(sections["km"].sum()), edges_list)
+        minutes = total_s / 60.0
+        lo, hi = cal.band_minutes(minutes) if cal is not None else (math.nan, math.nan)
+        return RunTime(
+            list(stops), sections, minutes, float(sections["km"].sum()), edges_list, lo, hi, "model", cal.version if cal is not None else "", cls
+        )
 
     def as_line(self, stops: Sequence[str], *, name: str = "", headway_min: float | None = None, **kw: Any) -> Any:
         """The run over ``stops`` as a :class:`geo.lines.Line` for multimodal routing."""
@@ -636,7 +793,15 @@ class RailNetwork:
             if i < len(rt.sections):
                 km += float(rt.sections["km"].iloc[i])
         run = (rt.sections["run_minutes"] * 60.0).tolist()
-        return Line(name or f"{stops[0]}–{stops[-1]} (OSM rail)", sts, run, headway_min, source=str(self.net.meta.get("source", "")))
+        return Line(
+            name or f"{stops[0]}–{stops[-1]} (OSM rail)",
+            sts,
+            run,
+            headway_min,
+            source=str(self.net.meta.get("source", "")),
+            evidence="model",
+            calibration=rt.calibration,
+        )
 
 
 def build_rail_network(
@@ -649,6 +814,7 @@ def build_rail_network(
     station_radius_m: float = DEFAULT_STATION_RADIUS_M,
     max_station_snap_m: float = 2000.0,
     cache: bool = True,
+    include_states: Sequence[str] = (),
 ) -> RailNetwork:
     """Build a :class:`RailNetwork` from OSM railway ways and station points.
 
@@ -668,6 +834,8 @@ def build_rail_network(
     max_station_snap_m
         A station with no way within ``station_radius_m`` is linked to the
         nearest way up to this distance; beyond it the station is dropped.
+    include_states
+        Lifecycle states routable besides "in service" (see :func:`rail_graph`).
     cache
         Keep the built graph and station table in
         :func:`geo.settings.cache_dir`, keyed by a hash of the input files
@@ -679,6 +847,7 @@ def build_rail_network(
         "tol": snap_tolerance_m,
         "radius": station_radius_m,
         "maxsnap": max_station_snap_m,
+        "states": tuple(sorted(include_states)),
     }
     paths = [Path(p).expanduser() for p in (lines, stations) if isinstance(p, str | Path)]
     cache_file = None
@@ -694,9 +863,9 @@ def build_rail_network(
                 net = read_network(cache_file)
                 st = pd.read_csv(st_file, dtype={"name": "string", "name_en": "string", "osm_id": str, "source": str})
                 return RailNetwork(net, st, station_radius_m)
-            except Exception:  # a corrupt cache is rebuilt
+            except (GeoError, OSError, ValueError, KeyError):  # a corrupt or stale cache entry is rebuilt
                 pass
-    lon, lat, u, v, attrs, src = _undirected(lines, design_speed_kmh, speeds, snap_tolerance_m)
+    lon, lat, u, v, attrs, src = _undirected(lines, design_speed_kmh, speeds, snap_tolerance_m, include_states)
     st = read_stations(stations) if stations is not None else pd.DataFrame(columns=["name", "name_en", "lon", "lat", "osm_id", "source"])
     lon, lat, u, v, attrs, st = _attach_stations(lon, lat, u, v, attrs, st, station_radius_m, max_station_snap_m)
     meta = {"source": src, "design_speed_kmh": design_speed_kmh, "snap_tolerance_m": snap_tolerance_m, "kind": "osm-rail"}

@@ -48,6 +48,7 @@ VERDICTS: dict[str, tuple[str, str, str]] = {
     # verdict -> (label, background, text colour)
     "holds": ("holds", "#1a7f37", "#ffffff"),
     "fails": ("fails", "#c62828", "#ffffff"),
+    "uncertain": ("uncertain", "#8250df", "#ffffff"),
     "cannot-evaluate": ("cannot evaluate", "#6e7781", "#ffffff"),
     "partly": ("partly holds", "#b35c00", "#ffffff"),
 }

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from geo._private.geodesy import haversine_m
-from geo.errors import InputError
+from geo.errors import GeoError, InputError, check_keys
 from geo.network import Network
 from geo.places import resolve_path
 
@@ -61,6 +61,19 @@ CHANGE_KINDS = ("add_road", "upgrade", "remove", "add_rail_line")
 #: default distance (m) within which a new road's end joins an existing node
 DEFAULT_JOIN_TOLERANCE_M = 100.0
 _GRADE_SEPARATED = ("bridge", "tunnel", "expressway")
+#: the keys each part of a scenario file may have; any other key is an error naming the closest one
+SCENARIO_KEYS = ("id", "title", "status", "notes", "sources", "changes", "compare", "base")
+SOURCE_KEYS = ("title", "publisher", "author", "url", "urls", "date", "file", "quote", "note")
+COMPARE_KEYS = ("origins", "origins_lonlat", "places", "minutes", "pairs")
+BASE_KEYS = ("network", "mode", "rail")
+_ROAD_PROPS = ("name", "class", "highway", "speed_kmh", "lanes", "oneway", "join_tolerance_m", *_GRADE_SEPARATED, "note")
+CHANGE_KEYS: dict[str, tuple[str, ...]] = {
+    "add_road": ("geometry", "coordinates", "from", "to", "via", "crs", *_ROAD_PROPS),
+    "upgrade": ("select", "name", "speed_kmh", "speed_factor", "class", "lanes", "note"),
+    "remove": ("select", "name", "note"),
+    "add_rail_line": ("spec", "name", "note"),
+}
+SELECT_KEYS = ("name", "name_contains", "ref", "osm_id", "highway", "within")
 
 
 # =================================================================== model
@@ -155,9 +168,20 @@ def load_scenario(path: str | Path) -> Scenario:
     data = load_yaml(p)
     if not isinstance(data, Mapping):
         raise InputError(f"{name}: a scenario file must be a mapping", "start with 'id:', 'title:' and 'changes:'")
+    check_keys(data, SCENARIO_KEYS, name)
     for k in ("id", "changes"):
         if k not in data:
             raise InputError(f"{name}: missing field {k!r}", f"add '{k}:' to the scenario file")
+    for k, allowed in (("compare", COMPARE_KEYS), ("base", BASE_KEYS)):
+        part = data.get(k) or {}
+        if not isinstance(part, Mapping):
+            raise InputError(f"{name}: {k} must be a mapping", f"write {k}: {{{allowed[0]}: ...}}")
+        check_keys(part, allowed, f"{name} {k}")
+    srcs = data.get("sources") or []
+    if not isinstance(srcs, list) or not all(isinstance(x, Mapping) for x in srcs):
+        raise InputError(f"{name}: sources must be a list of mappings", "write sources: [{title: ..., url: ..., date: ...}]")
+    for j, src in enumerate(srcs):
+        check_keys(src, SOURCE_KEYS, f"{name} sources[{j}]")
     items = data["changes"]
     if not isinstance(items, list) or not items:
         raise InputError(f"{name}: 'changes' must be a non-empty list", "write changes: followed by '- add_road: {...}' items")
@@ -176,9 +200,9 @@ def load_scenario(path: str | Path) -> Scenario:
         if not isinstance(spec, Mapping):
             raise InputError(f"{loc} (change {i + 1}: {kind}): the change needs a mapping of options", "see docs/scenarios.md")
         ch = Change(kind, dict(spec), i, int(getattr(spec, "line", line)))
+        check_keys(spec, CHANGE_KEYS[kind], ch.where(name))
         _validate_change(ch, name)
         changes.append(ch)
-    srcs = data.get("sources") or []
     return Scenario(
         id=str(data["id"]),
         title=str(data.get("title", data["id"])),
@@ -205,9 +229,9 @@ def _validate_change(ch: Change, file: str) -> None:
     elif ch.kind in ("upgrade", "remove"):
         if not isinstance(s.get("select"), Mapping) or not s["select"]:
             raise InputError(f"{w}: {ch.kind} needs a select mapping", "add e.g. 'select: {ref: G211}' (keys: name, name_contains, ref, osm_id, highway, within)")
-        unknown = set(s["select"]) - {"name", "name_contains", "ref", "osm_id", "highway", "within"}
-        if unknown:
-            raise InputError(f"{w}: unknown select key(s) {', '.join(sorted(unknown))}", "use name, name_contains, ref, osm_id, highway, within")
+        check_keys(s["select"], SELECT_KEYS, w, what="select key")
+        if isinstance(s["select"].get("within"), Mapping):
+            check_keys(s["select"]["within"], ("line", "polygon", "point", "buffer_m"), f"{w} select.within")
         if ch.kind == "upgrade" and not ({"speed_kmh", "speed_factor", "class"} & set(s)):
             raise InputError(f"{w}: upgrade needs speed_kmh, speed_factor or class", "add e.g. 'speed_kmh: 80'")
         for k in ("speed_kmh", "speed_factor"):
@@ -296,9 +320,9 @@ def road_features(ch: Change, scenario: Scenario) -> list[dict[str, Any]]:
                 "export the geometry in WGS84 (EPSG:4326) lon/lat",
             )
         if crs_n == "gcj02":
-            from geo.places import _gcj02_to_wgs84
+            from geo.crs import gcj02_to_wgs84
 
-            pts = [_gcj02_to_wgs84(x, y) for x, y in pts]
+            pts = [gcj02_to_wgs84(x, y) for x, y in pts]
         ls = shapely.LineString(pts)
         if not ls.is_simple:
             raise InputError(
@@ -316,7 +340,7 @@ def _class_speed(highway: str, mode: str, net: Network) -> float | None:
 
         prof = resolve_profile("auto", net.lon[:1000], net.lat[:1000])
         table = speed_table(mode, prof)
-    except Exception:
+    except GeoError:  # no speed table for this mode/profile: the caller falls back to a default
         return None
     v = table.get(highway)
     return float(v) if v is not None else None

@@ -44,20 +44,23 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import InputError
+from geo.modes import check_mode
 
 __all__ = [
     "IMPLICIT_MAXSPEED_KMH",
     "PROFILES",
+    "RAIL_LINE_SPEEDS_KMH",
     "edge_speeds",
     "intersection_delays",
     "parse_maxspeed",
+    "rail_line_classes",
+    "rail_line_speeds",
     "resolve_profile",
     "speed_table",
 ]
 
 _DATA = Path(__file__).resolve().parent / "data" / "speeds.csv"
 PROFILES = ("default", "china")
-MODES = ("drive", "walk", "bike", "rail")
 
 MPH = 1.609344
 KNOT = 1.852
@@ -272,8 +275,7 @@ def speed_table(
     >>> speed_table("walk")["*"]
     5.0
     """
-    if mode not in MODES:
-        raise InputError(f"unknown mode {mode!r}", f"use one of {', '.join(MODES)}")
+    check_mode(mode)
     if profile not in PROFILES:
         raise InputError(f"unknown speed profile {profile!r}", f"use one of {', '.join(PROFILES)} or 'auto'")
     base = _builtin_table()
@@ -440,6 +442,94 @@ _CHINA_BOXES = (
     (119.0, 45.0, 135.1, 53.6),  # Heilongjiang, Hulunbuir
     (108.5, 18.1, 111.1, 20.2),  # Hainan
 )
+
+
+# --------------------------------------------------------------------------- rail line layers
+#: speed (km/h) by rail class of a line layer (:func:`rail_line_classes`) when no ``maxspeed`` is tagged;
+#: used by :func:`geo.rail.build_rail_network`. OSM rail *networks* (``mode="rail"``) use
+#: the ``rail`` rows of ``geo/data/speeds.csv`` instead.
+RAIL_LINE_SPEEDS_KMH: dict[str, float] = {
+    "highspeed": 300.0,
+    "main": 160.0,
+    "rail": 120.0,
+    "branch": 100.0,
+    "industrial": 40.0,
+    "service": 40.0,
+    "subway": 80.0,
+    "light_rail": 80.0,
+    "monorail": 60.0,
+    "tram": 40.0,
+    "narrow_gauge": 40.0,
+    "funicular": 20.0,
+}
+
+
+def _tag(df: pd.DataFrame, col: str) -> pd.Series:
+    if col in df.columns:
+        return df[col].astype("string").str.strip().str.lower()
+    return pd.Series(pd.NA, index=df.index, dtype="string")
+
+
+def rail_line_classes(df: pd.DataFrame) -> pd.Series:
+    """Rail class of each line of a rail layer (a key of :data:`RAIL_LINE_SPEEDS_KMH`).
+
+    ``railway`` (default ``rail``), refined by ``usage`` (main, branch,
+    industrial), ``service`` (siding, yard, spur, crossover -> ``service``)
+    and high-speed markers (``highspeed=yes``, ``rail_type=hsr``, ``is_hsr``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"railway": ["rail", "rail", "subway"], "highspeed": [None, "yes", None],
+    ...                    "usage": ["branch", "main", None]})
+    >>> rail_line_classes(df).tolist()
+    ['branch', 'highspeed', 'subway']
+    """
+    railway = _tag(df, "railway").fillna("rail")
+    hs = _tag(df, "highspeed").isin(["yes", "true", "1"])
+    hs |= _tag(df, "rail_type").isin(["hsr", "highspeed", "high_speed"])
+    if "is_hsr" in df.columns:
+        hs |= pd.to_numeric(df["is_hsr"], errors="coerce").fillna(0).astype(float) > 0
+    usage = _tag(df, "usage")
+    service = _tag(df, "service")
+    cls = railway.where(railway.isin(list(RAIL_LINE_SPEEDS_KMH)), "rail")
+    is_rail = railway == "rail"
+    cls = cls.mask(is_rail & usage.isin(["main", "branch", "industrial"]).fillna(False), usage)
+    cls = cls.mask(is_rail & service.notna() & service.isin(["siding", "yard", "spur", "crossover"]).fillna(False), "service")
+    cls = cls.mask(is_rail & hs.fillna(False), "highspeed")
+    return cls.astype(str)
+
+
+def rail_line_speeds(
+    df: pd.DataFrame, design_speed_kmh: float | None = None, speeds: Mapping[str, float] | None = None
+) -> pd.Series:
+    """Speed (km/h) of each line of a rail layer: design speed, else ``maxspeed``, else the class table.
+
+    Parameters
+    ----------
+    df
+        Line attributes (``railway``, ``usage``, ``highspeed``, ``maxspeed`` ...).
+    design_speed_kmh
+        Replaces the speed of every high-speed line (a line's design speed).
+    speeds
+        Overrides of :data:`RAIL_LINE_SPEEDS_KMH` by class.
+
+    ``maxspeed`` is read by :func:`parse_maxspeed` (units, lists: the lowest).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"railway": ["rail", "rail"], "highspeed": ["yes", None], "maxspeed": [None, "100 mph"]})
+    >>> rail_line_speeds(df, design_speed_kmh=350).round(1).tolist()
+    [350.0, 160.9]
+    """
+    table = {**RAIL_LINE_SPEEDS_KMH, **dict(speeds or {})}
+    cls = rail_line_classes(df)
+    sp = cls.map(table).astype(float)
+    if "maxspeed" in df.columns:
+        tagged = pd.Series(parse_maxspeeds(df["maxspeed"].astype(object)), index=df.index)
+        sp = tagged.where(tagged.notna() & (tagged > 0), sp)
+    if design_speed_kmh is not None:
+        sp = sp.mask(cls == "highspeed", float(design_speed_kmh))
+    return sp
 
 
 def resolve_profile(profile: str, lon: np.ndarray | None = None, lat: np.ndarray | None = None) -> str:

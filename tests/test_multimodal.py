@@ -83,7 +83,7 @@ def test_node_seconds_through_isochrone_interface():
     assert iso["area_km2"].iloc[1] > iso["area_km2"].iloc[0]
 
 
-@pytest.mark.skipif(shared_data_dir() is None, reason="shared data folder (../shared/data) is absent")
+@pytest.mark.shared
 def test_bell_tower_to_zhashui_rail_drive():
     from pathlib import Path
 

@@ -115,7 +115,7 @@ def test_run_time_dwell_and_order():
     assert faster.minutes < direct.minutes
 
 
-shared = pytest.mark.skipif(shared_data_dir() is None, reason="shared data folder (../shared/data) is absent")
+shared = pytest.mark.shared
 
 
 @shared

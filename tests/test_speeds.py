@@ -194,3 +194,25 @@ def test_resolve_profile():
     assert resolve_profile("china") == "china"
     with pytest.raises(InputError):
         resolve_profile("moon")
+
+
+def test_rail_line_speeds_match_the_rail_module():
+    """speeds.py is the one home of rail line speeds; geo.rail's copy (until it imports these) agrees."""
+    from geo import rail
+    from geo.speeds import RAIL_LINE_SPEEDS_KMH, rail_line_classes, rail_line_speeds
+
+    df = pd.DataFrame(
+        {
+            "railway": ["rail", "rail", "rail", "subway", "rail", "tram", "rail"],
+            "highspeed": [None, "yes", None, None, None, None, None],
+            "usage": [None, "main", "branch", None, "main", None, None],
+            "service": [None, None, None, None, None, None, "siding"],
+            "maxspeed": [None, None, None, None, "200", "30", "signals"],
+        }
+    )
+    assert rail_line_classes(df).tolist() == ["rail", "highspeed", "branch", "subway", "main", "tram", "service"]
+    got = rail_line_speeds(df, design_speed_kmh=350).tolist()
+    assert got == [120.0, 350.0, 100.0, 80.0, 200.0, 30.0, RAIL_LINE_SPEEDS_KMH["service"]]
+    # the two lines below check the copy in geo.rail; drop them once rail.py imports these functions
+    assert got == rail.edge_speeds(df, design_speed_kmh=350).tolist()
+    assert rail_line_classes(df).tolist() == rail.classify(df).tolist()

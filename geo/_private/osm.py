@@ -137,6 +137,28 @@ def keep_way(tags: Mapping[str, Any], mode: str) -> bool:
     raise InputError(f"unknown mode {mode!r}", "use one of drive, walk, bike, rail")
 
 
+def overpass_filter(mode: str) -> str:
+    """An Overpass way filter that returns every way :func:`keep_way` could keep for ``mode`` (a superset).
+
+    Downloads use it to fetch less; :func:`keep_way` still decides, so the
+    rules are the same as for a file.
+
+    Examples
+    --------
+    >>> overpass_filter("walk")
+    '["highway"]'
+    >>> overpass_filter("rail")
+    '["railway"~"^(light_rail|narrow_gauge|rail|subway)$"]'
+    >>> "residential" in overpass_filter("drive") and "footway" not in overpass_filter("drive")
+    True
+    """
+    if mode == "rail":
+        return f'["railway"~"^({"|".join(sorted(_RAILWAYS))})$"]'
+    if mode == "drive":
+        return f'["highway"~"^({"|".join(sorted(_DRIVE_HIGHWAYS))})$"]'
+    return '["highway"]'
+
+
 _ONEWAY_FWD = frozenset({"yes", "1", "true"})
 _ONEWAY_BWD = frozenset({"-1", "reverse"})
 _ONEWAY_NO = frozenset({"no", "0", "false", "reversible", "alternating"})
@@ -244,7 +266,8 @@ def _empty_tags() -> pd.DataFrame:
 def _progress(progress: bool, desc: str, unit: str = "ways", total: int | None = None) -> Any:
     from tqdm.auto import tqdm
 
-    return tqdm(desc=desc, unit=unit, total=total, disable=not progress, leave=False, mininterval=0.5)
+    # disable=None: no bar when stderr is not a terminal (logs, pipes), so an error stays one line there
+    return tqdm(desc=desc, unit=unit, total=total, disable=None if progress else True, leave=False, mininterval=0.5)
 
 
 # --------------------------------------------------------------------------- OSM (pbf / xml)
@@ -386,13 +409,53 @@ def _osm_id_value(v: Any) -> int:
     return int(m.group(1)) if m else -1
 
 
+def _unreadable(path: Path, exc: BaseException) -> DataError:
+    """A short error saying what is wrong with a vector file GDAL cannot read."""
+    fix = "export the roads as GeoJSON lines (WGS84) with OSM tags, or pass the .osm.pbf extract"
+    if path.suffix.lower() in (".geojson", ".json"):
+        import json
+
+        with open(path, "rb") as fh:
+            head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not head:
+            return DataError(f"{path} is empty (only whitespace)", fix)
+        if head[:1] not in (b"{", b"["):
+            return DataError(f"{path} is not JSON (it starts with {head[:20]!r})", fix)
+        if path.stat().st_size < 50_000_000:
+            try:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, ValueError) as err:
+                return DataError(f"{path} is not valid JSON ({str(err)[:80]})", fix)
+            kind = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
+            if kind not in ("FeatureCollection", "Feature"):
+                return DataError(f"{path} is JSON but not GeoJSON (type {kind!r}, expected a FeatureCollection)", fix)
+            if not _finite_coordinates(doc):
+                return DataError(f"{path} has NaN or infinite coordinates", "re-export the geometry; every vertex needs finite lon/lat")
+    first = str(exc).split(";")[0].strip()[:120]
+    return DataError(f"cannot read {path} as a GeoJSON/GeoPackage layer ({first})", fix)
+
+
+def _finite_coordinates(doc: Any) -> bool:
+    """False if any number under a ``coordinates`` key of GeoJSON ``doc`` is NaN or infinite."""
+    stack = [doc]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+        elif isinstance(x, float) and not math.isfinite(x):
+            return False
+    return True
+
+
 def _pick_layer(path: Path, layer: str | None) -> str | None:
     import pyogrio
 
     try:
         layers = pyogrio.list_layers(path)
-    except Exception as exc:
-        raise DataError(f"could not read {path}: {exc}", "check that it is a valid GeoJSON/GeoPackage file") from exc
+    except Exception as exc:  # pyogrio/GDAL raise several types for unreadable files
+        raise _unreadable(path, exc) from exc
     names = [str(r[0]) for r in layers]
     if layer is not None:
         if layer not in names:
@@ -423,18 +486,25 @@ def read_lines(path: Path, mode: str, *, layer: str | None = None, progress: boo
     lyr = _pick_layer(path, layer)
     try:
         gdf = pyogrio.read_dataframe(path, layer=lyr)
-    except Exception as exc:
-        raise DataError(f"could not read {path}: {exc}", "check that it is a valid GeoJSON/GeoPackage file") from exc
+    except Exception as exc:  # pyogrio/GDAL raise several types for unreadable files
+        raise _unreadable(path, exc) from exc
     crs = gdf.crs
     if crs is not None and (not crs.is_geographic or crs.to_epsg() not in (4326, None)):
         gdf = gdf.to_crs("EPSG:4326")
     col = _Collector(mode)
     if len(gdf) == 0:
-        return col.finish(str(path), node_ids_are_osm=False)
+        raise DataError(f"{path} holds no features (an empty layer or FeatureCollection)", "export the road lines of the area into it")
     geoms = gdf.geometry.values
     xy = shapely.get_coordinates(geoms)
+    if xy.size and not np.isfinite(xy).all():
+        raise DataError(f"{path} has NaN or infinite coordinates", "re-export the geometry; every vertex needs finite lon/lat")
     if xy.size and (np.abs(xy[:, 0]).max() > 180.0 or np.abs(xy[:, 1]).max() > 90.0):
         i = int(np.argmax((np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)))
+        if abs(xy[i, 0]) <= 90 and abs(xy[i, 1]) <= 180:
+            raise DataError(
+                f"{path} has coordinates like ({xy[i, 0]:.4f}, {xy[i, 1]:.4f}): latitude and longitude look swapped",
+                "write GeoJSON positions as [lon, lat] (longitude first)",
+            )
         raise DataError(
             f"{path} has coordinates like ({xy[i, 0]:.1f}, {xy[i, 1]:.1f}) that are not WGS84 lon/lat "
             "(projected coordinates without a declared CRS?)",

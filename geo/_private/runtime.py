@@ -13,10 +13,15 @@ A running-time supplement (recovery margin) and dwell times are added on top.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numba import njit
 
 #: top speed (km/h) by the letter of a Chinese train number
 CLASS_TOP_SPEED_KMH: dict[str, float] = {"G": 350.0, "C": 350.0, "D": 250.0, "Z": 160.0, "T": 140.0, "K": 120.0}
@@ -101,11 +106,80 @@ class TrainModel:
             raise InputError("train model: resistance exceeds traction at 1 m/s", "lower davis_a or raise start_accel_ms2")
 
 
+@njit(cache=True, nogil=True)
+def _profile_seconds(vlim, ds, start_accel, power, da, db, dc, brake):  # pragma: no cover - compiled
+    """Seconds over a grid of speed limits (m/s) spaced ``ds`` metres, standstill at both ends."""
+    n = vlim.shape[0]
+    fwd = np.empty(n)
+    fwd[0] = 0.0
+    for i in range(n - 1):
+        v = fwd[i]
+        tr = start_accel if v <= 0 else min(start_accel, power / v)
+        a = tr - (da + db * v + dc * v * v)
+        nxt = v
+        if a > 0:
+            nxt = math.sqrt(v * v + 2.0 * a * ds)
+        fwd[i + 1] = min(nxt, vlim[i + 1])
+    bwd = np.empty(n)
+    bwd[n - 1] = 0.0
+    b2 = 2.0 * brake * ds
+    for i in range(n - 2, -1, -1):
+        bwd[i] = min(math.sqrt(bwd[i + 1] * bwd[i + 1] + b2), vlim[i])
+    t = 0.0
+    vmax = 0.0
+    for i in range(n):
+        v = min(fwd[i], bwd[i])
+        fwd[i] = v
+        if v > vmax:
+            vmax = v
+    for i in range(n - 1):
+        vm = fwd[i] + fwd[i + 1]
+        if vm <= 0:
+            return math.inf, vmax
+        t += 2.0 * ds / vm
+    return t, vmax
+
+
+def speed_limit_grid(
+    seg_length_m: Sequence[float] | np.ndarray,
+    seg_speed_kmh: Sequence[float] | np.ndarray,
+    top_kmh: float,
+    step_m: float = 25.0,
+    restrictions: Sequence[tuple[float, float, float]] = (),
+    profile: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, float]:
+    """Speed limit (m/s) at each point of a distance grid, and the grid step.
+
+    The limit at a grid point is the lowest of the segments touching it, the
+    train's ``top_kmh``, every restriction ``(start_m, end_m, kmh)``
+    covering it (station throats, junctions) and ``profile``
+    ``(positions_m, kmh)`` interpolated at it (curves).
+    """
+    lengths = np.asarray(seg_length_m, dtype=np.float64)
+    speeds = np.asarray(seg_speed_kmh, dtype=np.float64)
+    total = float(lengths.sum())
+    n = max(2, math.ceil(total / step_m) + 1)
+    s = np.linspace(0.0, total, n)
+    ds = s[1] - s[0] if total > 0 else 0.0
+    bounds = np.concatenate([[0.0], np.cumsum(lengths)])
+    idx = np.clip(np.searchsorted(bounds, s, side="right") - 1, 0, len(lengths) - 1)
+    idx_l = np.clip(np.searchsorted(bounds, s, side="left") - 1, 0, len(lengths) - 1)
+    vlim = np.minimum(np.minimum(speeds[idx], speeds[idx_l]), top_kmh)
+    for a, b, kmh in restrictions:
+        m = (s >= a - ds / 2) & (s <= b + ds / 2)
+        vlim[m] = np.minimum(vlim[m], kmh)
+    if profile is not None and len(profile[0]):
+        vlim = np.minimum(vlim, np.interp(s, profile[0], profile[1]))
+    return vlim / 3.6, float(ds)
+
+
 def pure_running_time(
     seg_length_m: Sequence[float] | np.ndarray,
     seg_speed_kmh: Sequence[float] | np.ndarray,
     train: TrainModel,
     step_m: float = 25.0,
+    restrictions: Sequence[tuple[float, float, float]] = (),
+    profile: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[float, float]:
     """Seconds to run from standstill to standstill over consecutive segments.
 
@@ -117,6 +191,11 @@ def pure_running_time(
         Train performance.
     step_m
         Distance step of the integration.
+    restrictions
+        Extra speed restrictions ``(start_m, end_m, kmh)`` along the route
+        (station throats, junctions).
+    profile
+        Speed limit ``(positions_m, kmh)`` interpolated along the route (curves).
 
     Returns
     -------
@@ -135,40 +214,13 @@ def pure_running_time(
     (1020.0, 36.0)
     """
     lengths = np.asarray(seg_length_m, dtype=np.float64)
-    speeds = np.asarray(seg_speed_kmh, dtype=np.float64)
-    total = float(lengths.sum())
-    if total <= 0:
+    if float(lengths.sum()) <= 0:
         return 0.0, 0.0
-    n = max(2, math.ceil(total / step_m) + 1)
-    s = np.linspace(0.0, total, n)
-    ds = s[1] - s[0]
-    bounds = np.concatenate([[0.0], np.cumsum(lengths)])
-    # speed limit at grid point: limit of the segment containing it (min at boundaries)
-    idx = np.clip(np.searchsorted(bounds, s, side="right") - 1, 0, len(lengths) - 1)
-    idx_l = np.clip(np.searchsorted(bounds, s, side="left") - 1, 0, len(lengths) - 1)
-    vlim = np.minimum(speeds[idx], speeds[idx_l])
-    vlim = np.minimum(vlim, train.max_speed_kmh) / 3.6
-    fwd = np.empty(n)
-    fwd[0] = 0.0
-    for i in range(n - 1):
-        v = fwd[i]
-        a = train.accel(v)
-        v2 = v * v + 2.0 * a * ds
-        nxt = math.sqrt(v2) if v2 > 0 else 0.0
-        if a <= 0:
-            nxt = v
-        fwd[i + 1] = min(nxt, vlim[i + 1])
-    bwd = np.empty(n)
-    bwd[-1] = 0.0
-    b2 = 2.0 * train.brake_ms2 * ds
-    for i in range(n - 2, -1, -1):
-        bwd[i] = min(math.sqrt(bwd[i + 1] ** 2 + b2), vlim[i])
-    v = np.minimum(fwd, bwd)
-    vm = v[:-1] + v[1:]
-    if np.any(vm <= 0):
-        # a segment with zero speed limit is impassable
-        return math.inf, float(v.max() * 3.6)
-    return float(np.sum(2.0 * ds / vm)), float(v.max() * 3.6)
+    vlim, ds = speed_limit_grid(lengths, seg_speed_kmh, train.max_speed_kmh, step_m, restrictions, profile)
+    t, vmax = _profile_seconds(
+        vlim, ds, train.start_accel_ms2, train.power_w_per_kg, train.davis_a, train.davis_b, train.davis_c, train.brake_ms2
+    )
+    return float(t), float(vmax * 3.6)
 
 
 def section_times(
@@ -182,3 +234,179 @@ def section_times(
         t, _ = pure_running_time(lengths, speeds, train, step_m)
         out.append(t * (1.0 + train.supplement))
     return out
+
+
+# ---------------------------------------------------------------- calibrated model
+#: the free parameters of the calibrated model, in fit order, with their search bounds
+FIT_PARAMETERS: dict[str, tuple[float, float]] = {
+    "hsr_line_kmh": (160.0, 350.0),  # line speed of high-speed track without a maxspeed tag
+    "conventional_line_kmh": (60.0, 200.0),  # line speed of conventional main track without a maxspeed tag
+    "link_line_kmh": (30.0, 250.0),  # line speed of connecting lines (联络线, 疏解线) without a maxspeed tag
+    "throat_kmh": (30.0, 250.0),  # speed through a station throat (first and last throat_m of a run)
+    "curve_accel_ms2": (0.3, 3.0),  # lateral acceleration allowed in curves: v = sqrt(a * radius)
+    "stop_loss_s": (0.0, 300.0),  # start/stop loss and timetable allowance per stop-to-stop section
+    "supplement": (0.0, 0.4),  # running-time supplement, fraction of the pure running time
+}
+
+#: packaged calibration file (written by ``scripts/calibrate_rail.py`` / ``geo rail calibrate``)
+CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "rail_calibration.json"
+
+
+def train_class(train: str | None) -> str:
+    """The class letter of a Chinese train number (``"G87"`` -> ``"G"``, ``"1234"`` -> ``""``).
+
+    ``None`` or an empty string stands for an unknown class (``"?"``): any
+    line, default top speed.
+
+    Examples
+    --------
+    >>> train_class("D5264"), train_class("g"), train_class(None), train_class("1461")
+    ('D', 'G', '?', '')
+    """
+    if train is None or not str(train).strip():
+        return "?"
+    c = str(train).strip()[:1].upper()
+    return c if c.isalpha() else ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Calibration:
+    """Fitted parameters of the calibrated run-time model and their uncertainty band.
+
+    A stop-to-stop section takes ``stop_loss_s + (1 + supplement) * T`` where
+    ``T`` is the minimum running time (:func:`pure_running_time`) over the
+    route's speed limits: ``maxspeed`` where OSM has it, otherwise
+    ``hsr_line_kmh`` (high-speed track), ``conventional_line_kmh`` (main
+    lines) or ``link_line_kmh`` (connecting lines); in curves and junctions ``sqrt(curve_accel_ms2 * radius)``
+    (radius measured on the OSM geometry, :func:`curve_radii`);
+    ``throat_kmh`` over the first and last ``throat_m`` (station throats);
+    never above the train class's top speed.
+
+    Attributes
+    ----------
+    version : str
+    params : dict
+        The fitted :data:`FIT_PARAMETERS`.
+    fixed : dict
+        Stated, not fitted: ``throat_m``, ``curve_window_m``, ``dwell_s`` (median
+        dwell of the calibration trips), ``class_top_kmh``.
+    band : (float, float)
+        10th and 90th percentiles of observed/modelled time of sections on
+        held-out corridors (leave-one-corridor-out cross-validation).
+    meta : dict
+        The whole calibration file (fit date, inputs and hashes, CV table).
+    """
+
+    version: str
+    params: dict[str, float]
+    fixed: dict[str, Any]
+    band: tuple[float, float]
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Calibration:
+        p = {k: float(d["parameters"][k]) for k in FIT_PARAMETERS}
+        b = d["band"]
+        return cls(str(d["version"]), p, dict(d["fixed"]), (float(b["low_ratio"]), float(b["high_ratio"])), dict(d))
+
+    def top_kmh(self, cls_letter: str) -> float:
+        """Top speed of a train class (``"?"`` = unknown: the fastest class)."""
+        tops = {str(k): float(v) for k, v in self.fixed["class_top_kmh"].items()}
+        return tops.get(cls_letter, max(tops.values()))
+
+    def line_speeds(self, rail_class: np.ndarray, maxspeed_kmh: np.ndarray, class_speed_kmh: np.ndarray, design_speed_kmh: float | None = None) -> np.ndarray:
+        """Speed limit of each edge: tagged maxspeed, else the fitted line speed of its class.
+
+        ``design_speed_kmh`` (a scenario's design speed) replaces the line
+        speed of high-speed edges.
+        """
+        hs = rail_class == "highspeed"
+        conv = np.isin(rail_class, ["main", "rail"])
+        link = rail_class == "link"
+        sp = np.where(hs, self.params["hsr_line_kmh"], np.where(conv, self.params["conventional_line_kmh"], class_speed_kmh))
+        sp = np.where(link, self.params["link_line_kmh"], sp)
+        sp = np.where(np.isfinite(maxspeed_kmh) & (maxspeed_kmh > 0), maxspeed_kmh, sp)
+        if design_speed_kmh is not None:
+            sp = np.where(hs, float(design_speed_kmh), sp)
+        return sp
+
+    def section_seconds(
+        self,
+        seg_length_m: np.ndarray,
+        seg_speed_kmh: np.ndarray,
+        train: TrainModel,
+        step_m: float = 25.0,
+        curves: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[float, float]:
+        """Seconds of one stop-to-stop section (stop loss and supplement included), top km/h."""
+        total = float(np.sum(seg_length_m))
+        if total <= 0:
+            return 0.0, 0.0
+        p, f = self.params, self.fixed
+        th = min(float(f["throat_m"]), total / 2)
+        restr = [(0.0, th, p["throat_kmh"]), (total - th, total, p["throat_kmh"])]
+        prof = None
+        if curves is not None and len(curves[0]):
+            prof = (curves[0], 3.6 * np.sqrt(p["curve_accel_ms2"] * curves[1]))
+        t, top = pure_running_time(seg_length_m, seg_speed_kmh, train, step_m, restr, prof)
+        return p["stop_loss_s"] + (1.0 + p["supplement"]) * t, top
+
+    def band_minutes(self, minutes: float) -> tuple[float, float]:
+        """The 10-90 % band around a modelled time; it always contains ``minutes``."""
+        if not math.isfinite(minutes):
+            return math.nan, math.nan
+        lo, hi = self.band
+        return minutes * min(lo, 1.0), minutes * max(hi, 1.0)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str) -> Calibration:
+    from geo.errors import DataError
+
+    try:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        return Calibration.from_dict(d)
+    except FileNotFoundError:
+        raise DataError(f"rail calibration file {path} does not exist", "run scripts/calibrate_rail.py (or geo rail calibrate --write)") from None
+    except (KeyError, ValueError, TypeError) as exc:
+        raise DataError(f"rail calibration file {path} is not valid: {exc}", "rewrite it with geo rail calibrate --write") from None
+
+
+def load_calibration(path: str | Path | None = None) -> Calibration:
+    """The packaged calibration (:data:`CALIBRATION_FILE`) or the one at ``path``."""
+    return _load(str(Path(path) if path is not None else CALIBRATION_FILE))
+
+
+def curve_radii(x: np.ndarray, y: np.ndarray, window_m: float = 1000.0, step_m: float = 50.0) -> tuple[np.ndarray, np.ndarray]:
+    """Curve radius (m) along a polyline in metres: ``(positions_m, radius_m)``.
+
+    The polyline is resampled every ``step_m``; the radius at a point is
+    ``window_m`` divided by the change of heading over the window centred on
+    it (infinite on straight track). OSM geometry is coarse, so radii below
+    a few hundred metres mostly mean a junction or a digitising kink.
+
+    Examples
+    --------
+    >>> t = np.linspace(0, np.pi / 2, 200); r = 5000.0
+    >>> pos, rad = curve_radii(r * np.cos(t), r * np.sin(t))
+    >>> bool(np.all(np.abs(rad[30:-30] - r) < 50))
+    True
+    """
+    seg = np.hypot(np.diff(x), np.diff(y))
+    cum = np.r_[0.0, np.cumsum(seg)]
+    total = float(cum[-1])
+    if total < 2 * step_m:
+        return np.zeros(0), np.zeros(0)
+    keep = np.r_[True, seg > 1e-6]
+    cum, x, y = cum[keep], x[keep], y[keep]
+    s = np.arange(0.0, total + step_m / 2, step_m)
+    xs, ys = np.interp(s, cum, x), np.interp(s, cum, y)
+    mid = (s[1:] + s[:-1]) / 2
+    head = np.unwrap(np.arctan2(np.diff(ys), np.diff(xs)))
+    half = window_m / 2
+    h_lo = np.interp(np.clip(mid - half, mid[0], mid[-1]), mid, head)
+    h_hi = np.interp(np.clip(mid + half, mid[0], mid[-1]), mid, head)
+    span = np.clip(mid + half, mid[0], mid[-1]) - np.clip(mid - half, mid[0], mid[-1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rad = np.where(np.abs(h_hi - h_lo) > 1e-9, span / np.abs(h_hi - h_lo), np.inf)
+    return mid, rad

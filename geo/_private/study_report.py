@@ -47,6 +47,11 @@ def _verdict_detail(v: Any) -> str:
         parts.append(f"margin {_num(v.margin_minutes)} min")
     if math.isfinite(v.required_speed_kmh):
         parts.append(f"would need an average {_num(v.required_speed_kmh, 0)} km/h")
+    evidence = getattr(v, "evidence", None)
+    if evidence == "model":
+        parts.append(f"modelled, band {_num(v.minutes_low)}–{_num(v.minutes_high)} min ({v.evidence_detail})")
+    elif evidence:
+        parts.append(v.evidence_detail or evidence)
     return f"{v.mode}, {v.kind}: " + "; ".join(parts)
 
 
@@ -59,6 +64,9 @@ def _claims(r: Report, verdicts: Sequence[Any]) -> None:
                 "verdict": v.verdict,
                 "mode": v.mode,
                 "minutes": v.minutes,
+                "minutes_low": getattr(v, "minutes_low", math.nan),
+                "minutes_high": getattr(v, "minutes_high", math.nan),
+                "evidence": getattr(v, "evidence", None) or "",
                 "threshold_minutes": v.threshold_minutes,
                 "margin_minutes": v.margin_minutes,
                 "required_speed_kmh": v.required_speed_kmh,
@@ -78,7 +86,15 @@ def _claims(r: Report, verdicts: Sequence[Any]) -> None:
             r.table(legs, caption="Legs of the journey")
         src = v.source or {}
         if src:
-            r.text(f"Source: {src.get('title', '')} — {src.get('url', '')} ({src.get('date', '')})")
+            r.text(f"Source: {cite(src)}")
+
+
+def cite(src: Any) -> str:
+    """``title, publisher, date — url or file: “quoted sentence”`` of a source mapping."""
+    head = ", ".join(str(src[k]) for k in ("title", "author", "publisher", "date") if src.get(k))
+    where = src.get("url") or src.get("file") or ""
+    quote = f": “{src['quote']}”" if src.get("quote") else ""
+    return f"{head} — {where}{quote}" if where else f"{head}{quote}"
 
 
 def _scenario(r: Report, res: Any) -> None:
@@ -107,7 +123,7 @@ def _scenario(r: Report, res: Any) -> None:
     if res.files:
         r.text("Files: " + ", ".join(f"`{Path(p).parent.name}/{Path(p).name}`" for p in res.files.values()))
     if sc.sources:
-        r.text("Sources: " + "; ".join(f"{s.get('title', '')} ({s.get('url', '')}, {s.get('date', '')})" for s in sc.sources))
+        r.text("Sources: " + "; ".join(cite(s) for s in sc.sources))
 
 
 def write_report(

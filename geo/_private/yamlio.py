@@ -30,8 +30,48 @@ class LineDict(dict):
     line: int = 0
 
 
+#: largest YAML file read (bytes); geo's claim, scenario, line and study files are a few kB
+MAX_YAML_BYTES = 5 * 1024 * 1024
+#: most values a file may expand to once its aliases (``*name``) are followed; a "billion laughs"
+#: alias bomb is a few lines that expand exponentially
+MAX_EXPANDED_NODES = 1_000_000
+
+
 class _Loader(yaml.SafeLoader):
-    pass
+    """SafeLoader that remembers lines and refuses alias bombs."""
+
+    def get_single_node(self) -> Any:
+        node = super().get_single_node()
+        if node is not None:
+            _check_expansion(node)
+        return node
+
+
+class _AliasBombError(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Raise :class:`_AliasBombError` if ``root`` expands to more than MAX_EXPANDED_NODES values."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int = 0) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = 1  # a recursive alias counts once
+        n = 1
+        if isinstance(node, yaml.SequenceNode):
+            n += sum(size(c, depth + 1) for c in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            n += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        if n > MAX_EXPANDED_NODES:
+            raise _AliasBombError(node.start_mark)
+        sizes[key] = n
+        return n
+
+    size(root)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -51,6 +91,14 @@ def loads_yaml(text: str, name: str = "<string>") -> Any:
     """Parse YAML text; syntax errors become :class:`InputError` with the line."""
     try:
         return yaml.load(text, Loader=_Loader)  # SafeLoader subclass
+    except _AliasBombError as exc:
+        raise InputError(
+            f"{name} line {exc.mark.line + 1}: its aliases (*name) expand to more than {MAX_EXPANDED_NODES:,} values "
+            "(an alias bomb?)",
+            "write the values out instead of nesting anchors and aliases",
+        ) from None
+    except RecursionError:
+        raise InputError(f"{name}: YAML nested too deeply", "flatten the file (geo's YAML files are a few levels deep)") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{name} line {mark.line + 1}, column {mark.column + 1}" if mark else name
@@ -66,12 +114,22 @@ def loads_yaml(text: str, name: str = "<string>") -> Any:
 def load_yaml(path: str | Path) -> Any:
     """Read and parse a YAML file; a missing file raises :class:`InputError`."""
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{str(p)!r} is a folder, not a YAML file", "pass the path of a .yaml file")
     if not p.is_file():
         raise InputError(f"file {str(p)!r} does not exist", "check the path (relative to the current folder)")
+    size = p.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise InputError(
+            f"{p} is {size / 1e6:.0f} MB; YAML files over {MAX_YAML_BYTES // (1024 * 1024)} MB are refused",
+            "pass a claim/scenario/line/study file (a few kB); put bulk data in GeoJSON/CSV files it refers to",
+        )
     try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{p}: not UTF-8 text", "save the file as UTF-8") from None
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{p}: not UTF-8 text (byte {exc.start})", "save the file as UTF-8") from None
+    if not text.strip():
+        raise InputError(f"{p} is empty", "write the YAML content (see the examples in data/)")
     return loads_yaml(text, str(p))
 
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from geo.cli._common import add_progress_args
 from geo.errors import GeoError
 
-SUBCOMMANDS = ("isochrone", "route", "claim", "scenario", "study", "demo")
+SUBCOMMANDS = ("isochrone", "route", "claim", "scenario", "study", "demo", "rail")
 
 EPILOG = """\
 examples:
@@ -35,7 +35,7 @@ Run 'geo COMMAND --help' for the options of a command.
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # type: ignore[override]
-        self.print_usage(sys.stderr)
+        # one line, like every other error; the usage is one --help away
         self.exit(2, f"error: {message}. Fix: see '{self.prog} --help'\n")
 
 
@@ -76,16 +76,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    args.created_dirs = []  # output folders a subcommand created; removed again if it fails while they are empty
     try:
         return int(args.func(args) or 0)
     except GeoError as exc:
+        _cleanup(args)
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # the system refused a read or write (disk full, permissions, a file vanished)
+        _cleanup(args)
+        if args.debug:
+            raise
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: cannot access{where}: {exc.strerror or exc}. Fix: check the path, its permissions and free disk space", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        _cleanup(args)
+        print("error: interrupted; no output was left half-written. Fix: run the command again", file=sys.stderr)
         return 130
+
+
+def _cleanup(args: argparse.Namespace) -> None:
+    from geo.cli._common import remove_if_empty
+
+    for d in reversed(args.created_dirs):
+        remove_if_empty(d)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,6 @@
 """``geo claim FILE.yaml [--json] [--network PATH ...]``: check published travel-time promises.
 
-Prints one verdict per claim (holds / fails / cannot-evaluate) with minutes,
+Prints one verdict per claim (holds / fails / uncertain / cannot-evaluate) with minutes,
 margin and, for a failing claim, what it would take. Exit status 0 whenever
 the evaluation ran, whatever the verdicts; 2 for a bad claim file.
 """
@@ -12,14 +12,14 @@ import dataclasses
 import math
 import sys
 
-from geo.cli._common import existing_file
+from geo.cli._common import existing_file, output_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "claim",
         help="evaluate the claims in a claim file",
-        description="Evaluate travel-time claims (holds / fails / cannot-evaluate).",
+        description="Evaluate travel-time claims (holds / fails / uncertain / cannot-evaluate).",
         epilog="example: geo claim data/claims/shangluo_30min_xian.yaml --json",
     )
     p.add_argument("files", nargs="+", metavar="FILE.yaml", help="claim file(s)")
@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     nets = [existing_file(n, "--network") for n in args.network]
     pop = existing_file(args.population, "--population") if args.population else None
+    csv = output_file(args.csv, "--csv") if args.csv else None
     verdicts = []
     for f in args.files:
         cf = load_claims(existing_file(f, "FILE.yaml"))
@@ -49,10 +50,10 @@ def run(args: argparse.Namespace) -> int:
                 rail["lines"] = [existing_file(x, "--line") for x in args.line] + list(rail.get("lines") or [])
             inputs = dataclasses.replace(inputs, rail=rail, _loaded={})
         verdicts.extend(evaluate_claims(cf.claims, inputs, networks=nets, population=pop))
-    if args.csv:
+    if csv is not None:
         from geo._private.writeout import write_csv
 
-        write_csv(verdicts_frame(verdicts), args.csv)
+        write_csv(verdicts_frame(verdicts), csv)
     if args.json:
         print(verdicts_json(verdicts))
         return 0
@@ -62,8 +63,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _format(v) -> str:
-    tag = {"holds": "HOLDS", "fails": "FAILS", "cannot-evaluate": "CANNOT EVALUATE"}[v.verdict]
+    tag = {"holds": "HOLDS", "fails": "FAILS", "uncertain": "UNCERTAIN", "cannot-evaluate": "CANNOT EVALUATE"}[v.verdict]
     mins = f"{v.minutes:.1f} min" if math.isfinite(v.minutes) else "-"
+    if v.evidence:
+        from geo.rail import format_estimate
+
+        mins = format_estimate(v.minutes, v.minutes_low, v.minutes_high, v.evidence)
     lines = [f"[{tag}] {v.id}: {v.text}", f"    {mins} (threshold {v.threshold_minutes:g} min) - {v.reason}"]
     for leg in v.legs:
         m = leg.get("minutes")
@@ -72,7 +77,9 @@ def _format(v) -> str:
     if v.fix:
         lines.append(f"    Fix: {v.fix}")
     if v.source:
-        lines.append(f"    source: {v.source.get('title', '')} <{v.source.get('url', '')}> ({v.source.get('date', '')})")
+        from geo._private.study_report import cite
+
+        lines.append(f"    source: {cite(v.source)}")
     return "\n".join(line for line in lines if line)
 
 

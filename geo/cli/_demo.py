@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from geo.cli._common import parse_minutes
+from geo.cli._common import output_dir, parse_minutes
 
 EPILOG = """\
 examples:
@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     walk = parse_minutes(args.walk_minutes, "--walk-minutes")
     drive = parse_minutes(args.drive_minutes, "--drive-minutes")
     study_file: Path | None = None if args.no_study else DEMO_STUDY
-    res = run_demo(args.out, walk_minutes=walk, drive_minutes=drive, study=study_file, progress=not quiet)
+    out = output_dir(args.out, "--out", created=getattr(args, "created_dirs", None))
+    res = run_demo(out, walk_minutes=walk, drive_minutes=drive, study=study_file, progress=not quiet)
     if not quiet:
         for mode, text in res.networks.items():
             print(f"{mode} network: {text}", file=sys.stderr)

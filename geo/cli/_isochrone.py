@@ -14,13 +14,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from geo._private.writeout import write_gpkg
-from geo.cli._common import existing_file, parse_lonlat, parse_minutes
-from geo.cli._rail_args import add_rail_arguments, options_from_args, rail_context_from_args
+from geo.cli._common import existing_file, output_dir, parse_lonlat, parse_minutes, refuse_options
+from geo.cli._rail_args import (
+    RAIL_ASSUMPTIONS,
+    RAIL_INPUTS,
+    add_rail_arguments,
+    options_from_args,
+    rail_context_from_args,
+)
 from geo.errors import InputError
+from geo.modes import ISOCHRONE_MODES, check_mode, road_part
 
 EPILOG = """\
 examples:
@@ -78,7 +84,7 @@ def build_parser_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="origin; repeat the option or separate several with ';' (nearest origin wins)",
     )
     p.add_argument("--minutes", default="5,10,15", help="band thresholds in minutes (default: 5,10,15)")
-    p.add_argument("--mode", default="drive", help="drive, walk, bike, rail+walk or rail+drive (default: drive)")
+    p.add_argument("--mode", default="drive", help=f"{', '.join(ISOCHRONE_MODES)} (default: drive)")
     p.add_argument("--out", default="out/isochrone", metavar="DIR", help="output folder (default: out/isochrone)")
     p.add_argument("--raster", action="store_true", help="also write DIR/travel_time.tif (minutes, float32)")
     p.add_argument("--cell-size", type=float, default=None, metavar="M", help="raster cell size in metres")
@@ -119,10 +125,7 @@ def parse_origins(values: list[str], datum: str = "wgs84") -> list[tuple[float, 
 
 
 def _check_mode(mode: str) -> str:
-    modes = ("drive", "walk", "bike", "rail+walk", "rail+drive")
-    if mode not in modes:
-        raise InputError(f"unknown --mode {mode!r}", f"use one of {', '.join(modes)}")
-    return mode
+    return check_mode(mode, ISOCHRONE_MODES, what="--mode")
 
 
 def _positive(value: float | None, option: str) -> None:
@@ -130,9 +133,6 @@ def _positive(value: float | None, option: str) -> None:
         raise InputError(f"{option} must be a positive number of metres, got {value!r}", f"pass e.g. {option} 100")
 
 
-def road_mode(mode: str) -> str:
-    """The road network a mode travels on: ``rail+walk`` -> ``walk``, ``rail+drive`` -> ``drive``."""
-    return mode.split("+", 1)[1] if mode.startswith("rail+") else mode
 
 
 def load_network_from_args(args: argparse.Namespace, quiet: bool) -> Any:
@@ -140,9 +140,9 @@ def load_network_from_args(args: argparse.Namespace, quiet: bool) -> Any:
 
     if args.network:
         path = existing_file(args.network, "--network")
-        return Network.from_file(path, mode=road_mode(args.mode), progress=not quiet)
+        return Network.from_file(path, mode=road_part(args.mode), progress=not quiet)
     if args.place:
-        return Network.from_place(args.place, mode=road_mode(args.mode))
+        return Network.from_place(args.place, mode=road_part(args.mode))
     raise InputError("no network given", "pass --network PATH (an OSM file) or --place NAME (online)")
 
 
@@ -160,8 +160,19 @@ def run(args: argparse.Namespace) -> int:
         _positive(value, option)
     if args.simplify is not None and not args.simplify >= 0:
         raise InputError(f"--simplify must be >= 0 metres, got {args.simplify!r}", "pass e.g. --simplify 20")
+    if not mode.startswith("rail+"):
+        refuse_options(
+            args,
+            {**RAIL_INPUTS, **RAIL_ASSUMPTIONS, "--detour-factor": 1.3, "--fallback-drive-kmh": 40.0, "--fallback-walk-kmh": 5.0},
+            f"with --mode {mode} (no rail)",
+            "use --mode rail+walk or rail+drive to ride trains, or drop the option",
+        )
+    if args.method == "vector" and args.cell_size is not None and not args.raster:
+        raise InputError(
+            "--cell-size has no effect with --method vector (no raster is made)",
+            "drop --cell-size, use --method raster, or add --raster for a travel-time GeoTIFF",
+        )
     pop = existing_file(args.population, "--population") if args.population else None
-    out_dir = Path(args.out)
     args.mode = mode
     ctx = rail_context_from_args(args)
     if mode.startswith("rail+") and ctx is None:
@@ -169,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
             f"--mode {mode} needs rail services",
             "pass --line SPEC.yaml, --gtfs FEED or --rail OSM_RAIL_FILE --stations STATIONS_FILE",
         )
+    out_dir = output_dir(args.out, "--out", created=getattr(args, "created_dirs", None))
     net = load_network_from_args(args, quiet)
     max_snap = args.max_snap or DEFAULT_MAX_SNAP_M
     kw: dict[str, Any] = {"method": args.method}
@@ -191,7 +203,6 @@ def run(args: argparse.Namespace) -> int:
         from geo.raster import population_in_bands
 
         bands = population_in_bands(bands, pop)
-    out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Any] = {}
     gpkg_bands = bands.copy()
     if datum == "gcj02":

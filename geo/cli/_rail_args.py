@@ -14,6 +14,18 @@ from typing import Any
 
 from geo.cli._common import existing_file
 
+#: rail inputs (no default): they only do something in a mode with rail
+RAIL_INPUTS: dict[str, object] = {"--rail": None, "--stations": None, "--gtfs": None, "--line": [], "--design-speed": None}
+#: assumptions of rail journeys (boarding, transfers, waiting) with their defaults
+RAIL_ASSUMPTIONS: dict[str, object] = {
+    "--boarding-min": 10.0,
+    "--alighting-min": 5.0,
+    "--parking-min": 5.0,
+    "--pickup-min": 5.0,
+    "--transfer-min": 10.0,
+    "--headway-min": 60.0,
+}
+
 
 def add_rail_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("rail (for modes rail, rail+walk, rail+drive)")

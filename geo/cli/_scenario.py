@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from geo.cli._common import existing_file, parse_lonlat, parse_minutes
+from geo.cli._common import existing_file, output_dir, parse_lonlat, parse_minutes
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     origins = [parse_lonlat(o, "--origin") for o in args.origin] or None
     minutes = parse_minutes(args.minutes) if args.minutes else None
     rail = {"gtfs": existing_file(args.gtfs, "--gtfs")} if args.gtfs else None
-    r = run_scenario(base, sc, args.out, origins=origins, minutes=minutes, rail_inputs=rail, quiet=quiet)
+    out = output_dir(args.out, "--out", created=getattr(args, "created_dirs", None))
+    r = run_scenario(base, sc, out, origins=origins, minutes=minutes, rail_inputs=rail, quiet=quiet)
     if r.status != "ran":
         print(f"{sc.id}: cannot evaluate - {r.reason}")
     for w in r.warnings:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from geo.cli._common import existing_file
+from geo.cli._common import existing_file, output_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +23,8 @@ def run(args: argparse.Namespace) -> int:
     from geo.study import run_study
 
     quiet = bool(getattr(args, "quiet", False))
-    r = run_study(existing_file(args.file, "FILE.yaml"), args.out, quiet=quiet)
+    study = existing_file(args.file, "FILE.yaml")
+    r = run_study(study, output_dir(args.out, "--out", created=getattr(args, "created_dirs", None)), quiet=quiet)
     if not quiet:
         for v in r.verdicts:
             print(v.summary())

@@ -1,4 +1,4 @@
-"""Open a local HTML file in headless Chromium and record every network request (for tests).
+"""Open a local HTML file in headless Chromium and record every network request (test tooling, not part of geo).
 
 Talks the Chrome DevTools Protocol over ``--remote-debugging-pipe`` (file
 descriptors 3 and 4, NUL-separated JSON), so it needs no websocket package.

@@ -1,0 +1,371 @@
+"""Issue 9: calibrated rail run times, lines in service, train classes, uncertainty band, verdicts with evidence."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from geo._private import railcal
+from geo._private.runtime import CALIBRATION_FILE, Calibration, TrainModel, load_calibration
+from geo.claims import Claim, ClaimInputs, band_verdict, evaluate_claim
+from geo.errors import DataError, InputError
+from geo.rail import build_rail_network, lifecycle
+
+ROOT = Path(__file__).resolve().parents[1]
+A = {"name": "A", "lon": 0.0, "lat": 0.0}
+B = {"name": "B", "lon": 0.6, "lat": 0.0}
+
+
+def _line_net(stations: dict[str, float], hs: bool = True, **extra_ways):
+    """A straight 1-degree east-west line with stations at the given longitudes."""
+    geoms = [shapely.LineString([(0, 0), (1.0, 0)])]
+    cols = {"railway": ["rail"], "rail_type": ["hsr" if hs else "rail"], "name": ["L"]}
+    for g, tags in extra_ways.values():
+        geoms.append(g)
+        for c in set(cols) | set(tags):
+            cols.setdefault(c, [None] * (len(geoms) - 1)).append(tags.get(c))
+        for c in cols:
+            if len(cols[c]) < len(geoms):
+                cols[c].append(None)
+    lines = gpd.GeoDataFrame({"osm_id": [str(i) for i in range(len(geoms))], **cols}, geometry=geoms, crs="EPSG:4326")
+    st = gpd.GeoDataFrame({"name": list(stations)}, geometry=[shapely.Point(x, 0.0005) for x in stations.values()], crs="EPSG:4326")
+    return build_rail_network(lines, st, cache=False)
+
+
+# ------------------------------------------------------------------ model properties
+def test_packaged_calibration_is_complete():
+    d = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    cal = load_calibration()
+    assert cal.version == d["version"] and d["fit_date"] in d["version"]
+    assert set(d["inputs"]) >= {"calibration_csv", "rail_lines", "rail_stations"}
+    assert all(len(v["sha256"]) == 64 for v in d["inputs"].values())
+    for k, (lo, hi) in d["bounds"].items():
+        assert lo <= d["parameters"][k] <= hi
+    assert {"0.1", "0.5", "0.9"} <= set(d["fit_residuals_pct"]["quantiles"])
+    assert cal.band[0] < 1.0 < cal.band[1]
+
+
+@pytest.mark.parametrize("mid", [0.05, 0.3, 0.5, 0.93])
+def test_adding_a_stop_never_shortens_a_run(mid):
+    rail = _line_net({"A": 0.0, "M": mid, "B": 1.0})
+    for train in (None, "D", "G"):
+        direct = rail.run_time(["A", "B"], train=train)
+        stop = rail.run_time(["A", "M", "B"], train=train, dwell_s=0.0)
+        assert stop.km == pytest.approx(direct.km, rel=1e-6)
+        assert stop.minutes > direct.minutes
+
+
+def test_time_grows_with_distance():
+    xs = [0.02, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0]
+    rail = _line_net({"A": 0.0, **{f"S{i}": x for i, x in enumerate(xs)}})
+    mins = [rail.run_time(["A", f"S{i}"], train="D").minutes for i in range(len(xs))]
+    assert all(b > a for a, b in itertools.pairwise(mins)), mins
+    # a conventional line is slower than high-speed track over the same geometry
+    conv = _line_net({"A": 0.0, "B": 1.0}, hs=False)
+    assert conv.run_time(["A", "B"], train="D").minutes > rail.run_time(["A", "S6"], train="D").minutes
+
+
+def test_band_contains_estimate_and_is_from_the_calibration():
+    rail = _line_net({"A": 0.0, "B": 0.6})
+    rt = rail.run_time(["A", "B"])
+    assert rt.minutes_low < rt.minutes < rt.minutes_high
+    cal = load_calibration()
+    assert rt.minutes_low == pytest.approx(rt.minutes * cal.band[0]) and rt.minutes_high == pytest.approx(rt.minutes * cal.band[1])
+    assert rt.evidence == "model" and rt.calibration == cal.version
+    assert f"{rt.minutes:.0f} min ({rt.minutes_low:.0f}–{rt.minutes_high:.0f}), modelled" == rt.label
+    # a biased band (both quantiles above 1) still contains the estimate
+    biased = dataclasses.replace(cal, band=(1.1, 1.3))
+    lo, hi = biased.band_minutes(20.0)
+    assert lo <= 20.0 <= hi and hi == pytest.approx(26.0)
+    assert all(math.isnan(x) for x in cal.band_minutes(math.nan))
+
+
+def test_calibrated_model_is_slower_than_bare_physics():
+    # throats, stop loss and class limits only ever add time to the same geometry
+    rail = _line_net({"A": 0.0, "B": 0.8})
+    cal = rail.run_time(["A", "B"], train="G")
+    bare = rail.run_time(["A", "B"], train=TrainModel(max_speed_kmh=350), calibrated=False)
+    assert cal.minutes > bare.minutes
+    assert math.isnan(bare.minutes_low) and bare.calibration == ""
+
+
+def test_train_class_top_speed():
+    rail = _line_net({"A": 0.0, "B": 1.0})
+    d, g = rail.run_time(["A", "B"], train="D5264"), rail.run_time(["A", "B"], train="G87")
+    assert d.train_class == "D" and g.train_class == "G"
+    assert d.sections["top_kmh"].max() <= load_calibration().top_kmh("D") + 1e-6
+    assert g.minutes <= d.minutes
+
+
+# ------------------------------------------------------------------ lines in service and train classes
+def test_lifecycle_states_excluded_unless_included():
+    built = shapely.LineString([(0, 0.01), (1.0, 0.01)])
+    lines = gpd.GeoDataFrame(
+        {"osm_id": ["0", "1"], "railway": ["rail", "construction"], "construction": [None, "rail"], "name": ["old", "new"]},
+        geometry=[shapely.LineString([(0, 0), (1.0, 0)]), built],
+        crs="EPSG:4326",
+    )
+    assert lifecycle(lines).tolist() == ["in service", "construction"]
+    st = gpd.GeoDataFrame({"name": ["N1", "N2"]}, geometry=[shapely.Point(0, 0.0101), shapely.Point(1.0, 0.0101)], crs="EPSG:4326")
+    st2 = gpd.GeoDataFrame({"name": ["N1", "N2"]}, geometry=[shapely.Point(0, 0.011), shapely.Point(1.0, 0.011)], crs="EPSG:4326")
+    in_service = build_rail_network(lines, st2, cache=False, station_radius_m=200)
+    assert set(in_service.net.edge_attrs["status"]) == {"in service"}
+    scenario = build_rail_network(lines, st, cache=False, station_radius_m=200, include_states=["construction"])
+    assert "construction" in set(scenario.net.edge_attrs["status"])
+    assert scenario.run_time(["N1", "N2"]).km == pytest.approx(111.2, rel=0.01)
+    with pytest.raises(InputError, match="lifecycle"):
+        build_rail_network(lines, st, cache=False, include_states=["planned-ish"])
+
+
+def test_train_class_limits_lines():
+    # A-B over a high-speed line (direct) or a conventional detour; a metro line is shorter still
+    rail = _line_net(
+        {"A": 0.0, "B": 1.0},
+        conv=(shapely.LineString([(0, 0), (0.5, 0.3), (1.0, 0)]), {"railway": "rail", "rail_type": "rail", "name": "C"}),
+        metro=(shapely.LineString([(0, 0), (1.0, 0)]), {"railway": "subway", "name": "M"}),
+    )
+    rc = rail.net.edge_attrs["rail_class"].astype(str).to_numpy()
+    for train, forbidden in (("K1461", {"highspeed", "subway"}), ("D5264", {"subway"})):
+        edges, _ = rail.path("A", "B", train)
+        assert not (set(rc[edges]) & forbidden), (train, set(rc[edges]))
+    assert rail.run_time(["A", "B"], train="K").km > rail.run_time(["A", "B"], train="D").km * 1.1
+    edges, _ = rail.path("A", "B")  # unknown class: main-line track, not the metro
+    assert "subway" not in set(rc[edges])
+    metro_only = _line_net({"A": 0.0, "B": 1.0}, hs=False)
+    metro_only.net.edge_attrs["rail_class"] = metro_only.net.edge_attrs["rail_class"].astype(str).replace({"rail": "subway"})
+    edges, _ = metro_only.path("A", "B")  # a metro network: every edge
+    assert len(edges) > 0
+
+
+def test_unconnected_for_a_class_raises():
+    rail = _line_net({"A": 0.0, "B": 1.0})
+    with pytest.raises(InputError, match="unknown train class 'Q'"):
+        rail.run_time(["A", "B"], train="Q99")
+    with pytest.raises(DataError, match="for a K train"):
+        rail.path("A", "B", "K")
+
+
+# ------------------------------------------------------------------ verdicts
+@pytest.mark.parametrize(
+    ("minutes", "low", "high", "thr", "expected"),
+    [(16, 14, 18, 15, "uncertain"), (16, 14, 18, 18, "holds"), (16, 14, 18, 13.9, "fails"), (16, 16, 16, 16, "holds"), (math.nan, 1, 2, 5, "fails")],
+)
+def test_band_verdict(minutes, low, high, thr, expected):
+    assert band_verdict(minutes, low, high, thr) == expected
+
+
+def test_planned_line_verdict_respects_band(tmp_path):
+    spec = tmp_path / "p.yaml"
+    spec.write_text("name: P\ndesign_speed_kmh: 300\nstations:\n  - {name: A, km: 0}\n  - {name: B, km: 60}\n", encoding="utf-8")
+
+    def verdict(thr: float):
+        c = Claim(id="p", text="t", kind="within", mode="station-to-station", threshold_minutes=thr, origin=A, target=B)
+        return evaluate_claim(c, ClaimInputs(rail={"lines": [spec]}))
+
+    probe = verdict(1000)
+    lo, mid, hi = probe.minutes_low, probe.minutes, probe.minutes_high
+    assert lo < mid < hi and probe.evidence == "model"
+    assert probe.verdict == "holds" and load_calibration().version in probe.evidence_detail
+    assert verdict(hi + 0.01).verdict == "holds"
+    assert verdict(mid).verdict == "uncertain" and "inside the band" in verdict(mid).reason
+    assert verdict(lo - 0.01).verdict == "fails"
+
+
+def test_timetable_verdict_names_trips(tmp_path):
+    csv = tmp_path / "st.csv"
+    csv.write_text(
+        "trip_id,arrival_time,departure_time,stop_id,stop_sequence,shape_dist_traveled_km,stop_name,stop_lon_wgs84,stop_lat_wgs84\n"
+        "T1,08:00:00,08:00:00,A,1,0,A,0,0\nT1,08:20:00,08:20:00,B,2,60,B,0.6,0\n"
+        "T2,09:00:00,09:00:00,A,1,0,A,0,0\nT2,09:25:00,09:25:00,B,2,60,B,0.6,0\n",
+        encoding="utf-8",
+    )
+    c = Claim(id="t", text="t", kind="within", mode="station-to-station", threshold_minutes=20.5, origin=A, target=B)
+    v = evaluate_claim(c, ClaimInputs(rail={"gtfs": csv}))
+    assert v.verdict == "holds" and v.evidence == "timetable" and "T1" in v.evidence_detail
+    assert v.minutes_low == v.minutes == v.minutes_high == pytest.approx(20.0)
+    assert v.legs[0]["other_trips"] == ["T2"]
+    v2 = evaluate_claim(dataclasses.replace(c, threshold_minutes=19.5), ClaimInputs(rail={"gtfs": csv}))
+    assert v2.verdict == "fails"  # a timetable has no band: never uncertain
+
+
+# ------------------------------------------------------------------ calibration pipeline
+def test_sections_and_corridors(tmp_path):
+    csv = tmp_path / "st.csv"
+    csv.write_text(
+        "trip_id,arrival_time,departure_time,stop_id,stop_sequence,shape_dist_traveled_km,stop_name,stop_lon_wgs84,stop_lat_wgs84\n"
+        "D1,23:50:00,23:50:00,x,1,0,大荔,0,0\nD1,24:08:00,24:10:00,x,2,53,渭南北,0,0\nD1,24:32:00,24:32:00,x,3,108,西安北,0,0\n"
+        "G1,10:00:00,10:00:00,x,1,0,华山北,0,0\nG1,10:28:00,10:28:00,x,2,121,西安北,0,0\nG1,10:50:00,10:50:00,x,3,140,Nowhere,0,0\n",
+        encoding="utf-8",
+    )
+    sec = railcal.timetable_sections(csv, ["大荔", "渭南北", "西安北", "华山北"])
+    assert sec[["from", "to"]].values.tolist() == [["大荔", "渭南北"], ["渭南北", "西安北"], ["华山北", "西安北"]]
+    assert sec["observed_s"].tolist() == [18 * 60.0, 22 * 60.0, 28 * 60.0]  # past midnight handled
+    assert sec["train_class"].tolist() == ["D", "D", "G"]
+    corr = railcal.assign_corridors(sec).tolist()
+    # 渭南北–西安北 is on two corridors: the one holding more of the trip's stations wins
+    assert corr == ["Datong–Xi'an HSR (Shaanxi end)", "Datong–Xi'an HSR (Shaanxi end)", "Zhengzhou–Xi'an HSR (west end)"]
+    assert railcal.median_dwell_s(csv) == 60.0  # intermediate dwells 2 min (渭南北) and 0 (西安北)
+
+
+def test_error_stats_and_table_format():
+    st = railcal.error_stats(np.array([-10.0, 5.0, 20.0]))
+    assert st == {"median_abs_pct": 10.0, "worst_abs_pct": 20.0, "bias_pct": 5.0}
+    d = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    table = railcal.format_table(d)
+    for r in d["cross_validation"]["table"]:
+        assert f"| {r['corridor']} | {r['sections']} | {r['median_abs_pct']:.1f} | {r['worst_abs_pct']:.1f} | {r['bias_pct']:+.1f} |" in table
+
+
+def test_docs_quote_the_printed_table(capsys):
+    """docs/rail.md holds exactly what `geo rail calibrate --show` prints for the packaged calibration."""
+    from geo.cli import main
+
+    assert main(["rail", "calibrate", "--show"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert printed == railcal.format_table(json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")))
+    assert printed in (ROOT / "docs" / "rail.md").read_text(encoding="utf-8")
+
+
+def _shared_inputs(shared):
+    return (
+        shared / "rail" / "gtfs_20261004_shaanxi_calibration.csv",
+        shared / "xian_zhashui" / "shaanxi_osm_rail_lines.geojson",
+        shared / "xian_zhashui" / "shaanxi_osm_rail_stations.geojson",
+    )
+
+
+@pytest.fixture(scope="module")
+def prepared(request):
+    from geo.settings import shared_data_dir
+
+    d = shared_data_dir()
+    if d is None:
+        pytest.skip("../shared/data is absent (set GEO_SHARED_DATA to run this test)")
+    csv, lines, stations = _shared_inputs(d)
+    meta = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    for key, p in zip(("calibration_csv", "rail_lines", "rail_stations"), (csv, lines, stations), strict=True):
+        assert railcal.sha256(p) == meta["inputs"][key]["sha256"], f"{p} changed since the fit: run geo rail calibrate --write"
+    rail = build_rail_network(lines, stations)
+    sec = railcal.timetable_sections(csv, rail.stations["name"].astype(str).tolist())
+    sec["corridor"] = railcal.assign_corridors(sec)
+    sec = sec[sec["corridor"] != ""].reset_index(drop=True)
+    return railcal.prepare(rail, sec), {**railcal.FIXED_ASSUMPTIONS, "dwell_s": railcal.median_dwell_s(csv)}, meta
+
+
+def test_fit_is_reproducible_from_the_csv(prepared):
+    prep, fixed, meta = prepared
+    assert fixed == meta["fixed"]
+    params, _ = railcal.fit(prep, fixed)
+    for k, v in meta["parameters"].items():
+        assert params[k] == pytest.approx(v, rel=1e-4, abs=1e-6), k
+    # the stored per-section fitted minutes come from these parameters
+    pred = railcal.predict(prep, railcal.calibration_from(params, fixed)) / 60.0
+    assert pred == pytest.approx([s["fitted_min"] for s in meta["sections"]], rel=1e-6)
+
+
+def test_cross_validation_fold_matches_stored_table(prepared):
+    """Refit one fold (the smallest held-out corridor) and compare with the stored CV row."""
+    prep, fixed, meta = prepared
+    rows = {r["corridor"]: r for r in meta["cross_validation"]["table"]}
+    corr = prep.table["corridor"].to_numpy()
+    c = min(rows, key=lambda k: rows[k]["sections"])
+    params, _ = railcal.fit(prep, fixed, np.flatnonzero(corr != c).tolist())
+    test = np.flatnonzero(corr == c)
+    pred = railcal.predict(prep, railcal.calibration_from(params, fixed), test.tolist())
+    obs = prep.table["observed_s"].to_numpy()[test]
+    st = railcal.error_stats(100 * (pred - obs) / obs)
+    assert st["median_abs_pct"] == pytest.approx(rows[c]["median_abs_pct"], abs=0.05)
+    assert st["worst_abs_pct"] == pytest.approx(rows[c]["worst_abs_pct"], abs=0.05)
+    assert st["bias_pct"] == pytest.approx(rows[c]["bias_pct"], abs=0.05)
+
+
+def test_xian_east_shangluo_west_via_lantian(shared):
+    """西安东→商洛西: D trains on the Xi'an–Shiyan line stopping at 蓝田, modelled against the extract (held out)."""
+    from geo.gtfs import load_gtfs
+    from geo.rail import shaanxi_rail
+
+    feed = load_gtfs(shared / "rail" / "gtfs_20261004_stop_times_extract.csv")
+    rail = shaanxi_rail()
+    checked = 0
+    for a, b in (("西安东", "商洛西"), ("商洛西", "西安东")):
+        for ride in feed.rides(a, b):
+            est = rail.run_time(ride["stops"], train=ride["trip_id"], dwell_s=ride["dwell_s"][1:-1])
+            assert "蓝田" in ride["stops"]
+            names = set(rail.net.edge_attrs["name"].astype(str).to_numpy()[np.concatenate(est.edges)])
+            assert "武西高速线" in names  # the Xi'an–Shiyan (Wuhan–Xi'an) high-speed line
+            assert abs(est.minutes - ride["minutes"]) / ride["minutes"] <= 0.10, (a, b, est.minutes, ride["minutes"])
+            assert est.minutes_low <= ride["minutes"] <= est.minutes_high
+            checked += 1
+    assert checked >= 2
+
+
+def test_route_cli_band_and_evidence(shared, capsys):
+    from geo.cli import main
+
+    rail = ["--rail", str(shared / "xian_zhashui" / "shaanxi_osm_rail_lines.geojson"), "--stations", str(shared / "xian_zhashui" / "shaanxi_osm_rail_stations.geojson")]
+    assert main(["route", "--from", "西安东", "--to", "商洛西", "--mode", "rail", *rail, "--train-class", "D", "--via", "蓝田", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["evidence"] == "model" and out["minutes_low"] < out["total_minutes"] < out["minutes_high"]
+    assert out["legs"][0]["calibration"] == load_calibration().version and out["legs"][0]["stops_between"] == 1
+    gtfs = ["--gtfs", str(shared / "rail" / "gtfs_20261004_stop_times_extract.csv")]
+    assert main(["route", "--from", "商洛西", "--to", "西安东", "--mode", "rail", *rail, *gtfs]) == 0
+    text = capsys.readouterr().out
+    assert "34 min, timetable" in text and "model beside the timetable:" in text and "modelled" in text
+
+
+def test_calibration_file_errors(tmp_path):
+    bad = tmp_path / "c.json"
+    bad.write_text(json.dumps({"version": "x", "parameters": {}}), encoding="utf-8")
+    with pytest.raises(DataError, match="not valid"):
+        load_calibration(bad)
+    with pytest.raises(DataError, match="does not exist"):
+        load_calibration(tmp_path / "absent.json")
+    assert isinstance(load_calibration(), Calibration)
+
+
+def test_claim_with_osm_model_beside_timetable(shared, tmp_path):
+    """A timetable decides; the OSM model for the same train and stops is shown beside; without a timetable it is the evidence."""
+    from geo.claims import evaluate_claims, load_claims
+
+    f = tmp_path / "c.yaml"
+    f.write_text(
+        "title: t\ninputs:\n  rail:\n    gtfs: shared:rail/gtfs_20261004_stop_times_extract.csv\n"
+        "    osm_lines: shared:xian_zhashui/shaanxi_osm_rail_lines.geojson\n"
+        "    stations: shared:xian_zhashui/shaanxi_osm_rail_stations.geojson\n"
+        "claims:\n"
+        "  - {id: a, text: t, kind: within, mode: station-to-station, origin: 商洛西, target: 西安东, threshold_minutes: 30}\n"
+        "  - {id: c, text: t, kind: within, mode: station-to-station, origin: 咸阳西, target: 西安北, threshold_minutes: 30}\n",
+        encoding="utf-8",
+    )
+    a, c = evaluate_claims(load_claims(f))
+    assert a.evidence == "timetable" and "D5265" in a.evidence_detail and a.minutes_low == a.minutes == a.minutes_high
+    assert a.legs[0]["model_line"].startswith("OSM rail run-time model")
+    assert a.legs[0]["model_low"] <= a.legs[0]["model_minutes"] <= a.legs[0]["model_high"]
+    assert c.evidence == "model" and load_calibration().version in c.evidence_detail
+    assert c.minutes_low < c.minutes < c.minutes_high
+    assert c.verdict == band_verdict(c.minutes, c.minutes_low, c.minutes_high, 30)
+
+
+def test_stop_and_distance_properties_hold_for_any_parameters_in_bounds():
+    """Not only for the packaged fit: for parameter sets drawn across the fit bounds."""
+    from geo._private.runtime import FIT_PARAMETERS
+
+    rail = _line_net({"A": 0.0, "M": 0.37, "N": 0.6, "B": 1.0})
+    base = load_calibration()
+    rng = np.random.default_rng(9)
+    for _ in range(6):
+        params = {k: float(rng.uniform(lo, hi)) for k, (lo, hi) in FIT_PARAMETERS.items()}
+        cal = dataclasses.replace(base, params=params)
+        ab = rail.run_time(["A", "B"], train="G", calibration=cal).minutes
+        amb = rail.run_time(["A", "M", "B"], train="G", calibration=cal, dwell_s=0).minutes
+        am = rail.run_time(["A", "M"], train="G", calibration=cal).minutes
+        an = rail.run_time(["A", "N"], train="G", calibration=cal).minutes
+        assert amb > ab and an > am and ab > an, params
