@@ -228,3 +228,243 @@ def band_table(bands: gpd.GeoDataFrame, **columns: Any) -> gpd.GeoDataFrame:
     for k, v in columns.items():
         out[k] = v
     return out
+
+
+# --------------------------------------------------------------------------- every origin (batch)
+#: measures of :func:`accessibility`
+MEASURES = ("cumulative", "gravity", "2sfca")
+#: decay functions
+DECAYS = ("exp", "power")
+
+
+def _check_measure(measure: str, minutes: float | None, decay_kind: str | None, beta: float) -> None:
+    if measure not in MEASURES:
+        raise InputError(f"unknown measure {measure!r}", f"use one of {', '.join(MEASURES)}")
+    if measure in ("cumulative", "2sfca") and minutes is None:
+        raise InputError(f"the {measure} measure needs a time limit", "pass minutes=30 (--minutes 30)")
+    if minutes is not None and not (np.isfinite(minutes) and minutes > 0):
+        raise InputError(f"minutes must be a positive number, got {minutes!r}", "pass e.g. --minutes 30")
+    if decay_kind is not None and decay_kind not in DECAYS:
+        raise InputError(f"unknown decay {decay_kind!r}", f"use one of {', '.join(DECAYS)}")
+    if not (np.isfinite(beta) and beta >= 0):
+        raise InputError(f"beta must be a non-negative number, got {beta!r}", "pass e.g. --beta 0.1")
+
+
+def _partition_od(net: Any, origins: pd.DataFrame, opp: pd.DataFrame, minutes: float | None, max_snap_m: float | None, engine: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Sparse OD (positions) from a partition of origins to the opportunities, and which origins snapped."""
+    from geo.batch import engine_kwargs
+    from geo.routing import DEFAULT_MAX_SNAP_M, od_matrix, snap
+
+    snap_m = DEFAULT_MAX_SNAP_M if max_snap_m is None else max_snap_m
+    o = origins[["lon", "lat"]].to_numpy(float)
+    snapped = snap(net, o, max_snap_m=snap_m, errors="nan").edge >= 0
+    od = od_matrix(net, o, opp[["lon", "lat"]].to_numpy(float), max_minutes=minutes, max_snap_m=snap_m, sparse=True, **engine_kwargs(engine))
+    return od, snapped
+
+
+def access_partition(
+    net: Any,
+    origins: pd.DataFrame,
+    shared: Any,
+    *,
+    measure: str,
+    minutes: float | None = None,
+    decay_kind: str | None = None,
+    beta: float = 0.1,
+    max_snap_m: float | None = None,
+    engine: str | None = None,
+) -> pd.DataFrame:
+    """One partition of :func:`accessibility` (pure function of network, origins and parameters).
+
+    ``cumulative`` / ``gravity``: one row per origin (``id``, the measure,
+    ``reached``, point geometry). ``2sfca``: the partition's sparse travel
+    times (``origin`` = row of the origin in the whole job, ``destination`` =
+    row of the opportunity, ``minutes``), reduced afterwards by
+    :func:`_two_step_from_parts`.
+    """
+    import geopandas as gpd
+
+    opp = shared["opportunities"]
+    od, snapped = _partition_od(net, origins, opp, minutes, max_snap_m, engine)
+    if measure == "2sfca":
+        rows = origins["_row"].to_numpy(np.int64)
+        return pd.DataFrame(
+            {
+                "origin": rows[od["origin"].to_numpy(np.int64)],
+                "destination": od["destination"].to_numpy(np.int64),
+                "minutes": od["minutes"].to_numpy(float),
+            }
+        )
+    weights = pd.Series(opp["weight"].to_numpy(float))
+    index = pd.RangeIndex(len(origins))
+    if measure == "cumulative":
+        assert minutes is not None
+        value = cumulative_opportunities(od, weights, minutes, origins=index)
+        name = "opportunities"
+    else:
+        value = gravity_access(od, weights, kind=decay_kind or "exp", beta=beta, max_minutes=minutes, origins=index)
+        name = "access"
+    reached = od.groupby("origin").size().reindex(index, fill_value=0).to_numpy(np.int64)
+    vals = np.where(snapped, value.to_numpy(float), np.nan)
+    return gpd.GeoDataFrame(
+        {"id": origins["id"].to_numpy(), name: vals, "reached": np.where(snapped, reached, 0)},
+        geometry=gpd.points_from_xy(origins["lon"], origins["lat"]),
+        crs="EPSG:4326",
+    )
+
+
+def _two_step_from_parts(
+    files: list[Any], demand: np.ndarray, supply: np.ndarray, decay_kind: str | None, beta: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """2SFCA / enhanced 2SFCA streamed over the partitions' travel-time files (one in memory at a time)."""
+    load = np.zeros(len(supply))
+    for f in files:
+        od = pd.read_parquet(f)
+        d = od["destination"].to_numpy(np.int64)
+        w = np.ones(len(od)) if decay_kind is None else decay(od["minutes"].to_numpy(float), decay_kind, beta)
+        np.add.at(load, d, demand[od["origin"].to_numpy(np.int64)] * w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(load > 0, supply / load, np.nan)
+    r0 = np.nan_to_num(ratio, nan=0.0)
+    acc = np.zeros(len(demand))
+    for f in files:
+        od = pd.read_parquet(f)
+        d = od["destination"].to_numpy(np.int64)
+        w = np.ones(len(od)) if decay_kind is None else decay(od["minutes"].to_numpy(float), decay_kind, beta)
+        np.add.at(acc, od["origin"].to_numpy(np.int64), r0[d] * w)
+    return acc, ratio
+
+
+def accessibility(
+    network: Any,
+    origins: pd.DataFrame,
+    opportunities: pd.DataFrame,
+    *,
+    measure: str,
+    out_dir: Any,
+    minutes: float | None = None,
+    weight: str | None = None,
+    demand: str | None = None,
+    decay_kind: str | None = None,
+    beta: float = 0.1,
+    max_snap_m: float | None = None,
+    engine: str | None = None,
+    memory_budget: int | None = None,
+    partition_size: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client: Any = None,
+    network_transfer: str = "auto",
+    quiet: bool = False,
+) -> gpd.GeoDataFrame:
+    """Accessibility of every origin (network nodes, grid cells, a user's points), in bounded memory.
+
+    Parameters
+    ----------
+    network
+        A :class:`geo.batch.NetworkSource` or a loaded network.
+    origins, opportunities
+        Tables ``id, lon, lat`` (+ columns), see :func:`geo.batch.read_points`.
+    measure
+        ``cumulative``: sum of ``weight`` within ``minutes``; ``gravity``:
+        ``sum_j O_j f(t_ij)`` (``decay_kind`` ``exp`` -- the default -- or
+        ``power``; ``minutes`` an optional cut-off); ``2sfca``: two-step
+        floating catchment within ``minutes`` (Luo & Wang 2003; with a
+        ``decay_kind``, the enhanced / kernel-weighted variant, the same weight
+        in both steps), supply ``weight`` of the opportunities per unit of
+        ``demand`` of the origins.
+    out_dir
+        Folder of the partitioned results (resumable; see :mod:`geo.batch`).
+        For 2SFCA it holds the partitions' travel times within ``minutes``.
+    weight, demand
+        Columns of ``opportunities`` (supply) and ``origins`` (2SFCA demand);
+        1 per point when omitted.
+    memory_budget
+        Bytes of travel times one partition may hold (default 1 GB): origins
+        are processed in blocks so that no dense matrix exceeds it.
+    workers, scheduler, client, network_transfer, quiet
+        Where it runs, see :func:`geo.batch.run_batch`.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per origin, in input order: ``id``, the measure
+        (``opportunities`` for cumulative, else ``access``), ``reached``
+        (opportunities within the limit; 2SFCA: facilities in the catchment)
+        and point geometry. Origins farther than the snap limit from the
+        network get NaN; origins that reach nothing get 0.
+
+    Caveats
+    -------
+    Travel times are origin -> opportunity (one-way streets make them
+    asymmetric); 2SFCA uses the same direction in both steps.
+    """
+    import geopandas as gpd
+
+    from geo import batch
+
+    _check_measure(measure, minutes, decay_kind, beta)
+    for frame, name in ((origins, "origins"), (opportunities, "opportunities")):
+        batch._check_points(frame, name)
+    opp = opportunities[["id", "lon", "lat"]].reset_index(drop=True).copy()
+    opp["weight"] = _column(opportunities, weight, "--weight", "opportunities")
+    org = origins[["id", "lon", "lat"]].reset_index(drop=True).copy()
+    org["_row"] = np.arange(len(org))
+    dem = _column(origins, demand, "--demand", "origins")
+    if measure == "2sfca":
+        org["demand"] = dem
+    batch.engine_kwargs(engine)
+    size = partition_size or batch.partition_size_for(len(org), len(opp), memory_budget or batch.DEFAULT_MEMORY_BUDGET)
+    params = {"measure": measure, "minutes": minutes, "decay_kind": decay_kind, "beta": beta, "max_snap_m": max_snap_m, "engine": engine}
+    res = batch.run_batch(
+        f"access-{measure}",
+        access_partition,
+        org,
+        network=network,
+        out_dir=out_dir,
+        params=params,
+        shared={"opportunities": opp},
+        inputs={"opportunities": batch.points_fingerprint(opp)},
+        partition_size=size,
+        workers=workers,
+        scheduler=scheduler,
+        client=client,
+        network_transfer=network_transfer,
+        quiet=quiet,
+    )
+    if measure != "2sfca":
+        out = res.read()
+        return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
+    acc, _ = _two_step_from_parts(res.files, dem, opp["weight"].to_numpy(float), decay_kind, beta)
+    reached = np.zeros(len(org), dtype=np.int64)
+    for f in res.files:
+        np.add.at(reached, pd.read_parquet(f, columns=["origin"])["origin"].to_numpy(np.int64), 1)
+    net = network.load() if isinstance(network, batch.NetworkSource) else network
+    from geo.routing import DEFAULT_MAX_SNAP_M, snap
+
+    ok = snap(net, org[["lon", "lat"]].to_numpy(float), max_snap_m=DEFAULT_MAX_SNAP_M if max_snap_m is None else max_snap_m, errors="nan").edge >= 0
+    return gpd.GeoDataFrame(
+        {"id": org["id"].to_numpy(), "access": np.where(ok, acc, np.nan), "reached": reached},
+        geometry=gpd.points_from_xy(org["lon"], org["lat"]),
+        crs="EPSG:4326",
+    )
+
+
+def _scalar(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _column(df: pd.DataFrame, column: str | None, option: str, what: str) -> np.ndarray:
+    if column is None:
+        return np.ones(len(df))
+    if column not in df.columns:
+        raise InputError(f"{what} have no column {column!r} ({option})", f"use one of {', '.join(map(str, df.columns))}")
+    v = pd.to_numeric(df[column], errors="coerce").to_numpy(float)
+    bad = ~np.isfinite(v) | (v < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{what} column {column!r} has a missing, negative or non-numeric value at id {_scalar(df['id'].iloc[i])!r} ({_scalar(df[column].iloc[i])!r})",
+            f"fill {column} with numbers >= 0",
+        )
+    return v

@@ -70,12 +70,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.errors import GeoError, InputError, check_keys
+from geo.errors import CannotEvaluate, GeoError, InputError, check_keys
+from geo.modes import CLAIM_MODES
 from geo.network import Network
 from geo.places import Place, resolve_path, resolve_place_spec
 
 KINDS = ("within", "coverage", "circle")
-MODES = ("drive", "walk", "rail", "rail+drive", "rail+walk", "station-to-station")
+MODES = CLAIM_MODES
 VERDICTS = ("holds", "fails", "uncertain", "cannot-evaluate")
 ROAD_MODES = ("drive", "walk")
 RAIL_MODES = ("rail", "station-to-station")
@@ -244,14 +245,14 @@ class ClaimInputs:
 
 def _load_network(path: Any, mode: str) -> Network:
     if not Path(str(path)).exists():
-        raise _CannotEvaluate(
+        raise CannotEvaluate(
             f"the {mode} network file {path} does not exist",
             "check the path in inputs.networks / --network (shared: paths need GEO_SHARED_DATA)",
         )
     try:
         return Network.from_file(path, mode=mode)
     except ImportError as exc:
-        raise _CannotEvaluate(f"cannot load {path}: the network loader is unavailable ({exc})", "install geo completely") from None
+        raise CannotEvaluate(f"cannot load {path}: the network loader is unavailable ({exc})", "install geo completely") from None
 
 
 @dataclasses.dataclass
@@ -477,13 +478,6 @@ def band_verdict(minutes: float, low: float, high: float, threshold: float) -> s
     return "uncertain"
 
 
-class _CannotEvaluate(Exception):
-    def __init__(self, reason: str, fix: str, estimate: _Trip | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.fix = fix
-        self.estimate = estimate
-
 
 def _resolve(spec: Any, claim: Claim, field: str) -> Place:
     return resolve_place_spec(spec, where=f"{claim.where()} {field}")
@@ -510,7 +504,7 @@ def _road_trips(claim: Claim, inputs: ClaimInputs, a: Place, bs: Sequence[Place]
     if net is None:
         names = "–".join(p.name for p in [a, *bs][:3]) + ("…" if len(bs) > 2 else "")
         have = f" ({len(nets)} {claim.mode} network(s) given, none within {max_snap:.0f} m of all the places)" if nets else ""
-        raise _CannotEvaluate(
+        raise CannotEvaluate(
             f"no {claim.mode} road network covers {names}{have}",
             f"download {inputs.download_hint} and pass it with --network PATH (or list it under inputs.networks in the claim file)",
         )
@@ -545,14 +539,15 @@ def _rail_trips(claim: Claim, inputs: ClaimInputs, a: Place, bs: Sequence[Place]
 
     try:
         res = rail_trips(claim.mode, inputs, a, bs, claim.options)
-    except _CannotEvaluateError as exc:
-        raise _CannotEvaluate(exc.reason, exc.fix, _Trip(**exc.estimate) if exc.estimate else None) from None
+    except CannotEvaluate as exc:
+        if isinstance(exc.estimate, dict):  # claim_rail gives its estimate as a trip record
+            raise CannotEvaluate(exc.reason, exc.fix, _Trip(**exc.estimate)) from None
+        raise
     from geo._private.claim_rail import journey_band
 
     return [_Trip(**r, **journey_band(r["minutes"], r["legs"])) for r in res]
 
 
-from geo._private.claim_rail import CannotEvaluateError as _CannotEvaluateError  # noqa: E402
 
 
 def _trips(claim: Claim, inputs: ClaimInputs, a: Place, bs: Sequence[Place]) -> list[_Trip]:
@@ -605,7 +600,7 @@ def evaluate_claim(claim: Claim, inputs: ClaimInputs | None = None) -> Verdict:
             _eval_circle(claim, inputs, v)
         else:
             _eval_coverage(claim, inputs, v)
-    except _CannotEvaluate as exc:
+    except CannotEvaluate as exc:
         v.verdict = "cannot-evaluate"
         v.reason = exc.reason
         v.fix = exc.fix
@@ -622,7 +617,7 @@ def _eval_within(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
     v.origin, v.target = a.describe(), b.describe()
     trip = _trips(claim, inputs, a, [b])[0]
     if trip.fallback and not claim.options.get("allow_fallback", False):
-        raise _CannotEvaluate(
+        raise CannotEvaluate(
             f"part of the {claim.mode} journey {a.name} → {b.name} has no network ({trip.note})",
             f"download {inputs.download_hint} and pass --network, or set allow_fallback: true on the claim to accept "
             "the stated straight-line fallback",
@@ -680,7 +675,7 @@ def _eval_circle(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
         )
     v.details = rows
     if any(r["fallback"] for r in rows) and not claim.options.get("allow_fallback", False):
-        raise _CannotEvaluate(
+        raise CannotEvaluate(
             f"some {claim.mode} journeys from {centre.name} have no network",
             f"download {inputs.download_hint} and pass --network, or set allow_fallback: true",
         )
@@ -712,13 +707,13 @@ def _eval_coverage(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
     pop = inputs.population
     if pop is None or not Path(str(pop)).exists():
         what = f"the population raster {pop} does not exist" if pop else "no population raster is given"
-        raise _CannotEvaluate(
+        raise CannotEvaluate(
             f"a coverage claim counts people: {what}",
             "download a WorldPop raster (e.g. chn_ppp_2020_1km_Aggregated.tif from hub.worldpop.org) and pass "
             "--population PATH (or inputs.population in the claim file)",
         )
     if claim.mode not in ROAD_MODES:
-        raise _CannotEvaluate(
+        raise CannotEvaluate(
             f"coverage claims are computed on road networks; mode {claim.mode!r} is not supported for coverage",
             "use mode drive or walk for coverage claims",
         )
@@ -726,7 +721,7 @@ def _eval_coverage(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
     max_snap = float(claim.options.get("max_snap_m", DEFAULT_MAX_SNAP_M))
     net = _covering_network(nets, [centre, region], max_snap)
     if net is None:
-        raise _CannotEvaluate(
+        raise CannotEvaluate(
             f"no {claim.mode} road network covers {centre.name} and {region.name}",
             f"download {inputs.download_hint} and pass it with --network PATH",
         )

@@ -395,9 +395,7 @@ class Feed:
         (``t1/t2 A–B``), otherwise after its route (``1 (212 trips) A–B``).
         """
         from geo.lines import Line, LineStation
-        from geo.timetable import _base
-
-        b = _base(self)
+        b = trip_patterns(self)
         keep = b["pattern"] >= 0
         if date is not None or len(self.calendar) or len(self.calendar_dates):
             keep &= self.services_on(date if date is not None else self.default_date()[0])
@@ -451,6 +449,37 @@ class Feed:
                 )
             )
         return lines
+
+
+def trip_patterns(feed: Feed) -> dict[str, Any]:
+    """Date-independent arrays of ``feed``: trip offsets into stop_times, stops, times, stop patterns.
+
+    Memoised on the feed; used by :meth:`Feed.to_lines` and :mod:`geo.timetable`.
+    """
+    if "base" in feed._memo:
+        return feed._memo["base"]
+    st = feed.stop_times
+    n_trips = len(feed.trips)
+    tidx = st["trip_index"].to_numpy()
+    counts = np.bincount(tidx, minlength=n_trips)
+    ptr = np.zeros(n_trips + 1, np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    stops = st["stop_index"].to_numpy().astype(np.int32)
+    arr = np.round(st["arrival_time"].to_numpy(dtype=float)).astype(np.int32)
+    dep = np.round(st["departure_time"].to_numpy(dtype=float)).astype(np.int32)
+    pattern = np.full(n_trips, -1, np.int64)
+    pats: dict[bytes, int] = {}
+    for t in range(n_trips):
+        if counts[t] < 2:
+            continue
+        key = stops[ptr[t] : ptr[t + 1]].tobytes()
+        pattern[t] = pats.setdefault(key, len(pats))
+    first_dep = np.where(counts > 0, dep[np.minimum(ptr[:-1], len(dep) - 1)], 0)
+    last_arr = np.where(counts > 0, arr[np.maximum(ptr[1:] - 1, 0)], 0)
+    out = {"ptr": ptr, "stops": stops, "arr": arr, "dep": dep, "pattern": pattern, "n_patterns": len(pats),
+           "first_dep": first_dep, "last_arr": last_arr}
+    feed._memo["base"] = out
+    return out
 
 
 def percentiles(times: pd.DataFrame | Sequence[float], q: Sequence[float] = (5, 25, 50, 75, 95)) -> dict[str, float]:

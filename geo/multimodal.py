@@ -45,9 +45,10 @@ import pandas as pd
 from geo._private.geodesy import haversine_m
 from geo.errors import GeoError, InputError
 from geo.lines import Line
+from geo.modes import DOOR_TO_DOOR_MODES
 from geo.network import Network
 
-MODES = ("drive", "walk", "rail", "rail+walk", "rail+drive")
+MODES = DOOR_TO_DOOR_MODES
 
 
 @dataclasses.dataclass(frozen=True)

@@ -198,11 +198,9 @@ def compare_rail(scenario: Any, rail_inputs: Mapping[str, Any] | None) -> pd.Dat
     planned-line specs. Pairs come from ``compare.pairs``. Missing service is NaN
     with the reason in ``before_note``/``after_note``.
     """
-    from geo._private.claim_rail import CannotEvaluateError, rail_trips
+    from geo._private.claim_rail import rail_trips
     from geo.claims import ClaimInputs
 
-    # claim_rail still has its own class (rail branch); once it is geo.errors.CannotEvaluate, drop it here
-    cannot = (CannotEvaluate, CannotEvaluateError)
 
     base_rail = dict(rail_inputs or {})
     if not base_rail and scenario.base.get("rail"):
@@ -222,7 +220,7 @@ def compare_rail(scenario: Any, rail_inputs: Mapping[str, Any] | None) -> pd.Dat
                 t = rail_trips("station-to-station", ClaimInputs(rail=rail), a, [b], {})[0]
                 row[f"{side}_minutes"] = t["minutes"]
                 row[f"{side}_note"] = t.get("note", "")
-            except cannot as exc:
+            except CannotEvaluate as exc:
                 row[f"{side}_minutes"] = math.nan
                 row[f"{side}_note"] = exc.reason
             except (GeoError, OSError) as exc:  # a planned-line spec or timetable that cannot be read

@@ -38,7 +38,7 @@ import pandas as pd
 
 from geo._private.geodesy import haversine_m
 from geo.errors import InputError
-from geo.gtfs import Feed, _as_date, parse_time
+from geo.gtfs import Feed, _as_date, parse_time, trip_patterns
 
 DAY = 86400
 INF = 2**30
@@ -81,32 +81,6 @@ class Timetable:
 
 
 # ------------------------------------------------------------------ building
-def _base(feed: Feed) -> dict[str, Any]:
-    """Date-independent arrays: trip offsets, stop patterns (memoised on the feed)."""
-    if "base" in feed._memo:
-        return feed._memo["base"]
-    st = feed.stop_times
-    n_trips = len(feed.trips)
-    tidx = st["trip_index"].to_numpy()
-    counts = np.bincount(tidx, minlength=n_trips)
-    ptr = np.zeros(n_trips + 1, np.int64)
-    np.cumsum(counts, out=ptr[1:])
-    stops = st["stop_index"].to_numpy().astype(np.int32)
-    arr = np.round(st["arrival_time"].to_numpy(dtype=float)).astype(np.int32)
-    dep = np.round(st["departure_time"].to_numpy(dtype=float)).astype(np.int32)
-    pattern = np.full(n_trips, -1, np.int64)
-    pats: dict[bytes, int] = {}
-    for t in range(n_trips):
-        if counts[t] < 2:
-            continue
-        key = stops[ptr[t] : ptr[t + 1]].tobytes()
-        pattern[t] = pats.setdefault(key, len(pats))
-    first_dep = np.where(counts > 0, dep[np.minimum(ptr[:-1], len(dep) - 1)], 0)
-    last_arr = np.where(counts > 0, arr[np.maximum(ptr[1:] - 1, 0)], 0)
-    out = {"ptr": ptr, "stops": stops, "arr": arr, "dep": dep, "pattern": pattern, "n_patterns": len(pats),
-           "first_dep": first_dep, "last_arr": last_arr}
-    feed._memo["base"] = out
-    return out
 
 
 def timetable(
@@ -139,7 +113,7 @@ def timetable(
     mk = ("tt", str(d), footpaths, max_walk_m, walk_kmh, detour, next_day_until)
     if mk in feed._memo:
         return feed._memo[mk]
-    b = _base(feed)
+    b = trip_patterns(feed)
     one = np.timedelta64(1, "D")
     until = parse_time(next_day_until) if next_day_until is not None else math.inf
     pattern = b["pattern"]

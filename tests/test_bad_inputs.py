@@ -174,6 +174,14 @@ def route(*extra: str) -> tuple[str, ...]:
     return ("route", *extra)
 
 
+def mat(*extra: str, origins: str = "nodes", out: str = "{d}/m") -> tuple[str, ...]:
+    return ("matrix", "--network", "{ws}/roads.geojson", "--origins", origins, "--destinations", "nodes", "--workers", "0", "--out", out, *extra)
+
+
+def acc(*extra: str, origins: str = "nodes", out: str = "{d}/a.parquet") -> tuple[str, ...]:
+    return ("access", "--network", "{ws}/roads.geojson", "--origins", origins, "--opportunities", "nodes", "--workers", "0", "--out", out, *extra)
+
+
 Y = "{d}/f.yaml"
 
 CASES: list[Case] = [
@@ -355,6 +363,19 @@ CASES: list[Case] = [
         2,
         (("g.csv", "trip_id,arrival_time,stop_id,stop_sequence,stop_name,stop_lon,stop_lat\nt1,08:00:00,A,1,Alpha,112.58,37.85\n"),),
     ),
+    # ---------------------------------------------------------------- geo matrix / geo access (batch)
+    Case("matrix-origins-missing", "geo matrix --origins file does not exist", mat(origins="{d}/nope.csv"), r"--origins file .* does not exist"),
+    Case("matrix-csv-no-lonlat", "points CSV without lon/lat columns", mat(origins="{d}/p.csv"), r"has no lon/lat columns", 2, (("p.csv", "name,east\na,1\n"),)),
+    Case("matrix-duplicate-ids", "points CSV with a repeated id", mat(origins="{d}/p.csv"), r"id 1 appears more than once", 2, (("p.csv", "id,lon,lat\n1,112.58,37.85\n1,112.59,37.85\n"),)),
+    Case("matrix-scheduler-bad", "--scheduler host:8786 (no tcp://)", mat("--scheduler", "host:8786"), r"is not a Dask scheduler address"),
+    Case("matrix-engine-unknown", "--engine osrm", mat("--engine", "osrm"), r"invalid choice: 'osrm'"),
+    Case("matrix-out-onto-file", "geo matrix --out onto a file", mat(out="{d}/taken"), r"--out .* is a file", 2, (("taken", "keep me"),)),
+    Case("access-2sfca-no-minutes", "geo access --measure 2sfca without --minutes", acc("--measure", "2sfca"), r"2sfca measure needs a time limit"),
+    Case("access-weight-missing", "--weight names no column", acc("--measure", "gravity", "--weight", "beds"), r"no column 'beds'"),
+    Case("access-out-extension", "geo access --out a.xlsx", acc("--measure", "gravity", out="{d}/a.xlsx"), r"unknown extension"),
+    Case("access-grid-negative", "--origins grid:-5", acc("--measure", "gravity", origins="grid:-5"), r"cell size must be a positive number"),
+    Case("iso-workers-one-search", "geo isochrone --origin ... --workers 2", iso("--workers", "2"), r"--workers has no effect without --origins"),
+    Case("iso-origins-raster", "geo isochrone --origins FILE --raster", ("isochrone", "--network", "{ws}/roads.geojson", "--origins", "{d}/p.csv", "--minutes=5", "--raster", "--out", "{d}/out"), r"--raster has no effect with --origins", 2, (("p.csv", f"lon,lat\n{ORIGIN}\n"),)),
     # ---------------------------------------------------------------- outputs
     Case("out-onto-file", "--out names an existing file", iso(out="{d}/taken"), r"is an existing file, not a folder", 2, (("taken", "keep me"),)),
     Case("out-under-file", "--out runs through a file", iso(out="{d}/taken/out"), r"cannot be created: .* is a file", 2, (("taken", "keep me"),)),

@@ -2,7 +2,7 @@
 
 Used by :mod:`geo.claims`. Each function returns plain dicts
 (``minutes``, ``legs``, ``km``, ``fallback``, ``note``) or raises
-:class:`CannotEvaluateError` naming the missing data and the fix.
+:class:`CannotEvaluate` naming the missing data and the fix.
 
 Station-to-station times come from, in order:
 
@@ -26,19 +26,11 @@ from typing import Any
 import numpy as np
 
 from geo._private.geodesy import haversine_m
+from geo.errors import CannotEvaluate
 
 #: default largest distance (m) from a place to "its" station for mode ``rail``
 DEFAULT_MAX_STATION_M = 3000.0
 
-
-class CannotEvaluateError(Exception):
-    """Missing data for a rail claim (reason, fix and an optional estimate dict)."""
-
-    def __init__(self, reason: str, fix: str, estimate: dict[str, Any] | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.fix = fix
-        self.estimate = estimate
 
 
 @lru_cache(maxsize=8)
@@ -60,7 +52,7 @@ def _station_for(place: Any, feed: Any, mode: str, max_m: float) -> tuple[str, f
     if place.name in names:
         return place.name, 0.0
     if mode == "station-to-station":
-        raise CannotEvaluateError(
+        raise CannotEvaluate(
             f"station {place.name!r} has no trips in the timetable",
             "check the station name against the timetable, add a planned-line spec (inputs.rail.lines) "
             "for lines not yet in the feed, or use mode rail+drive for door-to-door",
@@ -69,11 +61,11 @@ def _station_for(place: Any, feed: Any, mode: str, max_m: float) -> tuple[str, f
         feed.stops.groupby("stop_name", as_index=False)[["stop_lon", "stop_lat"]].first().dropna()
     )
     if stations.empty:
-        raise CannotEvaluateError("the timetable has no station coordinates", "use a GTFS feed with stops.txt coordinates")
+        raise CannotEvaluate("the timetable has no station coordinates", "use a GTFS feed with stops.txt coordinates")
     d = haversine_m(place.lon, place.lat, stations["stop_lon"].to_numpy(), stations["stop_lat"].to_numpy())
     i = int(np.argmin(d))
     if d[i] > max_m:
-        raise CannotEvaluateError(
+        raise CannotEvaluate(
             f"{place.name} is {d[i] / 1000:.1f} km from the nearest timetable station ({stations['stop_name'].iloc[i]})",
             "use mode rail+drive or rail+walk for door-to-door journeys",
         )
@@ -143,7 +135,7 @@ def rail_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mappi
     osm = _osm(rail.get("osm_lines"), rail.get("stations"))
     if (gtfs is None or not Path(str(gtfs)).exists()) and not lines and osm is None:
         what = f"the timetable {gtfs} does not exist" if gtfs else "no rail timetable (GTFS) or planned-line spec is given"
-        raise CannotEvaluateError(
+        raise CannotEvaluate(
             f"{what} for {a.name} → {', '.join(b.name for b in bs)}",
             "pass --gtfs FEED (a GTFS folder/zip or stop_times extract) or list inputs.rail.gtfs / inputs.rail.lines "
             "(or inputs.rail.osm_lines + stations for the OSM run-time model) in the claim file (set GEO_SHARED_DATA for shared: paths)",
@@ -162,7 +154,7 @@ def rail_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mappi
                 sb, db = _station_for(b, feed, mode, max_m)
                 ride = feed.fastest(sa, sb)
                 src = f"timetable {Path(str(gtfs)).name}"
-            except CannotEvaluateError:
+            except CannotEvaluate:
                 if not lines and not missing_lines and osm is None:
                     raise
         if ride is None and lines:
@@ -172,12 +164,12 @@ def rail_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mappi
             ride = _osm_ride(osm, [a.name, b.name], None, None)
             src = "OSM rail run-time model" if ride else ""
         if ride is None and missing_lines:
-            raise CannotEvaluateError(
+            raise CannotEvaluate(
                 f"no train in the timetable runs from {sa} to {sb}, and the planned-line spec(s) {', '.join(missing_lines)} do not exist",
                 "write the planned-line spec (see docs/rail.md, geo.lines) or fix its path in inputs.rail.lines / --line",
             )
         if ride is None:
-            raise CannotEvaluateError(
+            raise CannotEvaluate(
                 f"no train in the timetable{' or planned lines' if lines else ''} runs from {sa} to {sb}",
                 "the extract may not hold every train: pass a fuller GTFS feed, or add a planned-line spec for the line",
             )

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from geo.cli._common import add_progress_args
 from geo.errors import GeoError
 
-SUBCOMMANDS = ("isochrone", "route", "claim", "scenario", "study", "demo", "rail")
+SUBCOMMANDS = ("isochrone", "route", "matrix", "access", "claim", "scenario", "study", "demo", "rail")
 
 EPILOG = """\
 examples:
@@ -26,6 +26,9 @@ examples:
   geo isochrone --network taiyuan.geojson --origin 112.5800,37.8563 --minutes 5,10,15 --mode drive --out out/
   geo route --from 西安东 --to 商洛西 --mode rail --rail shaanxi_osm_rail_lines.geojson \\
             --stations shaanxi_osm_rail_stations.geojson
+  geo matrix --network andorra.osm.pbf --origins nodes --destinations hospitals.csv --out out/matrix
+  geo access --network andorra.osm.pbf --origins nodes --opportunities hospitals.csv --measure 2sfca \\
+             --minutes 30 --out out/access.parquet
   geo claim data/claims/shangluo_30min_xian.yaml --json
   geo study data/studies/demo.yaml --out out/study
 

@@ -17,6 +17,7 @@ import sys
 from typing import Any
 
 from geo._private.writeout import write_gpkg
+from geo.cli._batch_args import add_batch_arguments
 from geo.cli._common import existing_file, output_dir, parse_lonlat, parse_minutes, refuse_options
 from geo.cli._rail_args import (
     RAIL_ASSUMPTIONS,
@@ -79,7 +80,6 @@ def build_parser_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument(
         "--origin",
         action="append",
-        required=True,
         metavar="LON,LAT",
         help="origin; repeat the option or separate several with ';' (nearest origin wins)",
     )
@@ -96,6 +96,13 @@ def build_parser_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--simplify", type=float, default=None, metavar="M", help="simplify polygons (tolerance, m)")
     p.add_argument("--no-map", action="store_true", help="do not write map.html")
     p.add_argument("--json", action="store_true", help="print a JSON summary instead of a table")
+    p.add_argument(
+        "--origins",
+        metavar="POINTS",
+        help="GeoJSON/GeoPackage/CSV (lon,lat) file or nodes: separate bands around EACH origin, written as "
+        "partitioned GeoParquet DIR/isochrones/ (batch; see --workers, --scheduler)",
+    )
+    add_batch_arguments(p, engine=False)
     add_rail_arguments(p)
     return p
 
@@ -111,12 +118,12 @@ def parse_origins(values: list[str], datum: str = "wgs84") -> list[tuple[float, 
     from geo.crs import to_wgs84
 
     pts = []
-    for v in values:
+    for v in values or ():
         for part in str(v).split(";"):
             if part.strip():
                 pts.append(parse_lonlat(part.strip(), "--origin"))
     if not pts:
-        raise InputError("no --origin given", "pass e.g. --origin 112.5800,37.8563")
+        raise InputError("no --origin given", "pass e.g. --origin 112.5800,37.8563 (or --origins FILE for bands around each point)")
     out = []
     for lon, lat in pts:
         x, y = to_wgs84(lon, lat, datum)
@@ -151,6 +158,16 @@ def run(args: argparse.Namespace) -> int:
     from geo.isochrones import isochrones, isochrones_from_times
     from geo.routing import DEFAULT_MAX_SNAP_M
 
+    if args.origins:
+        from geo.cli._isochrone_batch import run_each
+
+        return run_each(args)
+    refuse_options(
+        args,
+        {"--workers": None, "--scheduler": None, "--partition-size": None, "--memory-budget": 1024.0, "--network-transfer": "auto"},
+        "without --origins (one search from all --origin points)",
+        "pass --origins FILE for separate bands around each point, or drop the option",
+    )
     quiet = bool(getattr(args, "quiet", False))
     minutes = parse_minutes(args.minutes)
     mode = _check_mode(args.mode)

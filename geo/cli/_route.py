@@ -15,6 +15,7 @@ from geo.cli._rail_args import (
     rail_context_from_args,
 )
 from geo.cli._timetable import TIMETABLE_OPTIONS, add_timetable_arguments, run_timetable, wants_timetable
+from geo.modes import DOOR_TO_DOOR_MODES
 
 EPILOG = """\
 places: a station or county-seat name (西安东, Lantian, 柞水县) or LON,LAT in WGS84 (108.9423,34.2610).
@@ -62,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--from", dest="origin", required=True, metavar="PLACE", help="origin: name or LON,LAT")
     p.add_argument("--to", dest="destination", required=True, metavar="PLACE", help="destination: name or LON,LAT")
-    p.add_argument("--mode", default="rail+drive", choices=["drive", "walk", "rail", "rail+walk", "rail+drive"], help="default rail+drive")
+    p.add_argument("--mode", default="rail+drive", choices=list(DOOR_TO_DOOR_MODES), help="default rail+drive")
     p.add_argument("--network", metavar="ROADS", help="road network file (.osm.pbf, .osm, GeoJSON lines, .geonet)")
     p.add_argument("--json", action="store_true", help="print a JSON object {total_minutes, legs: [{mode, from, to, minutes, ...}]}")
     p.add_argument(
