@@ -450,15 +450,15 @@ def cch_metric(net: Network, *, cache: bool = True) -> CCHMetric:
 
 # ---- cost model of engine="auto" (constants measured on this project's machine, one thread, idle;
 # scripts/bench_cch.py and scripts/benchmark.py --matrices print the figures; docs/benchmarks.md).
-#: Dijkstra: seconds per settled node (Andorra 31,936 nodes: 2-4 ms a full search; grows with cache misses)
-#: and per search of od_matrix (timing the destinations, one row)
-_DIJKSTRA_S_PER_NODE = 1.5e-7
+#: Dijkstra: seconds per edge relaxed (Andorra 57,914 edges: ~2.3 ms a search; grid100k: ~20 ms; grid1M:
+#: ~0.2 s) and per search of od_matrix (timing the destinations, one row)
+_DIJKSTRA_S_PER_EDGE = 5.0e-8
 _DIJKSTRA_S_PER_SEARCH = 2.0e-4
 #: CCH reference points: a road network (Andorra drive, 1.81 edges per node) and the synthetic grid
 #: (grid100k, 3.99 edges per node, the worst case for contraction). Per network: nodes, topology
 #: build s (order + contraction), customization s, one upward search s.
 _CCH_ROAD = (1.81, 31_936, 0.65, 0.008, 1.2e-5)
-_CCH_GRID = (3.99, 99_856, 6.0, 17.0, 0.8e-3)
+_CCH_GRID = (3.99, 99_856, 6.0, 4.5, 0.8e-3)
 #: one bucket-scan step of the many-to-many (per origin-destination pair, upper bound), and the
 #: per-point work around a search (seeds, offsets)
 _CCH_PAIR_S = 1.0e-8
@@ -471,10 +471,11 @@ def _cch_costs(net: Network) -> tuple[float, float, float]:
 
     Interpolated geometrically between the two measured reference networks by
     edges per node (road networks have many degree-2 nodes and small
-    separators, grids neither) and scaled with the nodes: on a grid the
-    separators grow with the square root of the nodes, so customization grows
-    like ``n**1.5`` and a search like ``n``; on roads both stay close to
-    ``n`` and ``n**0.5``. A model, not a promise: it only has to put the
+    separators, grids neither) and scaled with the nodes: the build grows like
+    ``n**1.1``; on a grid the separators grow with the square root of the
+    nodes, so customization grows like ``n**2`` (grid1M: far above 5 minutes
+    against ~4 s at 100k nodes) and a search like ``n``; on roads they stay
+    close to ``n`` and ``n**0.5``. A model, not a promise: it only has to put the
     crossover in the right place.
     """
     n = max(int(net.n_nodes), 1)
@@ -488,7 +489,7 @@ def _cch_costs(net: Network) -> tuple[float, float, float]:
 
     n_ref = float(np.exp(np.log(_CCH_ROAD[1]) * (1 - t) + np.log(_CCH_GRID[1]) * t))
     ratio = max(n / n_ref, 1e-3)
-    return mix(2) * n * ratio**0.1, mix(3) * n * ratio ** (0.5 * t), mix(4) * ratio ** (0.5 + 0.5 * t)
+    return mix(2) * n * ratio**0.1, mix(3) * n * ratio**t, mix(4) * ratio ** (0.5 + 0.5 * t)
 
 
 _COST_CACHE: dict[int, tuple[Network, tuple[float, float, float]]] = {}
@@ -552,7 +553,8 @@ def choose_engine(
     n = max(int(net.n_nodes), 1)
     settled = _settled_estimate(net, max_minutes)
     ends = 2.0 * max(n_targets, 1)  # a search stops once the destinations' edge ends are settled: ~ends/(ends+1) of it
-    dijkstra_s = n_sources * (settled * ends / (ends + 1) * _DIJKSTRA_S_PER_NODE * max(1.0, n / 3e4) ** 0.4 + _DIJKSTRA_S_PER_SEARCH)
+    edges = len(net.edge_u) * settled / n  # edges relaxed: those out of the settled nodes
+    dijkstra_s = n_sources * (edges * ends / (ends + 1) * _DIJKSTRA_S_PER_EDGE + _DIJKSTRA_S_PER_SEARCH)
     prep = 0.0
     why_prep = "cached"
     hit = _METRIC_CACHE.get(id(net))
@@ -805,7 +807,7 @@ def choose_one_to_all(net: Network, max_minutes: float | None = None, engine: st
     if not (hit is not None and hit[0] is net and hit[1] is net.edge_time_s):
         return "dijkstra", "the network has no customized contraction hierarchy yet (building one for a single search does not pay off)"
     settled = _settled_estimate(net, max_minutes)
-    dijkstra_s = settled * _DIJKSTRA_S_PER_NODE
+    dijkstra_s = len(net.edge_u) * settled / max(int(net.n_nodes), 1) * _DIJKSTRA_S_PER_EDGE
     cch_s = hit[2].topology.n_arcs * _CCH_SWEEP_S_PER_ARC
     pick = "cch" if cch_s < dijkstra_s else "dijkstra"
     return pick, f"Dijkstra ~{dijkstra_s:.3g} s (~{settled:,.0f} nodes) vs CCH sweep ~{cch_s:.3g} s ({hit[2].topology.n_arcs:,} arcs)"
