@@ -514,6 +514,9 @@ def _customize_estimate(net: Network) -> float:
     return _cch_costs_cached(net)[1]
 
 
+_REACH_CACHE: dict[int, tuple[Network, np.ndarray, tuple[float, float]]] = {}
+
+
 def _settled_estimate(net: Network, max_minutes: float | None) -> float:
     """Nodes a search settles: all of them, or with a cut-off the share of the network's extent it reaches.
 
@@ -524,12 +527,19 @@ def _settled_estimate(net: Network, max_minutes: float | None) -> float:
     n = max(int(net.n_nodes), 1)
     if max_minutes is None or not len(net.edge_u):
         return float(n)
-    ok = (net.edge_time_s > 0) & np.isfinite(net.edge_time_s)
-    if not ok.any():
-        return float(n)
-    speed = float(np.median(net.edge_length_m[ok] / net.edge_time_s[ok]))
-    xy = net.xy
-    span = float(max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]), 1.0))
+    hit = _REACH_CACHE.get(id(net))
+    if hit is not None and hit[0] is net and hit[1] is net.edge_time_s:
+        speed, span = hit[2]
+    else:
+        ok = (net.edge_time_s > 0) & np.isfinite(net.edge_time_s)
+        if not ok.any():
+            return float(n)
+        speed = float(np.median(net.edge_length_m[ok] / net.edge_time_s[ok]))
+        xy = net.xy
+        span = float(max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]), 1.0))
+        if len(_REACH_CACHE) > 16:
+            _REACH_CACHE.clear()
+        _REACH_CACHE[id(net)] = (net, net.edge_time_s, (speed, span))
     reach = speed * float(max_minutes) * 60.0
     return n * float(np.clip((2 * reach / span) ** 2, 0.01, 1.0))
 
