@@ -33,6 +33,7 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff check geo tests scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest -q

@@ -75,21 +75,19 @@ def node_seconds(
     In a scenario network the origins are snapped both to any edge and to
     base-derived edges; both snaps start the search.
     """
-    from geo._private.dijkstra import dijkstra
-    from geo.routing import _sources, snap
+    from geo.routing import search_nodes, seeds, snap
 
     pts = np.asarray(origins, dtype=np.float64).reshape(-1, 2)
     parts = [snap(net, pts, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, errors="nan")]
     mask = _base_mask(net)
     if mask is not None and not mask.all():
         parts.append(snap(net, pts, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, edge_mask=mask, errors="nan"))
-    srcs = [_sources(net, s, np.zeros(len(s.edge), dtype=np.int64)) for s in parts]
+    srcs = [seeds(net, s, np.zeros(len(s.edge), dtype=np.int64)) for s in parts]
     src = np.concatenate([s[0] for s in srcs])
     cost = np.concatenate([s[1] for s in srcs])
     lab = np.concatenate([s[2] for s in srcs])
     limit = np.inf if max_minutes is None else float(max_minutes) * 60.0
-    dist, _, _, _ = dijkstra(net.indptr, net.edge_v, net.edge_time_s, src, cost, lab, limit)
-    return dist
+    return search_nodes(net, src, cost, lab, limit_s=limit).seconds
 
 
 def place_minutes(
@@ -101,7 +99,7 @@ def place_minutes(
     snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
 ) -> np.ndarray:
     """Minutes from the nearest origin to each place (NaN unreachable / off the network)."""
-    from geo.routing import _point_times, _same_edge, snap
+    from geo.routing import point_seconds, same_edge_seconds, snap
 
     pf = _places_frame(places)
     pts = pf[["lon", "lat"]].to_numpy()
@@ -115,10 +113,10 @@ def place_minutes(
     best = np.full(len(pf), np.inf)
     for m in masks:
         d = snap(net, pts, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, edge_mask=m, errors="nan")
-        best = np.minimum(best, _point_times(net, sec, d, rev))
+        best = np.minimum(best, point_seconds(net, sec, d, rev))
         o = snap(net, opts, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, edge_mask=m, errors="nan")
         for i in range(len(opts)):
-            best = np.minimum(best, _same_edge(net, o, i, d, rev))
+            best = np.minimum(best, same_edge_seconds(net, o, i, d, rev))
     out = best / 60.0
     out[~np.isfinite(out)] = np.nan
     return out

@@ -281,9 +281,9 @@ def band_rings(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 # ---------------------------------------------------------------- internals
 def _origin_array(origins: Any) -> np.ndarray:
-    from geo.routing import _as_points
+    from geo.routing import as_points
 
-    return _as_points(origins)
+    return as_points(origins)
 
 
 def _check_params(

@@ -7,8 +7,8 @@ timetable (:meth:`geo.gtfs.Feed.to_lines`), planned-line specs
 Stations of different sources are the same station when they have the same
 name.
 
-A journey is a shortest path (the compiled Dijkstra kernel of
-:mod:`geo._private.dijkstra`) over a small time-expanded-by-stop graph:
+A journey is a shortest path (:func:`geo.routing.graph_search`, the compiled Dijkstra
+behind geo's one routing door) over a small time-expanded-by-stop graph:
 
 ``origin -> [access leg + parking + boarding] -> station -> [wait = headway/2] ->
 ride (run times, dwells at stops passed) -> [alight] -> station ->
@@ -42,7 +42,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo._private.dijkstra import dijkstra
 from geo._private.geodesy import haversine_m
 from geo.errors import GeoError, InputError
 from geo.lines import Line
@@ -82,6 +81,9 @@ class Options:
         5 km walking).
     max_snap_m : float
         Largest distance from a point to the road network.
+    engine : str
+        Shortest-path engine for road legs: ``auto``, ``cch`` or ``dijkstra``
+        (:func:`geo.routing.od_matrix`; the same times either way).
     """
 
     walk_kmh: float = 5.0
@@ -95,6 +97,7 @@ class Options:
     default_headway_min: float = 60.0
     max_access_km: float | None = None
     max_snap_m: float = 1000.0
+    engine: str = "auto"
 
     def access_km(self, road_mode: str) -> float:
         if self.max_access_km is not None:
@@ -188,10 +191,10 @@ def _leg_times(
         from geo.routing import od_matrix
 
         if reverse:
-            od = od_matrix(road, points, [origin], max_snap_m=opt.max_snap_m)
+            od = od_matrix(road, points, [origin], max_snap_m=opt.max_snap_m, engine=opt.engine)
             t = od.sort_values("origin")["minutes"].to_numpy(dtype=float)
         else:
-            od = od_matrix(road, [origin], points, max_snap_m=opt.max_snap_m)
+            od = od_matrix(road, [origin], points, max_snap_m=opt.max_snap_m, engine=opt.engine)
             t = od.sort_values("destination")["minutes"].to_numpy(dtype=float)
         ok = np.isfinite(t)
         minutes[ok] = t[ok]
@@ -205,7 +208,7 @@ def _road_metres(road: Network, a: tuple[float, float], b: tuple[float, float], 
     from geo.routing import route
 
     try:
-        r = route(road, a, b, max_snap_m=opt.max_snap_m)
+        r = route(road, a, b, max_snap_m=opt.max_snap_m, engine=opt.engine)
     except GeoError:  # the leg was routable in od_matrix; metres are a nicety
         return math.nan
     return float(r.metres) if r.reachable else math.nan
@@ -312,7 +315,9 @@ class _Graph:
         indptr = np.searchsorted(u[order], np.arange(self.n + 1)).astype(np.int64)
         v = np.asarray(self.v, dtype=np.int64)[order]
         w = np.asarray(self.w, dtype=np.float64)[order]
-        dist, pred, _, _ = dijkstra(indptr, v, w, np.array([source], dtype=np.int64), np.zeros(1), np.zeros(1, dtype=np.int64), np.inf)
+        from geo.routing import graph_search
+
+        dist, pred, _, _ = graph_search(indptr, v, w, np.array([source], dtype=np.int64))
         return dist, pred, order
 
 
@@ -590,7 +595,7 @@ def multimodal_node_seconds(
     >>> np.round(t / 60, 1).tolist()  # 13.3 walk + 10 board + 5 wait + 20 ride + 5 alight (+ 13.3 walk)
     [0.0, 13.3, 53.3, 66.7]
     """
-    from geo.routing import _sources, search, snap
+    from geo.routing import point_seconds, search, search_nodes, seeds, snap
 
     opt = options or Options()
     if mode not in ("walk", "drive", "rail+walk", "rail+drive"):
@@ -611,9 +616,7 @@ def multimodal_node_seconds(
     s_in, s_out, _ = _build_rail_graph(ctx, opt, g)
     # access: road seconds at each station (snapped), fallback beyond the road network
     sn = snap(road, pts, max_snap_m=opt.max_snap_m, errors="nan")
-    from geo.routing import _point_times
-
-    acc_s = _point_times(road, res.seconds, sn, road.reverse_edge())
+    acc_s = point_seconds(road, res.seconds, sn, road.reverse_edge())
     crow = haversine_m(o[0], o[1], pts[:, 0], pts[:, 1])
     fb = crow * opt.detour_factor / (opt.fallback_kmh(road_mode) / 3.6)
     acc_s = np.where(np.isfinite(acc_s), acc_s, fb)
@@ -629,9 +632,9 @@ def multimodal_node_seconds(
     out = direct
     if ok.any():
         s2 = dataclasses.replace(sn, edge=sn.edge[ok], fraction=sn.fraction[ok], distance_m=sn.distance_m[ok], access_s=sn.access_s[ok])
-        nodes, costs, labs = _sources(road, s2, np.arange(int(ok.sum())))
+        nodes, costs, labs = seeds(road, s2, np.arange(int(ok.sum())))
         costs = costs + arr[ok][labs]
-        d2, _, _, _ = dijkstra(road.indptr, road.edge_v, road.edge_time_s, nodes, costs, labs, limit)
+        d2 = search_nodes(road, nodes, costs, labs, limit_s=limit).seconds
         out = np.minimum(direct, d2)
     return np.where(np.isfinite(out) & (out <= limit), out, np.nan)
 
@@ -658,7 +661,8 @@ def claim_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mapp
     nets = inputs.road_networks(road_mode) if hasattr(inputs, "road_networks") else []
     road = nets[0] if nets else None
     known = {f.name for f in dataclasses.fields(Options)}
-    opt = Options(**{k: float(v) for k, v in dict(options).items() if k in known})
+    vals: dict[str, Any] = {k: (str(v) if k == "engine" else float(v)) for k, v in dict(options).items() if k in known}
+    opt = Options(**vals)
     out = []
     for b in bs:
         j = door_to_door(a, b, ctx, mode=mode, road=road, options=opt)

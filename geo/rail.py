@@ -57,12 +57,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo._private.dijkstra import dijkstra, path_to
 from geo._private.geodesy import haversine_m, utm_epsg
 from geo._private.runtime import TrainModel, pure_running_time
 from geo.errors import DataError, GeoError, InputError
 from geo.gazetteer import read_stations  # lives with the other name lookups; geo.rail.read_stations still works
 from geo.network import Network
+from geo.routing import graph_search, path_edges
 
 # rail line classes and speeds live in geo.speeds; these names are re-exported for existing callers
 from geo.speeds import RAIL_LIFECYCLE_STATES as LIFECYCLE_STATES
@@ -663,7 +663,7 @@ class RailNetwork:
         dst = self.station_nodes(b)
         net = self.net
         w = np.where(self.allowed_edges(train), self.edge_seconds(train, published), np.inf)
-        dist, pred, _, _ = dijkstra(net.indptr, net.edge_v, w, src, np.zeros(len(src)), np.zeros(len(src), dtype=np.int64), np.inf)
+        dist, pred, _, _ = graph_search(net.indptr, net.edge_v, w, src)
         best = dst[np.argmin(dist[dst])]
         if not np.isfinite(dist[best]):
             cls = f" for a {train} train" if train else ""
@@ -671,7 +671,7 @@ class RailNetwork:
                 f"stations {a} and {b} are not connected in the rail graph{cls}",
                 "check that both lie on the lines given (in service), the train class, or raise the snap tolerance (--snap-tolerance)",
             )
-        edges_arr, _ = path_to(pred, net.edge_u, int(best))
+        edges_arr, _ = path_edges(pred, net.edge_u, int(best))
         return edges_arr, float(net.edge_length_m[edges_arr].sum())
 
     def section_geometry(self, a: str, b: str, train: str | None = None, published: bool = True) -> dict[str, Any]:

@@ -158,9 +158,9 @@ def travel_time_raster(
         seg = edge_segments(net, np.where(np.isnan(t), np.inf, t), limit_s, edge_mask)
     elif origins is not None:
 
-        from geo.routing import _as_points
+        from geo.routing import as_points
 
-        pts = _as_points(origins)
+        pts = as_points(origins)
         r = search(net, pts, max_minutes=limit_s / 60.0, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
         tr = net.to_metric
         ox, oy = tr.transform(pts[:, 0], pts[:, 1])

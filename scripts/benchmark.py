@@ -9,6 +9,7 @@ Usage::
     python scripts/benchmark.py                 # all cases that fit
     python scripts/benchmark.py --quick         # skip the 1M-node grid
     python scripts/benchmark.py --networks grid100k --engines geo,networkx
+    python scripts/benchmark.py --matrices      # geo's engines side by side, and what auto picks
 
 Columns
 -------
@@ -164,6 +165,135 @@ def run_case(network: str, engine: str) -> dict:
     return out
 
 
+MATRIX_NETWORKS = ["andorra", "taiyuan", "grid100k", "grid1M"]
+#: (sources, targets, cut-off minutes) per problem; grid1M's 1000 x 1000 is only decided, not run (see below)
+PROBLEMS = [(1, 1, None), (100, 100, None), (1000, 1000, None), (1000, 1000, 10.0)]
+#: don't run an engine on a problem that auto's model puts above this many seconds (say so instead)
+RUN_BUDGET_S = 120.0
+
+
+def _load_matrix_network(name: str):
+    from geo.synthetic import grid_network
+
+    if name.startswith("grid"):
+        return grid_network({"grid100k": 316, "grid1M": 1000}[name])
+    from geo.io import load_network
+    from geo.settings import shared_data_dir
+
+    d = shared_data_dir()
+    if d is None:
+        raise FileNotFoundError("../shared/data absent")
+    path = {
+        "andorra": d / "osm_samples" / "andorra-latest_osm2gpd_2023-07.osm.pbf",
+        "taiyuan": d / "taiyuan_xinzhou" / "osm_lines_taiyuan_core_2022-01.geojson",
+    }[name]
+    return load_network(path, mode="drive", cache=False, progress=False)  # no disk cache: a cold hierarchy
+
+
+def run_matrix_case(network: str) -> dict:
+    """Each engine on each problem of one network; cold = nothing cached, hot = hierarchy customized in memory."""
+    from geo import routing as R
+    from geo.synthetic import grid_network
+
+    tiny = grid_network(6)  # compile the kernels outside the timings
+    R.od_matrix(tiny, [(112.55, 37.87)], [(112.551, 37.871)], engine="cch")
+    R.od_matrix(tiny, [(112.55, 37.87)], [(112.551, 37.871)], engine="dijkstra")
+    R.route(tiny, (112.55, 37.87), (112.551, 37.871), engine="cch")
+    net = _load_matrix_network(network)
+    rng = np.random.default_rng(0)
+    big = np.flatnonzero(net.component_size == net.component_size.max())
+    R.snap(net, [(float(net.lon[big[0]]), float(net.lat[big[0]]))])  # the snapping index: built once per network
+    rows = []
+
+    def cold() -> None:
+        R._TOPO_CACHE.clear()
+        R._METRIC_CACHE.clear()
+
+    def timed(engine: str, orig: np.ndarray, dest: np.ndarray, cut: float | None, reps: int = 1) -> float:
+        """Median seconds of ``reps`` calls (cold calls: 1, since the first call builds the hierarchy)."""
+        secs = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            if len(orig) == 1:
+                R.route(net, tuple(orig[0]), tuple(dest[0]), engine=engine)
+            else:
+                R.od_matrix(net, orig, dest, engine=engine, max_minutes=cut)
+            secs.append(time.perf_counter() - t)
+        return float(np.median(secs))
+
+    for n_s, n_t, cut in PROBLEMS:
+        o_i, d_i = rng.choice(big, n_s), rng.choice(big, n_t)
+        orig = np.column_stack([net.lon[o_i], net.lat[o_i]])
+        dest = np.column_stack([net.lon[d_i], net.lat[d_i]])
+        label = "1 route" if n_s == 1 else f"{n_s}x{n_t}" + (f", {cut:g} min cut-off" if cut else "")
+        cold()
+        est = {}
+        auto_cold, why_cold = R.choose_engine(net, n_s, n_t, cut)
+        for engine in ("dijkstra", "cch"):
+            est[engine] = float(why_cold.split(f"{'Dijkstra' if engine == 'dijkstra' else 'CCH'} ~")[1].split(" s")[0])
+        row = {"network": network, "nodes": int(net.n_nodes), "problem": label, "auto_cold": auto_cold, "why": why_cold}
+        run_it = {e: est[e] <= RUN_BUDGET_S for e in est}
+        reps = 5 if n_s * n_t <= 10_000 else 3
+        cheap = {e: est[e] <= 5.0 for e in est}  # repeat the cheap single-shot runs too (median of 3)
+        row["dijkstra"] = timed("dijkstra", orig, dest, cut, reps if n_s == 1 else 3 if cheap["dijkstra"] else 1) if run_it["dijkstra"] else None
+        if run_it["cch"]:
+            colds = []
+            for _ in range(3 if cheap["cch"] else 1):
+                cold()
+                colds.append(timed("cch", orig, dest, cut))
+            row["cch_cold"] = float(np.median(colds))
+            row["cch_hot"] = timed("cch", orig, dest, cut, reps)
+        else:
+            row["cch_cold"] = row["cch_hot"] = None
+        row["est"] = est
+        # auto, cold then hot (hot only where the hierarchy exists now)
+        if run_it[auto_cold]:
+            colds = []
+            for _ in range(3 if cheap[auto_cold] else 1):
+                cold()
+                colds.append(timed("auto", orig, dest, cut))
+            row["auto_cold_s"] = float(np.median(colds))
+        else:
+            row["auto_cold_s"] = None
+        if run_it["cch"]:
+            R.cch_metric(net)
+            row["auto_hot"] = R.choose_engine(net, n_s, n_t, cut)[0]
+            row["auto_hot_s"] = timed("auto", orig, dest, cut, reps)
+        else:
+            row["auto_hot"], row["auto_hot_s"] = auto_cold, row["auto_cold_s"]
+        rows.append(row)
+        print(f"done {network} {label}", file=sys.stderr)
+    return {"rows": rows, "peak_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def print_matrix_table(results: list[dict]) -> None:
+    def f(x):
+        return "–" if x is None else f"{x:.3f}"
+
+    print("| network | nodes | problem | dijkstra s | cch cold s | cch hot s | auto cold s (engine) | auto hot s (engine) | auto / better, cold | auto / better, hot |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    whys = []
+    for res in results:
+        for r in res["rows"]:
+            best_cold = min(x for x in (r["dijkstra"], r["cch_cold"], float("inf")) if x is not None)
+            best_hot = min(x for x in (r["dijkstra"], r["cch_hot"], float("inf")) if x is not None)
+            rc = r["auto_cold_s"] / best_cold if r["auto_cold_s"] is not None and np.isfinite(best_cold) else None
+            rh = r["auto_hot_s"] / best_hot if r["auto_hot_s"] is not None and np.isfinite(best_hot) else None
+            print(
+                f"| {r['network']} | {r['nodes']:,} | {r['problem']} | {f(r['dijkstra'])} | {f(r['cch_cold'])} | {f(r['cch_hot'])} | "
+                f"{f(r['auto_cold_s'])} ({r['auto_cold']}) | {f(r['auto_hot_s'])} ({r['auto_hot']}) | "
+                f"{'–' if rc is None else f'{rc:.2f}'} | {'–' if rh is None else f'{rh:.2f}'} |"
+            )
+            whys.append(f"* {r['network']}, {r['problem']}: auto (cold) chose {r['auto_cold']} — {r['why']}")
+    print("\nHot timings are medians of 5 calls (3 for 1000x1000); cold ones (every cache cleared before each call, so "
+          "a cch call builds and customizes the hierarchy) and Dijkstra matrices medians of 3 calls where auto's "
+          "estimate is under 5 s, else one call.")
+    print("\n– = not run: auto's cost model puts that engine above the run budget of "
+          f"{RUN_BUDGET_S:g} s for the problem (its estimate is in the reason below).\n")
+    print("Why auto chose what it chose (cold: nothing cached):\n")
+    print("\n".join(whys))
+
+
 def _fmt(x, digits=3):
     if x is None:
         return "–"
@@ -178,11 +308,30 @@ def main() -> int:
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--quick", action="store_true", help="skip the 1M-node grid")
     ap.add_argument("--case", help=argparse.SUPPRESS)
+    ap.add_argument("--matrices", action="store_true", help="geo's engines (auto, cch, dijkstra) on routes and matrices")
+    ap.add_argument("--matrix-case", help=argparse.SUPPRESS)
     ap.add_argument("--max-networkx-nodes", type=int, default=200_000, help="skip networkx above this size")
     args = ap.parse_args()
     if args.case:
         network, engine = args.case.split(":")
         print(json.dumps(run_case(network, engine)))
+        return 0
+    if args.matrix_case:
+        print(json.dumps(run_matrix_case(args.matrix_case)))
+        return 0
+    if args.matrices:
+        nets = [x for x in args.networks.split(",") if x] if args.networks != ",".join(NETWORKS) else MATRIX_NETWORKS
+        results = []
+        for network in nets:
+            p = subprocess.run([sys.executable, __file__, "--matrix-case", network], capture_output=True, text=True)
+            if p.returncode != 0:
+                print(f"{network}: failed: {(p.stderr.strip().splitlines() or ['?'])[-1]}", file=sys.stderr)
+                continue
+            results.append(json.loads(p.stdout.strip().splitlines()[-1]))
+        cpu = platform.processor() or platform.machine()
+        print(f"\nMachine: {platform.system()} {platform.machine()} {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+              f"load average at the end {os.getloadavg()[0]:.1f}\n")
+        print_matrix_table(results)
         return 0
     networks = [x for x in args.networks.split(",") if x and not (args.quick and x == "grid1M")]
     engines = [x for x in args.engines.split(",") if x]

@@ -55,7 +55,7 @@ def _geo_worker(step: str) -> None:
     req = json.load(sys.stdin)
     sys.path.insert(0, str(REPO))
     from geo.network import Network
-    from geo.routing import od_matrix, route
+    from geo.routing import cch_metric, cch_topology, choose_engine, od_matrix, route
 
     t0 = time.perf_counter()
     net = Network.from_file(req["pbf"], mode="drive")
@@ -75,7 +75,23 @@ def _geo_worker(step: str) -> None:
             same = o_idx == d_idx
         orig = [(float(net.lon[i]), float(net.lat[i])) for i in o_idx]
         dest = [(float(net.lon[i]), float(net.lat[i])) for i in d_idx]
+        # geo's counterpart of osrm-extract/partition/customize: the contraction hierarchy, built
+        # fresh (not from its disk cache) and customized to the drive speeds
+        t = time.perf_counter()
+        topo = cch_topology(net, cache=False)
+        out["cch_build_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        cch_metric(net)
+        out["cch_customize_s"] = time.perf_counter() - t
+        out["cch_arcs"] = topo.n_arcs
+        out["route_engine"] = choose_engine(net, 1, 1)
         route(net, orig[0], dest[0])  # warm-up (numba compilation, snapping index)
+        route(net, orig[0], dest[0], engine="dijkstra")
+        out["route_dijkstra_s"] = []
+        for a, b in zip(orig, dest):
+            t = time.perf_counter()
+            route(net, a, b, engine="dijkstra")
+            out["route_dijkstra_s"].append(time.perf_counter() - t)
         minutes, metres, secs = [], [], []
         hw = net.edge_attrs["highway"].astype(str).to_numpy()
         by_class: dict = {}
@@ -94,11 +110,13 @@ def _geo_worker(step: str) -> None:
         net5 = Network.from_file(req["pbf"], mode="drive", intersection_delay_s=5)
         minutes5 = [float(route(net5, a, b).minutes) for a, b in zip(orig, dest)]
         # one-to-many: all origins x all destinations
+        od_matrix(net, orig[:3], dest[:3])  # warm-up (compiled kernels)
         t = time.perf_counter()
         od = od_matrix(net, orig, dest)
         od_s = time.perf_counter() - t
         diag = od.set_index(["origin", "destination"])["minutes"]
         od_diag = [float(diag.get((i, i), float("nan"))) for i in range(n)]
+        out["od_engine"] = [od.attrs.get("engine"), od.attrs.get("engine_reason")]
         out.update(
             origins=orig,
             destinations=dest,
@@ -110,6 +128,32 @@ def _geo_worker(step: str) -> None:
             od_cells=len(od),
             od_diag_minutes=od_diag,
         )
+    elif step == "matrix":
+        # n x n drive matrices with each engine (points: random nodes of the largest SCC)
+        rng = np.random.default_rng(req["seed"] + req["n"])
+        big = np.flatnonzero(net.component_size == net.component_size.max())
+        n = req["n"]
+        o_idx, d_idx = rng.choice(big, n), rng.choice(big, n)
+        orig = [(float(net.lon[i]), float(net.lat[i])) for i in o_idx]
+        dest = [(float(net.lon[i]), float(net.lat[i])) for i in d_idx]
+        cch_metric(net)  # prepared as in "pairs" (from the memory/disk cache: the build is reported there)
+        od_matrix(net, orig, dest, engine="cch")  # warm-up at full size (compiled kernels, first touch of the big arrays)
+        res: dict = {}
+        for engine, reps in (("auto", 3), ("cch", 3), ("dijkstra", 1)):
+            secs = []
+            for _ in range(reps):
+                t = time.perf_counter()
+                od = od_matrix(net, orig, dest, engine=engine)
+                secs.append(time.perf_counter() - t)
+            res[engine] = {"s": statistics.median(secs), "engine": od.attrs["engine"], "why": od.attrs["engine_reason"]}
+            res[engine]["minutes"] = od["minutes"].to_numpy()
+        a, b = res["cch"]["minutes"], res["dijkstra"]["minutes"]
+        ok = np.isfinite(b)
+        out["max_rel_cch_vs_dijkstra"] = float(np.max(np.abs(a[ok] - b[ok]) / np.maximum(b[ok], 1e-12))) if ok.any() else 0.0
+        out["nan_agree"] = bool(np.array_equal(np.isnan(a), np.isnan(b)))
+        for r in res.values():
+            r.pop("minutes")
+        out.update(origins=orig, destinations=dest, engines=res)
     elif step == "classify":
         # OSRM segments (midpoint lon, lat, metres, seconds) -> class of the nearest geo edge;
         # Valhalla edges (OSM way id, metres, seconds) -> class of that way in geo
@@ -309,6 +353,26 @@ def query_osrm(base: Path, orig, dest) -> dict:
     d = tab["durations"]
     diag = [float(d[i][i]) / 60 if d[i][i] is not None else float("nan") for i in range(n)]
     return dict(minutes=dur, metres=dist, route_s=secs, snap_m=snap, table_s=table_s, table_diag=diag)
+
+
+def osrm_table_s(base: Path, orig, dest, reps: int = 3) -> float:
+    """Median seconds of an OSRM MLD ``Table`` over ``orig`` x ``dest``."""
+    import osrm
+
+    eng = osrm.OSRM(storage_config=str(base), algorithm="MLD", use_shared_memory=False)
+    n = len(orig)
+    params = osrm.TableParameters(
+        coordinates=list(orig) + list(dest), sources=list(range(n)), destinations=list(range(n, n + len(dest))), annotations=["duration"]
+    )
+    eng.Table(osrm.TableParameters(coordinates=list(orig[:5]) + list(dest[:5]), sources=list(range(5)), destinations=list(range(5, 10))))
+    secs = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        tab = eng.Table(params)
+        secs.append(time.perf_counter() - t)
+        if tab["code"] != "Ok":
+            raise RuntimeError(f"OSRM Table failed: {tab['code']}")
+    return statistics.median(secs)
 
 
 def query_valhalla(conf: Path, orig, dest) -> dict:
@@ -650,6 +714,34 @@ def main() -> None:
             f"{1000 * _pct(v['route_s'], 90):.2f} | {1000 * v['matrix_s']:.0f} ({args.pairs}×{args.pairs}) | "
             f"{1e6 * v['matrix_s'] / n2:.1f} µs |"
         )
+    print(
+        f"\ngeo engines: contraction hierarchy built in {g['cch_build_s']:.2f} s ({g['cch_arcs']:,} arcs; geo's counterpart of "
+        f"osrm-extract/partition/customize, cached next to the network afterwards), customized in {1000 * g['cch_customize_s']:.1f} ms; "
+        f"`route` engine={g['route_engine'][0]} ({g['route_engine'][1]}); `route` with engine=dijkstra: "
+        f"{1000 * _pct(g['route_dijkstra_s'], 50):.2f} ms median, {1000 * _pct(g['route_dijkstra_s'], 90):.2f} ms p90; "
+        f"{args.pairs}×{args.pairs} `od_matrix` engine={g['od_engine'][0]}."
+    )
+    # matrices side by side: each geo engine against OSRM MLD's Table on the same points
+    print("\n## Drive matrices side by side (ms, median of 3; geo dijkstra: 1 run)\n")
+    print("| size | geo auto (engine used) | geo cch | geo dijkstra | OSRM MLD `Table` | geo auto / OSRM | target | geo cch = dijkstra |")
+    print("|---|---|---|---|---|---|---|---|")
+    results["matrices"] = {}
+    for n_m, target in ((200, 1.0), (1000, 0.25)):
+        gm = run_geo("matrix", {"pbf": str(pbf), "seed": args.seed, "n": n_m}, args.geo_python)
+        osrm_s = osrm_table_s(osrm_base, [tuple(p) for p in gm["origins"]], [tuple(p) for p in gm["destinations"]]) if o else float("nan")
+        e = gm["engines"]
+        ratio = e["auto"]["s"] / osrm_s
+        results["matrices"][n_m] = {"geo": e, "osrm_s": osrm_s, "max_rel": gm["max_rel_cch_vs_dijkstra"]}
+        print(
+            f"| {n_m}×{n_m} | {1000 * e['auto']['s']:.0f} ({e['auto']['engine']}) | {1000 * e['cch']['s']:.0f} | "
+            f"{1000 * e['dijkstra']['s']:.0f} | {1000 * osrm_s:.0f} | {ratio:.2f} | ≤ {target:g} {'met' if ratio <= target else 'MISSED'} | "
+            f"max rel. diff {gm['max_rel_cch_vs_dijkstra']:.1e}, NaN pattern {'equal' if gm['nan_agree'] else 'DIFFERS'} |"
+        )
+    r_geo, r_osrm = _pct(g["route_s"], 50), (_pct(o["route_s"], 50) if o else float("nan"))
+    print(
+        f"\nOne route (median of {args.pairs}): geo auto {1000 * r_geo:.2f} ms, OSRM {1000 * r_osrm:.2f} ms, "
+        f"ratio {r_geo / r_osrm:.2f} (target ≤ 1: {'met' if r_geo <= r_osrm else 'MISSED'})."
+    )
     # consistency of each engine's own matrix with its route call
     cons = []
     if o:

@@ -62,3 +62,19 @@ def test_route_timetable_and_osm(capsys):
                "--stations", str(d / "xian_zhashui/shaanxi_osm_rail_stations.geojson"), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and 80_000 < out["legs"][0]["metres"] < 95_000
+
+
+def test_route_engine_option_gives_the_same_drive_time(tmp_path, capsys):
+    """--engine cch and --engine dijkstra give the same road time (the CCH is built on first use)."""
+    from geo.synthetic import grid_network
+
+    net_file = grid_network(25, seed=4).save(tmp_path / "grid.geonet")
+    out = {}
+    for engine in ("dijkstra", "cch"):
+        rc = main(["route", "--from", "112.551,37.871", "--to", "112.565,37.879", "--mode", "drive", "--network", str(net_file), "--engine", engine, "--json"])
+        assert rc == 0
+        out[engine] = json.loads(capsys.readouterr().out)["total_minutes"]
+    assert out["cch"] == pytest.approx(out["dijkstra"], rel=1e-9) and out["cch"] > 1
+    with pytest.raises(SystemExit) as e:
+        main(["route", "--from", "0,0", "--to", "1,1", "--mode", "drive", "--engine", "fast"])
+    assert e.value.code == 2 and "invalid choice: 'fast'" in capsys.readouterr().err

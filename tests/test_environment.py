@@ -29,6 +29,11 @@ def test_conda_environment_matches_pyproject():
             name, spec = _split(dep)
             if name not in ("python", "pip"):
                 conda[CONDA_TO_PIP.get(name, name)] = spec
+        elif isinstance(dep, dict):  # packages not on conda-forge, installed by pip inside the env
+            for req in dep.get("pip", []):
+                if not req.startswith("-"):
+                    name, spec = _split(req.split("#")[0])
+                    conda[name] = spec
     assert conda == pip
     assert "conda-forge" in env["channels"]
     assert any(isinstance(d, dict) and "-e ." in d.get("pip", []) for d in env["dependencies"])

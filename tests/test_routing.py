@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -190,3 +192,17 @@ def test_point_on_coincident_nodes_starts_from_all_of_them():
     t0 = node_times(base, [(0.0, 0.0)])
     t1 = node_times(more, [(0.0, 0.0)])
     assert t0.tolist() == [0.0, 0.0, 0.0] and t1.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_only_geo_routing_imports_the_search_kernels():
+    """The import-linter contract in pyproject.toml holds (also run by `make lint`)."""
+    import os
+
+    from importlinter.cli import lint_imports
+
+    here = os.getcwd()
+    os.chdir(Path(__file__).resolve().parent.parent)
+    try:
+        assert lint_imports() == 0
+    finally:
+        os.chdir(here)

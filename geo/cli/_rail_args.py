@@ -68,7 +68,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
         raise InputError("--detour-factor must be >= 1", "pass e.g. --detour-factor 1.3")
     if vals["drive_kmh"] <= 0 or vals["walk_kmh"] <= 0 or vals["default_headway_min"] <= 0:
         raise InputError("fallback speeds and --headway-min must be positive", "pass e.g. --fallback-drive-kmh 40")
-    return Options(**vals)
+    return Options(**vals, engine=getattr(args, "engine", "auto"))
 
 
 def rail_context_from_args(args: argparse.Namespace) -> Any:

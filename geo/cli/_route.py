@@ -66,6 +66,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--mode", default="rail+drive", choices=list(DOOR_TO_DOOR_MODES), help="default rail+drive")
     p.add_argument("--network", metavar="ROADS", help="road network file (.osm.pbf, .osm, GeoJSON lines, .geonet)")
     p.add_argument("--json", action="store_true", help="print a JSON object {total_minutes, legs: [{mode, from, to, minutes, ...}]}")
+    p.add_argument(
+        "--engine",
+        default="auto",
+        choices=["auto", "cch", "dijkstra"],
+        help="shortest-path engine for road legs (same times; auto picks the faster, see docs/benchmarks.md)",
+    )
     add_rail_arguments(p)
     add_timetable_arguments(p)
     r = p.add_argument_group("rail run-time model (OSM rail, --mode rail)")
