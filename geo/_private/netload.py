@@ -512,23 +512,8 @@ def download(
     (:func:`~geo._private.osm.overpass_filter`) as tagged (:func:`osmnx_overrides`); the ways of ``mode``, their
     directions, speeds and delays then follow the same rules as
     :func:`load_file`, so a place and its OSM extract give the same network.
-    The osmnx settings are restored afterwards.
-
-    Parameters
-    ----------
-    kind
-        ``"place"`` (query: a place name), ``"bbox"`` (``(west, south, east,
-        north)``), ``"polygon"`` (a WGS84 shapely polygon) or ``"point"``
-        (``((lon, lat), dist_m)``).
-    mode
-        ``drive``, ``walk``, ``bike`` or ``rail``.
-    timeout_s
-        Connection/read timeout; offline the call fails within about this time.
-
-    Raises
-    ------
-    NetworkUnavailableError
-        Offline, ``GEO_OFFLINE=1``, or Overpass/Nominatim unreachable.
+    The osmnx settings are restored afterwards. Parameters and errors are documented once, on
+    :func:`geo.io.network_from_osmnx`.
     """
     t0 = time.perf_counter()
     _check_mode(mode)
