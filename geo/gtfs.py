@@ -37,11 +37,11 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import difflib
 import io
 import math
+import pickle
 import re
 import zipfile
 from collections.abc import Sequence
@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo._private.cache import cache_path, cached_value, input_key
 from geo.errors import InputError
 
 _TIME = re.compile(r"^\s*(\d{1,3}):([0-5]\d):([0-5]\d)\s*$")
@@ -498,7 +499,6 @@ def percentiles(times: pd.DataFrame | Sequence[float], q: Sequence[float] = (5, 
 # ------------------------------------------------------------------ loading
 LOADER_VERSION = "gtfs-3"  # part of the cache key: bump it when Feed or the parsing changes
 _OPTIONAL = ("trips.txt", "routes.txt", "calendar.txt", "calendar_dates.txt", "transfers.txt", "frequencies.txt", "feed_info.txt")
-_FULL_HASH_LIMIT = 256 * 2**20
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -535,34 +535,10 @@ def _read_table(src: Path, name: str, required: bool = True) -> pd.DataFrame | N
     return df
 
 
-def _file_hash(h: Any, p: Path) -> None:
-    st = p.stat()
-    h.update(f"{p.name}|{st.st_size}".encode())
-    with open(p, "rb") as fh:
-        if st.st_size <= _FULL_HASH_LIMIT:
-            for block in iter(lambda: fh.read(4 * 2**20), b""):
-                h.update(block)
-        else:  # large: size, mtime, first and last MiB
-            h.update(str(st.st_mtime_ns).encode())
-            h.update(fh.read(2**20))
-            fh.seek(-(2**20), 2)
-            h.update(fh.read(2**20))
-
-
 def feed_key(paths: Sequence[Path]) -> str:
-    """Hash of the feed files' contents (SHA-1, as :func:`geo.io.cache_key`) and the loader version."""
-    import hashlib
-
-    h = hashlib.sha1(LOADER_VERSION.encode())
-    for p in paths:
-        if p.is_dir():
-            for name in ("stops.txt", "stop_times.txt", *_OPTIONAL):
-                if (p / name).exists():
-                    _file_hash(h, p / name)
-        else:
-            _file_hash(h, p)
-        h.update(b"|feed|")
-    return h.hexdigest()
+    """Hash of the feed files' contents and names (SHA-1, as :func:`geo.io.cache_key`) and the loader version."""
+    files = [[p / name for name in ("stops.txt", "stop_times.txt", *_OPTIONAL) if (p / name).exists()] if p.is_dir() else [p] for p in paths]
+    return input_key([f for group in files for f in group], {"files": [[f.name for f in group] for group in files]}, salt=LOADER_VERSION)
 
 
 def load_gtfs(path: Any, *, cache: bool = True) -> Feed:
@@ -619,27 +595,16 @@ def _existing(path: Any) -> Path:
 
 
 def _cached(paths: list[Path], cache: bool, build: Any) -> Feed:
-    import pickle
+    def load(f: Path) -> Feed | None:
+        with open(f, "rb") as fh:
+            feed = pickle.load(fh)
+        return dataclasses.replace(feed, source=",".join(map(str, paths)), _memo={}) if isinstance(feed, Feed) else None
 
-    if not cache:
-        return build()
-    from geo.settings import cache_dir
+    def save(tmp: Path, feed: Feed) -> None:
+        tmp.write_bytes(pickle.dumps(feed, protocol=pickle.HIGHEST_PROTOCOL))
 
-    key = feed_key(paths)
-    f = cache_dir() / "gtfs" / f"{paths[0].stem}-{key[:20]}.pickle"
-    if f.exists():
-        try:
-            with open(f, "rb") as fh:
-                feed = pickle.load(fh)
-            if isinstance(feed, Feed):
-                return dataclasses.replace(feed, source=",".join(map(str, paths)), _memo={})
-        except Exception:  # a stale or corrupt cache is rebuilt
-            pass
-    feed = build()
-    from geo._private.writeout import write_bytes
-
-    with contextlib.suppress(OSError):
-        write_bytes(pickle.dumps(feed, protocol=pickle.HIGHEST_PROTOCOL), f)
+    f = cache_path("gtfs", paths[0].stem, feed_key(paths), ".pickle") if cache else None
+    feed, _ = cached_value(f, build, load, save)
     return feed
 
 

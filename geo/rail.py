@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import hashlib
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -57,10 +56,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo._private.cache import cache_path, cached_value, input_key
 from geo._private.geodesy import haversine_m, utm_epsg
 from geo._private.runtime import TrainModel, pure_running_time
-from geo.errors import DataError, GeoError, InputError
+from geo._private.writeout import write_csv
+from geo.errors import DataError, InputError
 from geo.gazetteer import read_stations  # lives with the other name lookups; geo.rail.read_stations still works
+from geo.io import read_network, save_network
 from geo.network import Network
 from geo.routing import graph_search, path_edges
 
@@ -249,16 +251,6 @@ def _build_graph(gdf: Any, speed_kmh: np.ndarray, tol_m: float) -> tuple[np.ndar
     u_new, v_new = new[: len(ru)], new[len(ru) :]
     lon, lat = node_ll[used, 0], node_ll[used, 1]
     return lon, lat, u_new.astype(np.int64), v_new.astype(np.int64), ew.astype(np.int64)
-
-
-def _hash_inputs(paths: Sequence[Path], params: Mapping[str, Any]) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        st = p.stat()
-        h.update(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
-    h.update(repr(sorted(params.items())).encode())
-    h.update(b"rail-graph-v9")
-    return h.hexdigest()[:20]
 
 
 def _undirected(
@@ -860,8 +852,8 @@ def build_rail_network(
     include_states
         Lifecycle states routable besides "in service" (see :func:`rail_graph`).
     cache
-        Keep the built graph and station table in
-        :func:`geo.settings.cache_dir`, keyed by a hash of the input files
+        Keep the built graph and station table in ``cache_dir()/rail``
+        (:mod:`geo._private.cache`), keyed by a hash of the input files
         (path, size, mtime) and the options.
     """
     params = {
@@ -875,33 +867,25 @@ def build_rail_network(
     paths = [Path(p).expanduser() for p in (lines, stations) if isinstance(p, str | Path)]
     cache_file = None
     if cache and len(paths) == (1 if stations is None else 2) and all(p.exists() for p in paths):
-        from geo.settings import cache_dir
+        cache_file = cache_path("rail", "rail", input_key(paths, params, salt="rail-graph-v9", content=False), ".geonet")
 
-        cache_file = cache_dir() / f"rail_{_hash_inputs(paths, params)}.geonet"
-        st_file = cache_file.with_suffix(".stations.csv")
-        if cache_file.exists() and st_file.exists():
-            from geo.io import read_network
+    def build() -> tuple[Network, pd.DataFrame]:
+        lon, lat, u, v, attrs, src = _undirected(lines, design_speed_kmh, speeds, snap_tolerance_m, include_states)
+        st = read_stations(stations) if stations is not None else pd.DataFrame(columns=["name", "name_en", "lon", "lat", "osm_id", "source"])
+        lon, lat, u, v, attrs, st = _attach_stations(lon, lat, u, v, attrs, st, station_radius_m, max_station_snap_m)
+        meta = {"source": src, "design_speed_kmh": design_speed_kmh, "snap_tolerance_m": snap_tolerance_m, "kind": "osm-rail"}
+        return _network(lon, lat, u, v, attrs, meta), st
 
-            try:
-                net = read_network(cache_file)
-                st = pd.read_csv(st_file, dtype={"name": "string", "name_en": "string", "osm_id": str, "source": str})
-                return RailNetwork(net, st, station_radius_m)
-            except (GeoError, OSError, ValueError, KeyError):  # a corrupt or stale cache entry is rebuilt
-                pass
-    lon, lat, u, v, attrs, src = _undirected(lines, design_speed_kmh, speeds, snap_tolerance_m, include_states)
-    st = read_stations(stations) if stations is not None else pd.DataFrame(columns=["name", "name_en", "lon", "lat", "osm_id", "source"])
-    lon, lat, u, v, attrs, st = _attach_stations(lon, lat, u, v, attrs, st, station_radius_m, max_station_snap_m)
-    meta = {"source": src, "design_speed_kmh": design_speed_kmh, "snap_tolerance_m": snap_tolerance_m, "kind": "osm-rail"}
-    net = _network(lon, lat, u, v, attrs, meta)
-    if cache_file is not None:
-        from geo._private.writeout import write_csv
-        from geo.io import save_network
+    def load(f: Path) -> tuple[Network, pd.DataFrame]:
+        st = pd.read_csv(f.with_suffix(".stations.csv"), dtype={"name": "string", "name_en": "string", "osm_id": str, "source": str})
+        return read_network(f), st
 
-        try:
-            save_network(net, cache_file)
-            write_csv(st, cache_file.with_suffix(".stations.csv"))
-        except OSError:
-            pass
+    def save(tmp: Path, value: tuple[Network, pd.DataFrame]) -> None:
+        assert cache_file is not None
+        write_csv(value[1], cache_file.with_suffix(".stations.csv"))  # first: it exists whenever the graph does
+        save_network(value[0], tmp)
+
+    (net, st), _ = cached_value(cache_file, build, load, save)
     return RailNetwork(net, st, station_radius_m)
 
 

@@ -32,7 +32,6 @@ import dataclasses
 import hashlib
 import threading
 import time
-import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from geo._private import cch as _cch
+from geo._private.cache import cached_value
 from geo._private.dijkstra import dijkstra, path_to
 from geo._private.segindex import SegmentIndex
 from geo.errors import InputError, SnapError
@@ -394,31 +394,27 @@ def cch_topology(net: Network, *, cache: bool = True) -> CCHTopology:
     if hit is not None:
         return dataclasses.replace(hit, source="memory")
     t0 = time.perf_counter()
-    f = _topology_file(net, key) if cache else None
-    topo = None
-    if f is not None and f.exists():
-        try:
-            with np.load(f) as z:
-                arrays = {k: z[k] for k in ("rank", "up_first", "up_head", "parent", "edge_arc", "edge_up")}
-            topo = CCHTopology(**arrays, topology_key=key, build_s=time.perf_counter() - t0, source="disk")
-        except Exception:  # damaged cache entry: rebuild
-            topo = None
-    if topo is None:
+    names = ("rank", "up_first", "up_head", "parent", "edge_arc", "edge_up")
+
+    def load(f: Path) -> CCHTopology:
+        with np.load(f) as z:
+            arrays = {k: z[k] for k in names}
+        return CCHTopology(**arrays, topology_key=key, build_s=time.perf_counter() - t0, source="disk")
+
+    def build() -> CCHTopology:
         order = _node_order(net)
         rank = np.empty(net.n_nodes, dtype=np.int64)
         rank[order] = np.arange(net.n_nodes, dtype=np.int64)
         tail, head = rank[net.edge_u], rank[net.edge_v]
         up_first, up_head, parent = _cch.contract(int(net.n_nodes), tail, head)
         edge_arc, edge_up = _cch.input_arcs(up_first, up_head, tail, head)
-        topo = CCHTopology(rank, up_first, up_head, parent, edge_arc, edge_up, key, time.perf_counter() - t0, "built")
-        if f is not None:
-            try:
-                from geo._private.writeout import atomic_target
+        return CCHTopology(rank, up_first, up_head, parent, edge_arc, edge_up, key, time.perf_counter() - t0, "built")
 
-                with atomic_target(f) as tmp, open(tmp, "wb") as fh:
-                    np.savez(fh, rank=rank, up_first=up_first, up_head=up_head, parent=parent, edge_arc=edge_arc, edge_up=edge_up)
-            except OSError as exc:
-                warnings.warn(f"could not write the CCH cache {f}: {exc}", stacklevel=2)
+    def save(tmp: Path, topo: CCHTopology) -> None:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **{k: getattr(topo, k) for k in names})
+
+    topo, _ = cached_value(_topology_file(net, key) if cache else None, build, load, save)
     if len(_TOPO_CACHE) > 4:
         _TOPO_CACHE.clear()
     _TOPO_CACHE[key] = topo

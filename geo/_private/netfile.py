@@ -14,6 +14,7 @@ Writes are atomic (temporary file in the same folder, then ``os.replace``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import zipfile
 from collections.abc import Mapping
@@ -42,8 +43,12 @@ def _json_default(o: Any) -> Any:
     return repr(o)
 
 
-def write(path: Path, arrays: Mapping[str, np.ndarray], attrs: pd.DataFrame, meta: Mapping[str, Any]) -> Path:
-    """Atomically write arrays + attribute table + metadata to ``path``."""
+def write(path: Path, arrays: Mapping[str, np.ndarray], attrs: pd.DataFrame, meta: Mapping[str, Any], *, atomic: bool = True) -> Path:
+    """Atomically write arrays + attribute table + metadata to ``path``.
+
+    ``atomic=False`` writes ``path`` directly: for a caller that already
+    writes to a temporary path (:func:`geo._private.cache.cached_value`).
+    """
     payload: dict[str, np.ndarray] = {
         "__format__": np.array(FORMAT),
         "__version__": np.array(VERSION),
@@ -65,7 +70,7 @@ def write(path: Path, arrays: Mapping[str, np.ndarray], attrs: pd.DataFrame, met
         else:
             payload[f"attr/{c}"] = s.to_numpy()
     path = Path(path)
-    with atomic_target(path, suffix=".tmp") as tmp, open(tmp, "wb") as fh:
+    with atomic_target(path, suffix=".tmp") if atomic else contextlib.nullcontext(path) as tmp, open(tmp, "wb") as fh:
         np.savez(fh, **payload)  # type: ignore[arg-type]
     return path
 

@@ -48,10 +48,8 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import importlib.metadata
 import itertools
-import json
 import math
 import os
 import threading
@@ -66,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from geo._private import netfile
+from geo._private.cache import cache_path, cached_value, input_key
 from geo._private.geodesy import haversine_m
 from geo._private.osm import (
     KEEP_TAGS,
@@ -81,7 +80,7 @@ from geo._private.osm import (
     read_osm,
     way_attributes,
 )
-from geo.errors import DataError, GeoError, InputError, NetworkUnavailableError
+from geo.errors import DataError, InputError, NetworkUnavailableError
 from geo.modes import check_mode
 from geo.settings import cache_dir, configure_osmnx, offline
 from geo.speeds import edge_speeds, intersection_delays, resolve_profile
@@ -92,7 +91,6 @@ __all__ = ["Parts", "cache_key", "download", "from_osmnx_graph", "load_file", "o
 LOADER_VERSION = 3
 _LINE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".geojsonl", ".geojsons")
 _SAVED_SUFFIXES = (".geonet", ".npz")
-_FULL_HASH_LIMIT = 256 * 2**20  # hash the whole file below this size (sha1 runs at ~1 GB/s)
 _MODE_WORDS = {"drive": "drivable roads", "walk": "walkable ways", "bike": "cyclable ways", "rail": "railway lines"}
 _GEOFABRIK = "https://download.geofabrik.de"
 
@@ -182,22 +180,13 @@ def load_file(  # warnings use stacklevel=3: the caller of load_network / Networ
         return _finish(saved, mode, speeds, profile, intersection_delay_s, use_maxspeed, dict(net.meta), t0)
     bbox = _check_bbox(bbox)
     key = cache_key(path, mode, bbox=bbox, layer=layer)
-    cached = _cache_path(path, mode, key)
-    graph: Graph | None = None
-    hit = False
-    if cache and cached.exists():
-        try:
-            graph = _read_graph(cached)
-            hit = True
-        except GeoError:
-            graph = None  # damaged cache entry: rebuild
-    if graph is None:
-        graph = _build(path, kind, mode, bbox=bbox, layer=layer, progress=progress)
-        if cache:
-            try:
-                _write_graph(cached, graph, {"source": str(path), "mode": mode})
-            except OSError as exc:
-                warnings.warn(f"could not write the network cache {cached}: {exc}", stacklevel=3)
+    cached = cache_path("networks", f"{path.name[:48]}-{mode}", key, ".geonet")
+    graph, hit = cached_value(
+        cached if cache else None,
+        lambda: _build(path, kind, mode, bbox=bbox, layer=layer, progress=progress),
+        _read_graph,
+        lambda tmp, g: _write_graph(tmp, g, {"source": str(path), "mode": mode}),
+    )
     if graph.stats.get("missing_node_refs"):
         warnings.warn(
             f"{graph.stats['missing_node_refs']:,} node references of {graph.stats['ways_with_missing_nodes']:,} "
@@ -278,28 +267,8 @@ def cache_key(
     and last MiB. Speeds are not part of the key: they are applied after
     loading.
     """
-    p = Path(path)
-    st = p.stat()
-    h = hashlib.sha1()
-    with open(p, "rb") as fh:
-        if st.st_size <= _FULL_HASH_LIMIT:
-            for block in iter(lambda: fh.read(4 * 2**20), b""):
-                h.update(block)
-            ident: dict[str, Any] = {"size": st.st_size}
-        else:
-            h.update(fh.read(2**20))
-            fh.seek(-(2**20), os.SEEK_END)
-            h.update(fh.read(2**20))
-            ident = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
-    ident.update(
-        content=h.hexdigest(),
-        mode=mode,
-        bbox=list(bbox) if bbox else None,
-        layer=layer,
-        loader=LOADER_VERSION,
-        geo=_geo_version(),
-    )
-    return hashlib.sha1(json.dumps(ident, sort_keys=True).encode()).hexdigest()
+    params = {"mode": mode, "bbox": list(bbox) if bbox else None, "layer": layer, "loader": LOADER_VERSION, "geo": _geo_version()}
+    return input_key([path], params, salt="network")
 
 
 # --------------------------------------------------------------------------- internals
@@ -412,12 +381,8 @@ def _finish(
     )
 
 
-def _cache_path(path: Path, mode: str, key: str) -> Path:
-    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in path.name)[:48]
-    return cache_dir() / "networks" / f"{stem}-{mode}-{key[:20]}.geonet"
-
-
 def _write_graph(target: Path, graph: Graph, meta: dict[str, Any]) -> None:
+    """Write a cache entry to ``target`` (a temporary path: :func:`~geo._private.cache.cached_value` renames it)."""
     arrays = {
         "node_id": graph.node_id,
         "lon": graph.lon,
@@ -426,7 +391,7 @@ def _write_graph(target: Path, graph: Graph, meta: dict[str, Any]) -> None:
         "v": graph.v,
         "length_m": graph.length_m,
     }
-    netfile.write(target, arrays, graph.attrs, {"kind": "graph", "stats": graph.stats, **meta})
+    netfile.write(target, arrays, graph.attrs, {"kind": "graph", "stats": graph.stats, **meta}, atomic=False)
 
 
 def _read_graph(path: Path) -> Graph:
