@@ -35,12 +35,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from geo._private.writeout import atomic_target
+from geo.errors import GeoError
 from geo.settings import cache_dir
 
 __all__ = ["FULL_HASH_LIMIT", "cache_path", "cached_value", "input_key"]
@@ -90,6 +93,12 @@ def cache_path(kind: str, name: str, key: str, suffix: str) -> Path:
     return cache_dir() / kind / f"{safe}-{key[:20]}{suffix}"
 
 
+#: what reading a truncated, stale or foreign cache file raises (anything else is a bug and surfaces)
+DAMAGED: tuple[type[BaseException], ...] = (
+    GeoError, OSError, ValueError, KeyError, IndexError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile,
+)
+
+
 def cached_value(
     path: Path | None,
     build: Callable[[], T],
@@ -123,7 +132,8 @@ def cached_value(
     if path.exists():
         try:
             value = load(path)
-        except Exception:  # a stale or damaged entry is rebuilt
+        except DAMAGED as exc:  # a stale or damaged entry is rebuilt; programming errors surface
+            warnings.warn(f"rebuilding the cache entry {path.name}: {type(exc).__name__}: {exc}", stacklevel=3)
             value = None
         if value is not None:
             return value, True
