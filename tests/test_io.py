@@ -8,6 +8,7 @@ import time
 import warnings
 from pathlib import Path
 
+import _osm
 import numpy as np
 import pytest
 
@@ -41,16 +42,7 @@ WAYS = [
 
 
 def _osm_xml(nodes=NODES, ways=WAYS) -> str:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
-    for nid, (lon, lat) in nodes.items():
-        lines.append(f'  <node id="{nid}" version="1" lat="{lat}" lon="{lon}"/>')
-    for wid, refs, tags in ways:
-        lines.append(f'  <way id="{wid}" version="1">')
-        lines += [f'    <nd ref="{r}"/>' for r in refs]
-        lines += [f'    <tag k="{k}" v="{v}"/>' for k, v in tags.items()]
-        lines.append("  </way>")
-    lines.append("</osm>")
-    return "\n".join(lines)
+    return _osm.osm_xml(nodes, ways)
 
 
 def _write_pbf(path: Path, nodes=NODES, ways=WAYS) -> Path:

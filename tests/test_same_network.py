@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _osm import osm_xml
 
 from geo import Network
 
@@ -32,16 +33,7 @@ _WAYS = [
 
 
 def _write_osm(path: Path) -> Path:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
-    for i, (lon, lat) in _NODES.items():
-        lines.append(f'  <node id="{i}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>')
-    for wid, refs, tags in _WAYS:
-        lines.append(f'  <way id="{wid}" version="1">')
-        lines += [f'    <nd ref="{r}"/>' for r in refs]
-        lines += [f'    <tag k="{k}" v="{v}"/>' for k, v in tags.items()]
-        lines.append("  </way>")
-    lines.append("</osm>")
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(osm_xml(_NODES, _WAYS) + "\n")
     return path
 
 

@@ -7,16 +7,8 @@ files, OSM line layers, saved networks and osmnx graphs and returns a
 ``Network.from_parts``. It never imports :mod:`geo.network` (which imports
 it), and :mod:`geo.io` is the public face of the same functions.
 
-:func:`load_file` dispatches on the file type:
-
-* ``.osm.pbf`` and ``.osm`` / ``.xml`` (also ``.osm.bz2`` / ``.osm.gz``), read
-  with pyosmium; clipped extracts whose ways reference missing nodes are
-  split at the missing nodes (with a warning giving the count);
-* vector line layers with OSM tags -- ``.geojson`` / ``.json`` / ``.gpkg`` /
-  ``.shp`` / ``.fgb`` -- e.g. ogr2ogr exports with an ``other_tags`` hstore
-  column; whole ways are split at shared vertices;
-* networks saved with :func:`write_saved` (``.geonet``, an uncompressed
-  ``.npz`` without pickles; ``.npz`` is accepted too).
+:func:`load_file` reads the file types listed in :mod:`geo.io` (pbf, OSM XML, OSM line layers, saved
+networks).
 
 Every OSM node of a kept way becomes a network node and every pair of
 consecutive nodes a straight edge (both directions unless one-way). Built
