@@ -45,6 +45,8 @@ from geo.errors import InputError
 from geo.settings import shared_data_dir
 
 _COORD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+#: suffixes stripped when matching Chinese admin names (柞水 ~ 柞水县)
+ADMIN_SUFFIXES = ("自治县", "县", "区", "市")
 
 
 class PlaceHit(NamedTuple):
@@ -59,6 +61,14 @@ class PlaceHit(NamedTuple):
 
 def _norm(s: str) -> str:
     return re.sub(r"[\s'’\-_]", "", str(s)).lower()
+
+
+def admin_base(name: str) -> str:
+    """``name`` without a trailing 自治县/县/区/市 (柞水县 -> 柞水); other names unchanged."""
+    for suffix in ADMIN_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
 
 
 class Gazetteer:
@@ -80,8 +90,12 @@ class Gazetteer:
     def _index(self) -> None:
         self._by_name: dict[str, int] = {}
         self._by_alt: dict[str, int] = {}
-        for i, (n, a) in enumerate(zip(self.table["name"].tolist(), self.table["alt"].tolist(), strict=True)):
+        self._seats: dict[str, int] = {}  # admin centres by name without 县/区/市
+        rows = zip(self.table["name"].tolist(), self.table["alt"].tolist(), self.table["kind"].tolist(), strict=True)
+        for i, (n, a, k) in enumerate(rows):
             self._by_name.setdefault(str(n), i)
+            if k == "admin_centre":
+                self._seats.setdefault(admin_base(str(n)), i)
             if isinstance(a, str) and a:
                 for part in a.split("|"):
                     self._by_alt.setdefault(_norm(part), i)
@@ -115,6 +129,8 @@ class Gazetteer:
                     i = self._by_name.get(base, self._by_alt.get(_norm(base)))
                     if i is not None:
                         break
+        if i is None:  # a county or city seat without its suffix: 柞水 -> 柞水县
+            i = self._seats.get(admin_base(s))
         if i is None:
             if len(self.table) == 0:
                 raise InputError(
@@ -128,6 +144,14 @@ class Gazetteer:
                 f"unknown place {s!r}{hint}",
                 "check the spelling (Chinese station names without 站, e.g. 西安东), or give coordinates LON,LAT",
             )
+        return self._hit(i)
+
+    def seat(self, name: str) -> PlaceHit | None:
+        """The county or city seat called ``name`` (with or without 县/区/市), or None."""
+        i = self._seats.get(admin_base(str(name).strip()))
+        return None if i is None else self._hit(i)
+
+    def _hit(self, i: int) -> PlaceHit:
         r = self.table.iloc[i]
         return PlaceHit(float(r["lon"]), float(r["lat"]), str(r["name"]), str(r["source"]), str(r["kind"]))
 

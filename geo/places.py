@@ -22,7 +22,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import difflib
 from functools import lru_cache
@@ -30,11 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from geo.crs import gcj02_to_wgs84
-from geo.errors import GeoError, InputError
+from geo.errors import InputError
+from geo.gazetteer import admin_base, gazetteer, resolve_place
 from geo.settings import shared_data_dir
-
-#: suffixes stripped when matching Chinese admin names (柞水县 ~ 柞水)
-_ADMIN_SUFFIXES = ("自治县", "县", "区", "市")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,94 +125,15 @@ def resolve_place_spec(spec: Any, *, where: str = "place") -> Place:
 
 
 # ------------------------------------------------------------------ lookups
-def _strip_suffix(name: str) -> str:
-    for s in _ADMIN_SUFFIXES:
-        if name.endswith(s) and len(name) > len(s) + 1:
-            return name[: -len(s)]
-    return name
-
-
-@lru_cache(maxsize=1)
-def _admin_centres() -> dict[str, tuple[float, float]]:
-    d = shared_data_dir()
-    out: dict[str, tuple[float, float]] = {}
-    if d is None:
-        return out
-    path = d / "boundaries" / "admin_centres_shaanxi_shanxi_chongqing.csv"
-    if not path.exists():
-        return out
-    with path.open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            out[row["name"]] = (float(row["lon_wgs84"]), float(row["lat_wgs84"]))
-    return out
-
-
-@lru_cache(maxsize=1)
-def _study_stations() -> dict[str, tuple[float, float]]:
-    d = shared_data_dir()
-    out: dict[str, tuple[float, float]] = {}
-    if d is None:
-        return out
-    path = d / "rail" / "stations_study_area.csv"
-    if not path.exists():
-        return out
-    with path.open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row["lon_wgs84"] and row["lat_wgs84"]:
-                out[row["station_name"]] = (float(row["lon_wgs84"]), float(row["lat_wgs84"]))
-    return out
-
-
-def _gazetteer(name: str) -> Place | None:
-    try:
-        from geo.gazetteer import resolve_place  # rail helper's station gazetteer
-    except ImportError:
-        return None
-    try:
-        hit = resolve_place(name)
-    except GeoError:  # unknown to the gazetteer
-        return None
-    if hit is None:
-        return None
-    lon = getattr(hit, "lon", None)
-    lat = getattr(hit, "lat", None)
-    if lon is None and isinstance(hit, tuple | list) and len(hit) >= 2:
-        lon, lat = hit[0], hit[1]
-    if lon is None and isinstance(hit, dict):
-        lon, lat = hit.get("lon"), hit.get("lat")
-    if lon is None or lat is None:
-        return None
-    kind = str(getattr(hit, "kind", "station"))
-    return Place(str(getattr(hit, "name", name)), float(lon), float(lat), kind=kind, source=str(getattr(hit, "source", "gazetteer")))
-
-
 def _lookup_name(name: str, where: str) -> Place:
+    """A name through the one gazetteer (:func:`geo.gazetteer.resolve_place`), errors prefixed with ``where``."""
     if not name:
         raise InputError(f"{where}: empty place name", "write a place name or coordinates")
-    stations = _study_stations()
-    if name in stations:  # curated station list first (it fixes known placeholder coordinates)
-        lon, lat = stations[name]
-        return Place(name, lon, lat, kind="station", source="shared rail/stations_study_area.csv (OSM)")
-    admin = _admin_centres()
-    if name in admin:
-        lon, lat = admin[name]
-        return Place(name, lon, lat, kind="admin_centre", source="shared boundaries/admin_centres (county seat)")
-    hit = _gazetteer(name)
-    if hit is not None:
-        return hit
-    stripped = {_strip_suffix(k): k for k in admin}
-    if _strip_suffix(name) in stripped:
-        full = stripped[_strip_suffix(name)]
-        lon, lat = admin[full]
-        return Place(full, lon, lat, kind="admin_centre", source="shared boundaries/admin_centres (county seat)")
-    known = list(stations) + list(admin)
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    data_note = "" if known else "; the shared data folder is absent, so only coordinates can be used"
-    raise InputError(
-        f"{where}: unknown place {name!r}{hint}{data_note}",
-        "use a station or county name from the gazetteer, or give coordinates {name: ..., lon: ..., lat: ...}",
-    )
+    try:
+        hit = resolve_place(name)
+    except InputError as e:
+        raise InputError(f"{where}: {e.problem}", e.fix) from None
+    return Place(hit.name, hit.lon, hit.lat, kind=hit.kind, source=hit.source)
 
 
 @lru_cache(maxsize=4)
@@ -246,7 +164,7 @@ def county_polygon(name: str, where: str = "county") -> tuple[str, Any]:
         )
     hit = g[g["name"] == name]
     if hit.empty:
-        hit = g[g["name"].map(_strip_suffix) == _strip_suffix(name)]
+        hit = g[g["name"].map(admin_base) == admin_base(name)]
     if hit.empty:
         close = difflib.get_close_matches(name, g["name"].tolist(), n=3, cutoff=0.5)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
@@ -266,11 +184,10 @@ def _county(name: str, where: str, point: str = "representative") -> Place:
         c = poly.representative_point()
         src = "representative point of the county polygon"
     elif point == "seat":
-        admin = _admin_centres()
-        if full not in admin:
+        seat = gazetteer().seat(full)
+        if seat is None:
             raise InputError(f"{where}: no county seat known for {full!r}", "use point: representative")
-        lon, lat = admin[full]
-        return Place(full, lon, lat, kind="county", source="county seat (admin centre)", polygon=poly)
+        return Place(full, seat.lon, seat.lat, kind="county", source="county seat (admin centre)", polygon=poly)
     else:
         raise InputError(f"{where}: unknown point {point!r} for a county", "use point: seat, representative or centroid")
     return Place(full, float(c.x), float(c.y), kind="county", source=src, polygon=poly)

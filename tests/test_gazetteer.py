@@ -45,3 +45,48 @@ def test_shared_names():
     assert seat.kind == "admin_centre"
     with pytest.raises(InputError, match="did you mean"):
         resolve_place("西安栋")
+
+
+def _table():
+    import pandas as pd
+
+    from geo.gazetteer import Gazetteer
+
+    return Gazetteer(
+        pd.DataFrame(
+            {
+                "name": ["柞水", "柞水县", "镇安县", "宁陕县"],
+                "alt": ["Zhashui", "", "", ""],
+                "lon": [109.1, 109.2, 109.3, 108.3],
+                "lat": [33.6, 33.7, 33.4, 33.3],
+                "source": ["stations", "seats", "seats", "seats"],
+                "kind": ["station", "admin_centre", "admin_centre", "admin_centre"],
+            }
+        )
+    )
+
+
+def test_station_wins_for_a_bare_name_and_seat_without_suffix():
+    g = _table()
+    assert g.resolve("柞水").kind == "station"  # a station of that name wins
+    assert g.resolve("柞水县").kind == "admin_centre"
+    hit = g.resolve("镇安")  # no station: the county seat 镇安县
+    assert (hit.name, hit.kind) == ("镇安县", "admin_centre")
+    assert g.seat("柞水").name == "柞水县" and g.seat("柞水县").lon == 109.2
+    assert g.seat("西安") is None
+
+
+def test_unknown_name_suggests_close_matches():
+    with pytest.raises(InputError, match="宁陕县"):
+        _table().resolve("宁陕具")
+
+
+def test_places_use_the_one_gazetteer(shared):
+    """A claim file's place name resolves exactly as the CLI's --from (one home for names)."""
+    from geo.places import resolve_place_spec
+
+    for name in ("西安东", "柞水县", "柞水"):
+        p, hit = resolve_place_spec(name), resolve_place(name)
+        assert (p.name, p.lon, p.lat, p.kind, p.source) == (hit.name, hit.lon, hit.lat, hit.kind, hit.source)
+    with pytest.raises(InputError, match=r"^origin: unknown place"):
+        resolve_place_spec("不存在的地方", where="origin")

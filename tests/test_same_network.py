@@ -1,4 +1,4 @@
-"""Same mode, same network: a file and an osmnx download of the same ways give the same graph (issue 13)."""
+"""Same mode, same network: a file and an osmnx download (place, bbox, polygon) of the same ways give the same graph (issue 13)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from _osm import osm_xml
 
 from geo import Network
@@ -74,20 +75,32 @@ def fake_overpass(monkeypatch: pytest.MonkeyPatch, town: Path) -> dict[str, obje
         return ox.graph_from_xml(town, simplify=bool(kw["simplify"]), retain_all=bool(kw["retain_all"]))
 
     monkeypatch.setattr(ox, "graph_from_place", graph_from_place)
+    monkeypatch.setattr(ox, "graph_from_bbox", graph_from_place)
+    monkeypatch.setattr(ox, "graph_from_polygon", graph_from_place)
     return seen
 
 
+def _download(how: str, mode: str) -> Network:
+    kw = {"progress": False, "profile": "china", "intersection_delay_s": 5.0}
+    if how == "place":
+        return Network.from_place("Town", mode, **kw)
+    if how == "bbox":
+        return Network.from_bbox((0.0, 0.0, 0.1, 0.1), mode, **kw)
+    return Network.from_polygon(shapely.box(0.0, 0.0, 0.1, 0.1), mode, **kw)
+
+
+@pytest.mark.parametrize("how", ["place", "bbox", "polygon"])
 @pytest.mark.parametrize("mode", ["drive", "walk", "bike"])
-def test_file_and_place_give_the_same_network(town, fake_overpass, mode):
+def test_file_and_download_give_the_same_network(town, fake_overpass, mode, how):
     before = (ox.settings.all_oneway, list(ox.settings.useful_tags_way))
     a = Network.from_file(town, mode, cache=False, progress=False, profile="china", intersection_delay_s=5.0)
-    b = Network.from_place("Town", mode, progress=False, profile="china", intersection_delay_s=5.0)
+    b = _download(how, mode)
     assert fake_overpass["all_oneway"] is True and fake_overpass["simplify"] is False
     from geo._private.osm import overpass_filter
 
     assert fake_overpass["custom_filter"] == overpass_filter(mode)
     assert (ox.settings.all_oneway, list(ox.settings.useful_tags_way)) == before  # restored
-    assert a.n_edges > 0 and b.meta["source"].startswith("osmnx:place")
+    assert a.n_edges > 0 and b.meta["source"].startswith(f"osmnx:{how}")
     assert sorted(a.node_id.tolist()) == sorted(b.node_id.tolist())
     ea, eb = _edge_table(a), _edge_table(b)
     pd.testing.assert_frame_equal(ea[["u", "v", "osm_id", "forward", "oneway"]], eb[["u", "v", "osm_id", "forward", "oneway"]])
