@@ -44,6 +44,11 @@ DOOR_TO_DOOR_MODES: tuple[TripMode, ...] = ("drive", "walk", "rail", "rail+walk"
 #: what claims accept (:mod:`geo.claims`)
 CLAIM_MODES: tuple[TripMode, ...] = ("drive", "walk", "rail", "rail+drive", "rail+walk", "station-to-station")
 
+#: what one leg of a journey is: travel on a network mode, or a step of a rail journey
+#: (road access/egress standing for a station, parking, boarding, waiting, changing trains, alighting, pick-up)
+LegMode = Literal[Mode, "access", "egress", "park", "board", "wait", "transfer", "alight", "pickup"]
+LEG_MODES: tuple[LegMode, ...] = get_args(LegMode)
+
 _SYNONYMS = {"car": "drive", "driving": "drive", "foot": "walk", "walking": "walk", "bicycle": "bike",
              "cycling": "bike", "cycle": "bike", "train": "rail"}  # fmt: skip
 

@@ -218,8 +218,8 @@ def compare_rail(scenario: Any, rail_inputs: Mapping[str, Any] | None) -> pd.Dat
         for side, rail in (("before", base_rail), ("after", after_rail)):
             try:
                 t = rail_trips("station-to-station", ClaimInputs(rail=rail), a, [b], {})[0]
-                row[f"{side}_minutes"] = t["minutes"]
-                row[f"{side}_note"] = t.get("note", "")
+                row[f"{side}_minutes"] = t.minutes
+                row[f"{side}_note"] = t.note
             except CannotEvaluate as exc:
                 row[f"{side}_minutes"] = math.nan
                 row[f"{side}_note"] = exc.reason
