@@ -326,7 +326,8 @@ def parse_inputs(d: Mapping[str, Any] | None, base: Path | None, file: str) -> C
             check_keys(n, ("path", "mode"), f"{file} inputs.networks[{i}]")
             if "path" not in n:
                 raise InputError(f"{file}: inputs.networks[{i}] has no path", "write - {path: roads.osm.pbf, mode: drive}")
-            nets.append((_optional_path(n["path"], base), str(n.get("mode", "drive"))))
+            mode = check_mode(n.get("mode", "drive"), ROAD_MODES, where=f"{file} inputs.networks[{i}]: ")
+            nets.append((_optional_path(n["path"], base), mode))
         else:
             nets.append((_optional_path(str(n), base), "drive"))
     rail: dict[str, Any] = {}

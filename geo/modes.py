@@ -41,6 +41,8 @@ RAIL_ROAD_MODES: tuple[TripMode, ...] = ("rail+walk", "rail+drive")
 ISOCHRONE_MODES: tuple[TripMode, ...] = ("drive", "walk", "bike", "rail+walk", "rail+drive")
 #: what door-to-door trips (:mod:`geo.multimodal`, ``geo route``) accept
 DOOR_TO_DOOR_MODES: tuple[TripMode, ...] = ("drive", "walk", "rail", "rail+walk", "rail+drive")
+#: what timetable (RAPTOR) journeys accept (``geo route --gtfs`` with ``--date/--depart/--window``, :mod:`geo.timetable`)
+TIMETABLE_MODES: tuple[TripMode, ...] = ("rail", "rail+walk")
 #: what claims accept (:mod:`geo.claims`)
 CLAIM_MODES: tuple[TripMode, ...] = ("drive", "walk", "rail", "rail+drive", "rail+walk", "station-to-station")
 

@@ -54,6 +54,7 @@ import pandas as pd
 
 from geo._private.geodesy import haversine_m
 from geo.errors import GeoError, InputError, check_keys
+from geo.modes import ROAD_MODES, check_mode
 from geo.network import Network
 from geo.places import resolve_path
 from geo.results import CHANGE_KINDS, Change, ChangeKind
@@ -162,6 +163,8 @@ def load_scenario(path: str | Path) -> Scenario:
         if not isinstance(part, Mapping):
             raise InputError(f"{name}: {k} must be a mapping", f"write {k}: {{{allowed[0]}: ...}}")
         check_keys(part, allowed, f"{name} {k}")
+    if (data.get("base") or {}).get("mode") is not None:  # scenarios change road networks
+        check_mode(data["base"]["mode"], ROAD_MODES, where=f"{name} base: ")
     srcs = data.get("sources") or []
     if not isinstance(srcs, list) or not all(isinstance(x, Mapping) for x in srcs):
         raise InputError(f"{name}: sources must be a list of mappings", "write sources: [{title: ..., url: ..., date: ...}]")

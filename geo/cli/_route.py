@@ -16,7 +16,7 @@ from geo.cli._rail_args import (
     rail_context_from_args,
 )
 from geo.cli._timetable import TIMETABLE_OPTIONS, add_timetable_arguments, run_timetable, wants_timetable
-from geo.modes import DOOR_TO_DOOR_MODES, ROAD_MODES
+from geo.modes import DOOR_TO_DOOR_MODES, ROAD_MODES, road_part
 from geo.results import Leg
 
 EPILOG = """\
@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     if args.network:
         from geo.network import Network
 
-        road_mode = "drive" if args.mode in ("drive", "rail+drive") else "walk"
+        road_mode = "walk" if args.mode == "rail" else road_part(args.mode)
         road = Network.from_file(existing_file(args.network, "--network"), mode=road_mode)
     if args.mode in ROAD_MODES:
         j: Journey = road_trip(a, b, road, args.mode, opt)
