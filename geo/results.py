@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, cast, get_args
 
 import numpy as np
@@ -78,6 +78,7 @@ __all__ = [
     "Trip",
     "Verdict",
     "VerdictValue",
+    "json_value",
 ]
 
 
@@ -534,7 +535,3 @@ class Change:
         _check_choice(kind, CHANGE_KINDS, "change", f"change {index + 1}")
         return cls(cast(ChangeKind, kind), spec, index, line)
 
-
-def legs_from(items: Sequence[Leg | Mapping[str, Any]]) -> tuple[Leg, ...]:
-    """Legs from legs or their dict form (:meth:`Leg.from_dict`)."""
-    return tuple(x if isinstance(x, Leg) else Leg.from_dict(x) for x in items)
