@@ -199,6 +199,10 @@ class Leg:
 
     #: JSON key of each field where it differs from the field name
     _KEYS: ClassVar[dict[str, str]] = {"from_name": "from", "to_name": "to"}
+    #: number fields: ``null`` in JSON reads back as NaN (present but unknown)
+    _NUMBERS: ClassVar[frozenset[str]] = frozenset(
+        {"minutes", "minutes_low", "minutes_high", "metres", "km", "model_minutes", "model_low", "model_high"}
+    )
 
     def __post_init__(self) -> None:
         where = f"leg {self.from_name} -> {self.to_name}"
@@ -255,7 +259,7 @@ class Leg:
             f = names[key]
             if isinstance(v, list):
                 v = tuple(v)
-            elif v is None and "float" in str(f.type):
+            elif v is None and f.name in cls._NUMBERS:
                 v = math.nan
             kw[f.name] = v
         return cls(**kw)

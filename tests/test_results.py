@@ -77,6 +77,14 @@ def test_leg_validates_on_construction(kwargs, match):
         Leg(**{**base, **kwargs})
 
 
+def test_leg_null_numbers_read_back_as_nan():
+    numbers = [f.name for f in dataclasses.fields(Leg) if str(f.type).startswith("float") and f.name != "minutes"]
+    assert len(numbers) == 7
+    leg = Leg.from_dict({"mode": "rail", "from": "A", "to": "B", "minutes": 1.0, **dict.fromkeys(numbers)})
+    assert all(math.isnan(getattr(leg, n)) for n in numbers)
+    assert Leg.from_dict({"mode": "rail", "from": "A", "to": "B", "minutes": 1.0, "stops_between": None}).stops_between is None
+
+
 def test_leg_from_dict_names_bad_keys():
     with pytest.raises(InputError, match=r"unknown key\(s\) speed"):
         Leg.from_dict({"mode": "walk", "from": "A", "to": "B", "minutes": 1.0, "speed": 5})
