@@ -21,7 +21,8 @@ modelled time holds only if the whole band is within the threshold and fails
 only if the whole band is over it. Where a timetable covers the pair it
 decides, and a planned line's model is shown beside it.
 
-Verdicts carry the minutes, the legs, the margin (threshold - minutes) and what
+Verdicts (:class:`geo.results.Verdict`, with :class:`~geo.results.Leg` legs
+and :class:`~geo.results.Evidence`) carry the minutes, the legs, the margin (threshold - minutes) and what
 it would take (required average speed over the route, minutes to save).
 Nothing in a claim file states an expected outcome: verdicts come only from
 computation on the inputs.
@@ -65,22 +66,46 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo._private.claim_rail import journey_band, rail_trips
+from geo._private.yamlio import load_yaml
 from geo.errors import CannotEvaluate, GeoError, InputError, check_keys
-from geo.modes import CLAIM_MODES
+from geo.isochrones import isochrones
+from geo.modes import CLAIM_MODES, ROAD_MODES, LegMode, TripMode, check_mode
 from geo.network import Network
 from geo.places import Place, resolve_path, resolve_place_spec
+from geo.raster import population_in_bands
+from geo.results import KINDS, VERDICTS, ClaimKind, Evidence, Leg, Trip, Verdict, VerdictValue
+from geo.routing import route, snap
 
-KINDS = ("within", "coverage", "circle")
+#: the modes a claim may use (:data:`geo.modes.CLAIM_MODES`; road modes are :data:`geo.modes.ROAD_MODES`)
 MODES = CLAIM_MODES
-VERDICTS = ("holds", "fails", "uncertain", "cannot-evaluate")
-ROAD_MODES = ("drive", "walk")
-RAIL_MODES = ("rail", "station-to-station")
-MULTIMODAL_MODES = ("rail+drive", "rail+walk")
+__all__ = [
+    "KINDS",
+    "MODES",
+    "VERDICTS",
+    "Claim",
+    "ClaimFile",
+    "ClaimInputs",
+    "Evidence",
+    "Leg",
+    "Trip",
+    "Verdict",
+    "band_verdict",
+    "coverage_share",
+    "evaluate_claim",
+    "evaluate_claims",
+    "load_claims",
+    "parse_claim",
+    "parse_inputs",
+    "verdicts_frame",
+    "verdicts_json",
+]
 
 #: default snap limit (m) between a claim's place and a road network
 DEFAULT_MAX_SNAP_M = 2000.0
@@ -105,9 +130,8 @@ class Claim:
     ----------
     id, text : str
         Identifier and the promise as published.
-    kind : str
-        ``within``, ``circle`` or ``coverage``.
-    mode : str
+    kind : {"within", "circle", "coverage"}
+    mode : TripMode
         One of :data:`MODES`.
     threshold_minutes : float
     origin, target : place spec
@@ -125,8 +149,8 @@ class Claim:
 
     id: str
     text: str
-    kind: str
-    mode: str
+    kind: ClaimKind
+    mode: TripMode
     threshold_minutes: float
     origin: Any = None
     target: Any = None
@@ -141,61 +165,6 @@ class Claim:
     def where(self) -> str:
         loc = f"{self.file} line {self.line}" if self.line else self.file
         return f"{loc} (claim {self.id!r})"
-
-
-@dataclasses.dataclass
-class Verdict:
-    """The result of evaluating one claim.
-
-    ``minutes`` is NaN when not computed; ``margin_minutes`` is
-    ``threshold - minutes`` (negative when the claim fails).
-    """
-
-    id: str
-    verdict: str
-    minutes: float
-    threshold_minutes: float
-    reason: str
-    text: str = ""
-    kind: str = "within"
-    mode: str = "drive"
-    margin_minutes: float = math.nan
-    legs: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    route_km: float = math.nan
-    average_speed_kmh: float = math.nan
-    required_speed_kmh: float = math.nan
-    minutes_to_save: float = math.nan
-    fix: str | None = None
-    estimate_minutes: float = math.nan
-    origin: str | None = None
-    target: str | None = None
-    source: dict[str, Any] = dataclasses.field(default_factory=dict)
-    details: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    inputs: list[str] = dataclasses.field(default_factory=list)
-    minutes_low: float = math.nan
-    minutes_high: float = math.nan
-    evidence: str | None = None
-    evidence_detail: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (NaN becomes None)."""
-
-        def clean(x: Any) -> Any:
-            if isinstance(x, float | np.floating):
-                return None if not math.isfinite(float(x)) else round(float(x), 3)
-            if isinstance(x, np.integer):
-                return int(x)
-            if isinstance(x, dict):
-                return {k: clean(v) for k, v in x.items()}
-            if isinstance(x, list | tuple):
-                return [clean(v) for v in x]
-            return x
-
-        return clean(dataclasses.asdict(self))
-
-    def summary(self) -> str:
-        """One line: ``id: VERDICT - reason``."""
-        return f"{self.id}: {self.verdict.upper()} - {self.reason}" + (f" Fix: {self.fix}" if self.fix else "")
 
 
 @dataclasses.dataclass
@@ -296,12 +265,10 @@ def parse_claim(d: Mapping[str, Any], file: str = "<claim>") -> Claim:
     missing = [k for k in _REQUIRED if k not in d]
     if missing:
         raise InputError(f"{where}: missing field(s) {', '.join(missing)}", f"add {', '.join(missing)} to the claim")
-    kind = str(d["kind"])
+    kind = cast(ClaimKind, str(d["kind"]))
     if kind not in KINDS:
         raise InputError(f"{where}: unknown kind {kind!r}", f"use one of {', '.join(KINDS)}")
-    mode = str(d["mode"])
-    if mode not in MODES:
-        raise InputError(f"{where}: unknown mode {mode!r}", f"use one of {', '.join(MODES)}")
+    mode = cast(TripMode, check_mode(str(d["mode"]), MODES, where=f"{where}: "))
     thr = _num(d["threshold_minutes"], where, "threshold_minutes")
     need = {"within": ("origin", "target"), "circle": ("target", "places"), "coverage": ("target", "region", "share_percent")}
     miss = [k for k in need[kind] if d.get(k) in (None, "", [])]
@@ -359,7 +326,8 @@ def parse_inputs(d: Mapping[str, Any] | None, base: Path | None, file: str) -> C
             check_keys(n, ("path", "mode"), f"{file} inputs.networks[{i}]")
             if "path" not in n:
                 raise InputError(f"{file}: inputs.networks[{i}] has no path", "write - {path: roads.osm.pbf, mode: drive}")
-            nets.append((_optional_path(n["path"], base), str(n.get("mode", "drive"))))
+            mode = check_mode(n.get("mode", "drive"), ROAD_MODES, where=f"{file} inputs.networks[{i}]: ")
+            nets.append((_optional_path(n["path"], base), mode))
         else:
             nets.append((_optional_path(str(n), base), "drive"))
     rail: dict[str, Any] = {}
@@ -410,8 +378,6 @@ def load_claims(path: str | Path) -> ClaimFile:
     >>> [c.id for c in cf.claims]
     ['a']
     """
-    from geo._private.yamlio import load_yaml
-
     p = Path(path)
     data = load_yaml(p)
     name = str(p)
@@ -435,28 +401,7 @@ def _bad_item(name: str, i: int, c: Any) -> Claim:
 
 
 # =================================================================== evaluation
-@dataclasses.dataclass
-class _Trip:
-    """A computed journey (internal)."""
-
-    minutes: float
-    legs: list[dict[str, Any]]
-    km: float = math.nan
-    fallback: bool = False
-    note: str = ""
-    minutes_low: float = math.nan
-    minutes_high: float = math.nan
-    evidence: str | None = None
-    evidence_detail: str = ""
-
-    def __post_init__(self) -> None:
-        if math.isnan(self.minutes_low):
-            self.minutes_low = self.minutes
-        if math.isnan(self.minutes_high):
-            self.minutes_high = self.minutes
-
-
-def band_verdict(minutes: float, low: float, high: float, threshold: float) -> str:
+def band_verdict(minutes: float, low: float, high: float, threshold: float) -> VerdictValue:
     """``holds`` if the whole band is within the threshold, ``fails`` if the whole band is over it (or
     unreachable), else ``uncertain``.
 
@@ -478,14 +423,11 @@ def band_verdict(minutes: float, low: float, high: float, threshold: float) -> s
     return "uncertain"
 
 
-
 def _resolve(spec: Any, claim: Claim, field: str) -> Place:
     return resolve_place_spec(spec, where=f"{claim.where()} {field}")
 
 
 def _covering_network(nets: Sequence[Network], points: Sequence[Place], max_snap_m: float) -> Network | None:
-    from geo.routing import snap
-
     for net in nets:
         s = snap(net, [p.lonlat for p in points], max_snap_m=max_snap_m, errors="nan")
         if (s.edge >= 0).all():
@@ -493,10 +435,8 @@ def _covering_network(nets: Sequence[Network], points: Sequence[Place], max_snap
     return None
 
 
-def _road_trips(claim: Claim, inputs: ClaimInputs, a: Place, bs: Sequence[Place]) -> list[_Trip]:
+def _road_trips(claim: Claim, inputs: ClaimInputs, a: Place, bs: Sequence[Place]) -> list[Trip]:
     """Road times from ``a`` to each of ``bs`` (NaN minutes where unreachable)."""
-    from geo.routing import route
-
     max_snap = float(claim.options.get("max_snap_m", DEFAULT_MAX_SNAP_M))
     snap_speed = float(claim.options.get("snap_speed_kmh", 5.0))
     nets = inputs.road_networks(claim.mode)
@@ -513,61 +453,52 @@ def _road_trips(claim: Claim, inputs: ClaimInputs, a: Place, bs: Sequence[Place]
         r = route(net, a.lonlat, b.lonlat, max_snap_m=max_snap, snap_speed_kmh=snap_speed)
         src = net.meta.get("source", "road network")
         if not r.reachable:
-            out.append(_Trip(math.nan, [], math.nan, note=f"{b.name} is not reachable from {a.name} on {src}"))
+            out.append(Trip(math.nan, note=f"{b.name} is not reachable from {a.name} on {src}"))
             continue
         legs = []
         if r.access_minutes > 0:
-            legs.append({"mode": "walk", "from": a.name, "to": "road", "minutes": r.access_minutes, "note": "off-network access"})
-        legs.append(
-            {
-                "mode": claim.mode,
-                "from": a.name,
-                "to": b.name,
-                "minutes": r.minutes - r.access_minutes - r.egress_minutes,
-                "km": r.metres / 1000.0,
-                "network": str(src),
-            }
-        )
+            legs.append(Leg("walk", a.name, "road", r.access_minutes, note="off-network access"))
+        # on the road: the total less the off-network ends (clipped at 0 against float rounding when both ends are on one edge)
+        on_road = max(0.0, r.minutes - r.access_minutes - r.egress_minutes)
+        legs.append(Leg(cast(LegMode, claim.mode), a.name, b.name, on_road, km=r.metres / 1000.0, network=str(src)))
         if r.egress_minutes > 0:
-            legs.append({"mode": "walk", "from": "road", "to": b.name, "minutes": r.egress_minutes, "note": "off-network egress"})
-        out.append(_Trip(r.minutes, legs, r.metres / 1000.0))
+            legs.append(Leg("walk", "road", b.name, r.egress_minutes, note="off-network egress"))
+        out.append(Trip(r.minutes, tuple(legs), r.metres / 1000.0))
     return out
 
 
-def _rail_trips(claim: Claim, inputs: ClaimInputs, a: Place, bs: Sequence[Place]) -> list[_Trip]:
-    from geo._private.claim_rail import rail_trips
-
-    try:
-        res = rail_trips(claim.mode, inputs, a, bs, claim.options)
-    except CannotEvaluate as exc:
-        if isinstance(exc.estimate, dict):  # claim_rail gives its estimate as a trip record
-            raise CannotEvaluate(exc.reason, exc.fix, _Trip(**exc.estimate)) from None
-        raise
-    from geo._private.claim_rail import journey_band
-
-    return [_Trip(**r, **journey_band(r["minutes"], r["legs"])) for r in res]
+def _rail_trips(claim: Claim, inputs: ClaimInputs, a: Place, bs: Sequence[Place]) -> list[Trip]:
+    """Rail trips (:mod:`geo._private.claim_rail`) with the band and evidence of their rides."""
+    out = []
+    for t in rail_trips(claim.mode, inputs, a, bs, claim.options):
+        low, high, evidence = journey_band(t.minutes, t.legs)
+        out.append(dataclasses.replace(t, minutes_low=low, minutes_high=high, evidence=evidence))
+    return out
 
 
-
-
-def _trips(claim: Claim, inputs: ClaimInputs, a: Place, bs: Sequence[Place]) -> list[_Trip]:
+def _trips(claim: Claim, inputs: ClaimInputs, a: Place, bs: Sequence[Place]) -> list[Trip]:
     if claim.mode in ROAD_MODES:
         return _road_trips(claim, inputs, a, bs)
     return _rail_trips(claim, inputs, a, bs)
 
 
-def _what_it_takes(v: Verdict, trip: _Trip) -> None:
-    v.minutes = trip.minutes
-    v.minutes_low, v.minutes_high = trip.minutes_low, trip.minutes_high
-    v.evidence, v.evidence_detail = trip.evidence, trip.evidence_detail
-    v.legs = trip.legs
-    v.route_km = trip.km
+def _what_it_takes(trip: Trip, threshold: float) -> dict[str, Any]:
+    """The verdict fields a trip decides: minutes, band, evidence, legs, margin and what it would take."""
+    f: dict[str, Any] = {
+        "minutes": trip.minutes,
+        "minutes_low": trip.minutes_low,
+        "minutes_high": trip.minutes_high,
+        "evidence": trip.evidence,
+        "legs": trip.legs,
+        "route_km": trip.km,
+    }
     if math.isfinite(trip.minutes):
-        v.margin_minutes = v.threshold_minutes - trip.minutes
-        v.minutes_to_save = max(0.0, trip.minutes - v.threshold_minutes)
+        f["margin_minutes"] = threshold - trip.minutes
+        f["minutes_to_save"] = max(0.0, trip.minutes - threshold)
         if math.isfinite(trip.km) and trip.minutes > 0:
-            v.average_speed_kmh = trip.km / (trip.minutes / 60.0)
-            v.required_speed_kmh = trip.km / (v.threshold_minutes / 60.0)
+            f["average_speed_kmh"] = trip.km / (trip.minutes / 60.0)
+            f["required_speed_kmh"] = trip.km / (threshold / 60.0)
+    return f
 
 
 def _fmt(x: float) -> str:
@@ -582,39 +513,38 @@ def evaluate_claim(claim: Claim, inputs: ClaimInputs | None = None) -> Verdict:
     ``cannot-evaluate`` verdict naming the data and how to supply it.
     """
     inputs = inputs or ClaimInputs()
-    v = Verdict(
-        id=claim.id,
-        verdict="cannot-evaluate",
-        minutes=math.nan,
-        threshold_minutes=claim.threshold_minutes,
-        reason="",
-        text=claim.text,
-        kind=claim.kind,
-        mode=claim.mode,
-        source=dict(claim.source),
-    )
+    # the verdict's fields, filled in as the evaluation gets them (kept when it stops with CannotEvaluate)
+    f: dict[str, Any] = {
+        "id": claim.id,
+        "verdict": "cannot-evaluate",
+        "minutes": math.nan,
+        "threshold_minutes": claim.threshold_minutes,
+        "reason": "",
+        "text": claim.text,
+        "kind": claim.kind,
+        "mode": claim.mode,
+        "source": dict(claim.source),
+    }
     try:
         if claim.kind == "within":
-            _eval_within(claim, inputs, v)
+            _eval_within(claim, inputs, f)
         elif claim.kind == "circle":
-            _eval_circle(claim, inputs, v)
+            _eval_circle(claim, inputs, f)
         else:
-            _eval_coverage(claim, inputs, v)
+            _eval_coverage(claim, inputs, f)
     except CannotEvaluate as exc:
-        v.verdict = "cannot-evaluate"
-        v.reason = exc.reason
-        v.fix = exc.fix
-        if exc.estimate is not None and math.isfinite(exc.estimate.minutes):
-            v.estimate_minutes = exc.estimate.minutes
-            v.legs = exc.estimate.legs
-            v.reason += f"; an estimate with stated fallback legs gives {exc.estimate.minutes:.1f} min (not a verdict)"
-    return v
+        f.update(verdict="cannot-evaluate", reason=exc.reason, fix=exc.fix)
+        est = exc.estimate
+        if isinstance(est, Trip) and math.isfinite(est.minutes):
+            f.update(estimate_minutes=est.minutes, legs=est.legs)
+            f["reason"] += f"; an estimate with stated fallback legs gives {est.minutes:.1f} min (not a verdict)"
+    return Verdict(**f)
 
 
-def _eval_within(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
+def _eval_within(claim: Claim, inputs: ClaimInputs, f: dict[str, Any]) -> None:
     a = _resolve(claim.origin, claim, "origin")
     b = _resolve(claim.target, claim, "target")
-    v.origin, v.target = a.describe(), b.describe()
+    f.update(origin=a.describe(), target=b.describe())
     trip = _trips(claim, inputs, a, [b])[0]
     if trip.fallback and not claim.options.get("allow_fallback", False):
         raise CannotEvaluate(
@@ -623,40 +553,42 @@ def _eval_within(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
             "the stated straight-line fallback",
             trip,
         )
-    _what_it_takes(v, trip)
     thr = claim.threshold_minutes
+    f.update(_what_it_takes(trip, thr))
     if not math.isfinite(trip.minutes):
-        v.verdict = "fails"
-        v.reason = trip.note or f"{b.name} is not reachable from {a.name} by {claim.mode}"
+        f["verdict"] = "fails"
+        f["reason"] = trip.note or f"{b.name} is not reachable from {a.name} by {claim.mode}"
         return
     ok = trip.minutes <= thr
-    v.verdict = band_verdict(trip.minutes, trip.minutes_low, trip.minutes_high, thr)
+    verdict = f["verdict"] = band_verdict(trip.minutes, trip.minutes_low, trip.minutes_high, thr)
+    margin = f["margin_minutes"]
     fb = " (includes stated fallback legs)" if trip.fallback else ""
-    rel = f"within {thr:g} min by {v.margin_minutes:.1f} min" if ok else f"over {thr:g} min by {-v.margin_minutes:.1f} min"
-    if v.verdict == "uncertain":
+    rel = f"within {thr:g} min by {margin:.1f} min" if ok else f"over {thr:g} min by {-margin:.1f} min"
+    if verdict == "uncertain":
         rel = f"the {thr:g}-min threshold lies inside the band {trip.minutes_low:.1f}–{trip.minutes_high:.1f} min"
-    elif trip.evidence == "model":
+    elif trip.evidence is not None and trip.evidence.kind == "model":
         rel += f" (whole band {trip.minutes_low:.1f}–{trip.minutes_high:.1f} min)"
-    v.reason = f"{claim.mode} {a.name} → {b.name}: {_fmt(trip.minutes)}{fb}, {rel}"
-    if trip.evidence:
-        v.reason += f"; evidence: {trip.evidence_detail}"
-    if v.verdict == "fails" and math.isfinite(v.required_speed_kmh):
-        v.reason += (
-            f"; it would take an average {v.required_speed_kmh:.0f} km/h over the {v.route_km:.1f} km route "
-            f"(now {v.average_speed_kmh:.0f} km/h), i.e. saving {v.minutes_to_save:.1f} min"
+    reason = f"{claim.mode} {a.name} → {b.name}: {_fmt(trip.minutes)}{fb}, {rel}"
+    if trip.evidence is not None:
+        reason += f"; evidence: {trip.evidence.detail}"
+    need = f.get("required_speed_kmh", math.nan)
+    if verdict == "fails" and math.isfinite(need):
+        reason += (
+            f"; it would take an average {need:.0f} km/h over the {trip.km:.1f} km route "
+            f"(now {f['average_speed_kmh']:.0f} km/h), i.e. saving {f['minutes_to_save']:.1f} min"
         )
+    f["reason"] = reason
 
 
-def _eval_circle(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
+def _eval_circle(claim: Claim, inputs: ClaimInputs, f: dict[str, Any]) -> None:
     centre = _resolve(claim.target, claim, "target")
     places = [_resolve(p, claim, f"places[{i}]") for i, p in enumerate(claim.places)]
-    v.target = centre.describe()
+    f["target"] = centre.describe()
     trips = _trips(claim, inputs, centre, places)
     thr = claim.threshold_minutes
     rows: list[dict[str, Any]] = []
     for p, t in zip(places, trips):
         state = band_verdict(t.minutes, t.minutes_low, t.minutes_high, thr)
-        is_in = state == "holds"
         rows.append(
             {
                 "place": p.name,
@@ -665,15 +597,15 @@ def _eval_circle(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
                 "minutes": t.minutes,
                 "minutes_low": t.minutes_low,
                 "minutes_high": t.minutes_high,
-                "evidence": t.evidence,
+                "evidence": t.evidence.kind if t.evidence is not None else None,
                 "state": state,
                 "margin_minutes": thr - t.minutes if math.isfinite(t.minutes) else math.nan,
                 "km": t.km,
-                "inside": is_in,
+                "inside": state == "holds",
                 "fallback": t.fallback,
             }
         )
-    v.details = rows
+    f["details"] = rows
     if any(r["fallback"] for r in rows) and not claim.options.get("allow_fallback", False):
         raise CannotEvaluate(
             f"some {claim.mode} journeys from {centre.name} have no network",
@@ -683,25 +615,23 @@ def _eval_circle(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
     outside = [r["place"] for r in rows if r["state"] == "fails"]
     unsure = [r["place"] for r in rows if r["state"] == "uncertain"]
     worst = max(rows, key=lambda r: r["minutes"] if math.isfinite(r["minutes"]) else math.inf)
-    idx = rows.index(worst)
-    _what_it_takes(v, trips[idx])
-    v.verdict = "fails" if outside else ("uncertain" if unsure else "holds")
-    v.reason = (
+    f.update(_what_it_takes(trips[rows.index(worst)], thr))
+    f["verdict"] = "fails" if outside else ("uncertain" if unsure else "holds")
+    f["reason"] = (
         f"{len(inside)} of {len(rows)} places inside {centre.name}'s {thr:g}-minute {claim.mode} circle"
         + (f"; outside: {', '.join(outside)}" if outside else "")
         + (f"; threshold inside the band for: {', '.join(unsure)}" if unsure else "")
         + f"; slowest {worst['place']} at {_fmt(worst['minutes'])}"
     )
-    ev = sorted({t.evidence_detail for t in trips if t.evidence})
+    ev = sorted({t.evidence.detail for t in trips if t.evidence is not None})
     if ev:
-        v.reason += "; evidence: " + " | ".join(ev)
+        f["reason"] += "; evidence: " + " | ".join(ev)
 
 
-def _eval_coverage(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
+def _eval_coverage(claim: Claim, inputs: ClaimInputs, f: dict[str, Any]) -> None:
     centre = _resolve(claim.target, claim, "target")
     region = _resolve(claim.region, claim, "region")
-    v.target = centre.describe()
-    v.origin = region.name
+    f.update(target=centre.describe(), origin=region.name)
     if region.polygon is None:
         raise InputError(f"{claim.where()} region: {region.name!r} is not a polygon", "write region: {county: 柞水县}")
     pop = inputs.population
@@ -726,10 +656,9 @@ def _eval_coverage(claim: Claim, inputs: ClaimInputs, v: Verdict) -> None:
             f"download {inputs.download_hint} and pass it with --network PATH",
         )
     share, reached, total = coverage_share(net, centre, region.polygon, claim.threshold_minutes, Path(str(pop)))
-    v.details = [{"region": region.name, "population": total, "population_within": reached, "share_percent": share}]
-    ok = share >= float(claim.share_percent or 0)
-    v.verdict = "holds" if ok else "fails"
-    v.reason = (
+    f["details"] = [{"region": region.name, "population": total, "population_within": reached, "share_percent": share}]
+    f["verdict"] = "holds" if share >= float(claim.share_percent or 0) else "fails"
+    f["reason"] = (
         f"{share:.1f} % of {region.name}'s population ({reached:,.0f} of {total:,.0f}) is within "
         f"{claim.threshold_minutes:g} min of {centre.name} by {claim.mode}; the claim needs {claim.share_percent:g} %"
     )
@@ -740,11 +669,6 @@ def coverage_share(net: Network, centre: Place, region: Any, minutes: float, ras
 
     Returns ``(share_percent, population_within, population_total)``.
     """
-    import geopandas as gpd
-
-    from geo.isochrones import isochrones
-    from geo.raster import population_in_bands
-
     bands = isochrones(net, [centre.lonlat], minutes=[minutes])
     clipped = bands.copy()
     clipped["geometry"] = bands.geometry.intersection(region)
@@ -822,7 +746,7 @@ def verdicts_frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
                 "minutes": v.minutes,
                 "minutes_low": v.minutes_low,
                 "minutes_high": v.minutes_high,
-                "evidence": v.evidence or "",
+                "evidence": v.evidence.kind if v.evidence is not None else "",
                 "evidence_detail": v.evidence_detail,
                 "threshold_minutes": v.threshold_minutes,
                 "margin_minutes": v.margin_minutes,

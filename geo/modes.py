@@ -41,8 +41,15 @@ RAIL_ROAD_MODES: tuple[TripMode, ...] = ("rail+walk", "rail+drive")
 ISOCHRONE_MODES: tuple[TripMode, ...] = ("drive", "walk", "bike", "rail+walk", "rail+drive")
 #: what door-to-door trips (:mod:`geo.multimodal`, ``geo route``) accept
 DOOR_TO_DOOR_MODES: tuple[TripMode, ...] = ("drive", "walk", "rail", "rail+walk", "rail+drive")
+#: what timetable (RAPTOR) journeys accept (``geo route --gtfs`` with ``--date/--depart/--window``, :mod:`geo.timetable`)
+TIMETABLE_MODES: tuple[TripMode, ...] = ("rail", "rail+walk")
 #: what claims accept (:mod:`geo.claims`)
 CLAIM_MODES: tuple[TripMode, ...] = ("drive", "walk", "rail", "rail+drive", "rail+walk", "station-to-station")
+
+#: what one leg of a journey is: travel on a network mode, or a step of a rail journey
+#: (road access/egress standing for a station, parking, boarding, waiting, changing trains, alighting, pick-up)
+LegMode = Literal[Mode, "access", "egress", "park", "board", "wait", "transfer", "alight", "pickup"]
+LEG_MODES: tuple[LegMode, ...] = get_args(LegMode)
 
 _SYNONYMS = {"car": "drive", "driving": "drive", "foot": "walk", "walking": "walk", "bicycle": "bike",
              "cycling": "bike", "cycle": "bike", "train": "rail"}  # fmt: skip

@@ -25,7 +25,7 @@ Examples
 >>> line = load_line({"name": "L", "run_times_minutes": [20], "headway_minutes": 10, "dwell_minutes": 0,
 ...     "stations": [{"name": "A", "lon": 0.0, "lat": 0.0}, {"name": "B", "lon": 0.3, "lat": 0.0}]})
 >>> j = door_to_door((0.0, 0.01), (0.3, 0.01), RailContext([line]), mode="rail+walk")
->>> [leg["mode"] for leg in j.legs]
+>>> [leg.mode for leg in j.legs]
 ['walk', 'board', 'wait', 'rail', 'alight', 'walk']
 >>> round(j.total_minutes, 1)  # 2 x 1.113 km x 1.3 at 5 km/h + 10 board + 5 wait + 20 ride + 5 alight
 74.7
@@ -37,7 +37,7 @@ import dataclasses
 import json
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -45,8 +45,9 @@ import pandas as pd
 from geo._private.geodesy import haversine_m
 from geo.errors import GeoError, InputError
 from geo.lines import Line
-from geo.modes import DOOR_TO_DOOR_MODES
+from geo.modes import DOOR_TO_DOOR_MODES, RAIL_ROAD_MODES, LegMode
 from geo.network import Network
+from geo.results import Leg, Trip
 
 MODES = DOOR_TO_DOOR_MODES
 
@@ -223,7 +224,7 @@ class Journey:
     destination: str
     mode: str
     total_minutes: float
-    legs: list[dict[str, Any]]
+    legs: list[Leg]
     assumptions: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: uncertainty band of ``total_minutes`` (NaN where not known) and its evidence: "timetable" or "model"
     minutes_low: float = math.nan
@@ -232,15 +233,14 @@ class Journey:
 
     @property
     def fallback(self) -> bool:
-        return any(str(leg.get("method", "")).startswith("fallback") for leg in self.legs)
+        return any(leg.is_fallback for leg in self.legs)
 
     @property
     def km(self) -> float:
         tot = 0.0
         for leg in self.legs:
-            m = leg.get("metres")
-            if m is not None and isinstance(m, int | float) and math.isfinite(m):
-                tot += m
+            if leg.metres is not None and math.isfinite(leg.metres):
+                tot += leg.metres
         return tot / 1000.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -260,7 +260,7 @@ class Journey:
             "minutes_high": clean(round(self.minutes_high, 2) if math.isfinite(self.minutes_high) else math.nan),
             "evidence": self.evidence,
             "fallback": self.fallback,
-            "legs": [{k: clean(v) for k, v in leg.items()} for leg in self.legs],
+            "legs": [leg.to_dict() for leg in self.legs],
             "assumptions": self.assumptions,
         }
 
@@ -269,7 +269,7 @@ class Journey:
 
     @property
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame(self.legs)
+        return pd.DataFrame([leg.to_dict(clean=False) for leg in self.legs])
 
     def __str__(self) -> str:
         if not math.isfinite(self.total_minutes):
@@ -282,10 +282,10 @@ class Journey:
             head = f"{self.total_minutes:.1f} min"
         out = [f"{self.origin} -> {self.destination} by {self.mode}: {head}"]
         for leg in self.legs:
-            m = leg.get("metres")
-            dist = f", {m / 1000:.1f} km" if isinstance(m, int | float) and math.isfinite(m) and m > 0 else ""
-            extra = leg.get("method") or leg.get("line") or leg.get("note") or ""
-            out.append(f"  {leg['mode']:<7} {leg['from']} -> {leg['to']}: {leg['minutes']:.1f} min{dist}" + (f"  [{extra}]" if extra else ""))
+            m = leg.metres
+            dist = f", {m / 1000:.1f} km" if m is not None and math.isfinite(m) and m > 0 else ""
+            extra = leg.method or leg.line or leg.note or ""
+            out.append(f"  {leg.mode:<7} {leg.from_name} -> {leg.to_name}: {leg.minutes:.1f} min{dist}" + (f"  [{extra}]" if extra else ""))
         return "\n".join(out)
 
 
@@ -403,12 +403,13 @@ def door_to_door(
     max_stations
         Candidate stations per end (nearest first, within ``max_access_km``).
     """
-    if mode not in ("rail", "rail+walk", "rail+drive"):
-        raise InputError(f"door_to_door mode {mode!r} is not a rail mode", "use rail, rail+walk or rail+drive")
+    rail_modes = ("rail", *RAIL_ROAD_MODES)
+    if mode not in rail_modes:
+        raise InputError(f"door_to_door mode {mode!r} is not a rail mode", f"use {', '.join(rail_modes)}")
     opt = options or Options()
     o_name, o = _place(origin)
     d_name, d = _place(destination)
-    road_mode = "drive" if mode == "rail+drive" else "walk"
+    road_mode: LegMode = "drive" if mode == "rail+drive" else "walk"
     egress_road = egress_road if egress_road is not None else road
     stations = ctx.stations().dropna(subset=["lon", "lat"]).reset_index(drop=True)
     if stations.empty:
@@ -469,7 +470,7 @@ def door_to_door(
         node = int(uu[e])
     path.reverse()
     w = np.asarray(g.w, dtype=np.float64)[order]
-    legs: list[dict[str, Any]] = []
+    legs: list[Leg] = []
     ride: dict[str, Any] | None = None
     for e, inf in path:
         kind = inf["kind"]
@@ -478,35 +479,25 @@ def door_to_door(
             m = acc_m[k]
             if road is not None and not acc_meth[k].startswith("fallback") and mode != "rail":
                 m = _road_metres(road, o, tuple(pts[cand_a[k]]), opt)
-            legs.append({"mode": road_mode if mode != "rail" else "access", "from": o_name, "to": inf["station"], "minutes": float(acc_min[k]), "metres": float(m), "method": acc_meth[k]})
+            legs.append(Leg(road_mode if mode != "rail" else "access", o_name, inf["station"], float(acc_min[k]), metres=float(m), method=acc_meth[k]))
             if park:
-                legs.append({"mode": "park", "from": inf["station"], "to": inf["station"], "minutes": park, "method": "assumed parking and walk to the entrance"})
+                legs.append(Leg("park", inf["station"], inf["station"], park, method="assumed parking and walk to the entrance"))
             if board:
-                legs.append({"mode": "board", "from": inf["station"], "to": inf["station"], "minutes": board, "method": "assumed entry, security and ticket check"})
+                legs.append(Leg("board", inf["station"], inf["station"], board, method="assumed entry, security and ticket check"))
         elif kind == "wait":
             line = lines[inf["line"]]
             how = f"half the assumed {inf['headway']:g}-min headway" if inf["assumed"] else f"half the {inf['headway']:g}-min headway"
-            legs.append({"mode": "wait", "from": inf["station"], "to": inf["station"], "minutes": w[e] / 60.0, "method": how, "line": line.name})
+            legs.append(Leg("wait", inf["station"], inf["station"], float(w[e]) / 60.0, method=how, line=line.name))
         elif kind in ("ride", "dwell"):
             line = lines[inf["line"]]
             if ride is None:
                 a = line.stations[inf["a"]].name
-                ride = {
-                    "mode": "rail",
-                    "from": a,
-                    "to": a,
-                    "minutes": 0.0,
-                    "metres": 0.0,
-                    "line": line.name,
-                    "stops_between": -1,
-                    "evidence": line.evidence or "timetable",
-                    "calibration": line.calibration,
-                    "notes": set(),
-                }
+                ride = {"from_name": a, "to_name": a, "minutes": 0.0, "metres": 0.0, "line": line.name, "stops_between": -1,
+                        "evidence": line.evidence or "timetable", "calibration": line.calibration, "notes": set()}  # fmt: skip
             ride["minutes"] += w[e] / 60.0
             if kind == "ride":
                 sa, sb = line.stations[inf["a"]], line.stations[inf["b"]]
-                ride["to"] = sb.name
+                ride["to_name"] = sb.name
                 ride["metres"] += abs(sb.km - sa.km) * 1000.0
                 ride["stops_between"] += 1
                 for s in (sa, sb):
@@ -515,23 +506,21 @@ def door_to_door(
         elif kind == "alight":
             if ride is not None:
                 notes = ride.pop("notes")
-                if notes:
-                    ride["note"] = "; ".join(sorted(notes))
-                legs.append(ride)
+                legs.append(Leg("rail", **ride, note="; ".join(sorted(notes)) if notes else None))
             ride = None
         elif kind == "transfer":
-            legs.append({"mode": "transfer", "from": inf["station"], "to": inf["station"], "minutes": w[e] / 60.0, "method": "minimum transfer time"})
+            legs.append(Leg("transfer", inf["station"], inf["station"], float(w[e]) / 60.0, method="minimum transfer time"))
         elif kind == "egress":
             k = inf["k"]
             if alight:
-                legs.append({"mode": "alight", "from": inf["station"], "to": inf["station"], "minutes": alight, "method": "assumed platform to exit"})
+                legs.append(Leg("alight", inf["station"], inf["station"], alight, method="assumed platform to exit"))
             if pick:
-                legs.append({"mode": "pickup", "from": inf["station"], "to": inf["station"], "minutes": pick, "method": "assumed reaching a car or taxi"})
+                legs.append(Leg("pickup", inf["station"], inf["station"], pick, method="assumed reaching a car or taxi"))
             m = egr_m[k]
             if egress_road is not None and not egr_meth[k].startswith("fallback") and mode != "rail":
                 m = _road_metres(egress_road, tuple(pts[cand_b[k]]), d, opt)
-            legs.append({"mode": road_mode if mode != "rail" else "egress", "from": inf["station"], "to": d_name, "minutes": float(egr_min[k]), "metres": float(m), "method": egr_meth[k]})
-    legs = [leg for leg in legs if not (leg["mode"] in ("access", "egress") and leg["minutes"] == 0 and leg.get("metres", 0) == 0)]
+            legs.append(Leg(road_mode if mode != "rail" else "egress", inf["station"], d_name, float(egr_min[k]), metres=float(m), method=egr_meth[k]))
+    legs = [leg for leg in legs if not (leg.mode in ("access", "egress") and leg.minutes == 0 and (leg.metres or 0) == 0)]
     return Journey(o_name, d_name, mode, float(dist[dst]) / 60.0, legs, assumptions)
 
 
@@ -563,7 +552,7 @@ def road_trip(origin: Any, destination: Any, road: Network | None, mode: str = "
     m = float(metres[0])
     if road is not None and not meth[0].startswith("fallback"):
         m = _road_metres(road, o, d, opt)
-    leg = {"mode": mode, "from": o_name, "to": d_name, "minutes": float(mins[0]), "metres": m, "method": meth[0]}
+    leg = Leg(cast(LegMode, mode), o_name, d_name, float(mins[0]), metres=m, method=meth[0])
     return Journey(o_name, d_name, mode, float(mins[0]), [leg], dataclasses.asdict(opt))
 
 
@@ -598,8 +587,9 @@ def multimodal_node_seconds(
     from geo.routing import point_seconds, search, search_nodes, seeds, snap
 
     opt = options or Options()
-    if mode not in ("walk", "drive", "rail+walk", "rail+drive"):
-        raise InputError(f"mode {mode!r} has no node-time field", "use walk, drive, rail+walk or rail+drive")
+    field_modes = ("walk", "drive", *RAIL_ROAD_MODES)
+    if mode not in field_modes:
+        raise InputError(f"mode {mode!r} has no node-time field", f"use {', '.join(field_modes)}")
     road_mode = "drive" if mode.endswith("drive") else "walk"
     _, o = _place(origin)
     limit = math.inf if max_minutes is None else float(max_minutes) * 60.0
@@ -640,11 +630,8 @@ def multimodal_node_seconds(
 
 
 # ------------------------------------------------------------------ claims
-def claim_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Door-to-door journeys for :mod:`geo.claims` (``rail+drive`` / ``rail+walk``).
-
-    Returns dicts ``minutes, legs, km, fallback, note``.
-    """
+def claim_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mapping[str, Any]) -> list[Trip]:
+    """Door-to-door journeys for :mod:`geo.claims` (``rail+drive`` / ``rail+walk``), one :class:`~geo.results.Trip` per place."""
     rail = dict(getattr(inputs, "rail", {}) or {})
     from pathlib import Path
 
@@ -666,13 +653,6 @@ def claim_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mapp
     out = []
     for b in bs:
         j = door_to_door(a, b, ctx, mode=mode, road=road, options=opt)
-        out.append(
-            {
-                "minutes": j.total_minutes,
-                "legs": j.to_dict()["legs"],
-                "km": j.km if j.legs else math.nan,
-                "fallback": j.fallback,
-                "note": "; ".join(sorted({str(leg["method"]) for leg in j.legs if str(leg.get("method", "")).startswith("fallback")})),
-            }
-        )
+        note = "; ".join(sorted({str(leg.method) for leg in j.legs if leg.is_fallback}))
+        out.append(Trip(j.total_minutes, tuple(j.legs), km=j.km if j.legs else math.nan, fallback=j.fallback, note=note))
     return out

@@ -47,17 +47,18 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from geo._private.geodesy import haversine_m
 from geo.errors import GeoError, InputError, check_keys
+from geo.modes import ROAD_MODES, check_mode
 from geo.network import Network
 from geo.places import resolve_path
+from geo.results import CHANGE_KINDS, Change, ChangeKind
 
-CHANGE_KINDS = ("add_road", "upgrade", "remove", "add_rail_line")
 #: default distance (m) within which a new road's end joins an existing node
 DEFAULT_JOIN_TOLERANCE_M = 100.0
 _GRADE_SEPARATED = ("bridge", "tunnel", "expressway")
@@ -77,21 +78,6 @@ SELECT_KEYS = ("name", "name_contains", "ref", "osm_id", "highway", "within")
 
 
 # =================================================================== model
-@dataclasses.dataclass
-class Change:
-    """One change of a scenario (as written in the file, validated)."""
-
-    kind: str
-    spec: dict[str, Any]
-    index: int
-    line: int = 0
-
-    def where(self, file: str) -> str:
-        loc = f"{file} line {self.line}" if self.line else file
-        label = self.spec.get("name") or self.spec.get("id") or ""
-        return f"{loc} (change {self.index + 1}: {self.kind}{' ' + repr(label) if label else ''})"
-
-
 @dataclasses.dataclass
 class Scenario:
     """A parsed scenario file.
@@ -177,6 +163,8 @@ def load_scenario(path: str | Path) -> Scenario:
         if not isinstance(part, Mapping):
             raise InputError(f"{name}: {k} must be a mapping", f"write {k}: {{{allowed[0]}: ...}}")
         check_keys(part, allowed, f"{name} {k}")
+    if (data.get("base") or {}).get("mode") is not None:  # scenarios change road networks
+        check_mode(data["base"]["mode"], ROAD_MODES, where=f"{name} base: ")
     srcs = data.get("sources") or []
     if not isinstance(srcs, list) or not all(isinstance(x, Mapping) for x in srcs):
         raise InputError(f"{name}: sources must be a list of mappings", "write sources: [{title: ..., url: ..., date: ...}]")
@@ -199,7 +187,7 @@ def load_scenario(path: str | Path) -> Scenario:
             raise InputError(f"{loc} (change {i + 1}): unknown change {kind!r}", f"use one of {', '.join(CHANGE_KINDS)}")
         if not isinstance(spec, Mapping):
             raise InputError(f"{loc} (change {i + 1}: {kind}): the change needs a mapping of options", "see docs/scenarios.md")
-        ch = Change(kind, dict(spec), i, int(getattr(spec, "line", line)))
+        ch = Change(cast(ChangeKind, kind), dict(spec), i, int(getattr(spec, "line", line)))
         check_keys(spec, CHANGE_KEYS[kind], ch.where(name))
         _validate_change(ch, name)
         changes.append(ch)

@@ -30,7 +30,7 @@ import datetime as _dt
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -89,7 +89,9 @@ class ScenarioResult:
     log: pd.DataFrame
     files: dict[str, Path]
     warnings: list[str]
-    status: str = "ran"
+    #: ``cannot-evaluate`` (the verdict value, :data:`geo.results.VERDICTS`) when data is missing; ``reason`` is then
+    #: the :class:`~geo.errors.CannotEvaluate` message (what is missing and the fix)
+    status: Literal["ran", "cannot-evaluate"] = "ran"
     reason: str = ""
     rail: pd.DataFrame | None = None
 
@@ -218,8 +220,8 @@ def compare_rail(scenario: Any, rail_inputs: Mapping[str, Any] | None) -> pd.Dat
         for side, rail in (("before", base_rail), ("after", after_rail)):
             try:
                 t = rail_trips("station-to-station", ClaimInputs(rail=rail), a, [b], {})[0]
-                row[f"{side}_minutes"] = t["minutes"]
-                row[f"{side}_note"] = t.get("note", "")
+                row[f"{side}_minutes"] = t.minutes
+                row[f"{side}_note"] = t.note
             except CannotEvaluate as exc:
                 row[f"{side}_minutes"] = math.nan
                 row[f"{side}_note"] = exc.reason

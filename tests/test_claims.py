@@ -57,7 +57,7 @@ def test_within_fails_with_margin_and_what_it_takes():
     assert v.route_km == pytest.approx(20.0)
     assert v.average_speed_kmh == pytest.approx(60.0)
     assert v.required_speed_kmh == pytest.approx(80.0)  # 20 km in 15 min
-    assert [leg["mode"] for leg in v.legs] == ["drive"]
+    assert [leg.mode for leg in v.legs] == ["drive"]
     assert "80 km/h" in v.reason
 
 
@@ -81,8 +81,8 @@ def test_midpoint_origin_counts_partial_edge_and_access():
     v = evaluate_claim(c, ClaimInputs(networks=[corridor()]))
     access_min = 111.2 / (5 / 3.6) / 60  # 5 km/h off-network leg over 0.001 deg of latitude (111.2 m)
     # the access distance is measured in a projected metric CRS, within 0.3 % of the spherical 111.2 m
-    assert v.legs[0]["mode"] == "walk" and v.legs[0]["minutes"] == pytest.approx(access_min, rel=3e-3)
-    assert v.minutes == pytest.approx(4.5 + v.legs[0]["minutes"], abs=1e-5)  # + 4.5 edges of 1 minute (to under 1 ms)
+    assert v.legs[0].mode == "walk" and v.legs[0].minutes == pytest.approx(access_min, rel=3e-3)
+    assert v.minutes == pytest.approx(4.5 + v.legs[0].minutes, abs=1e-5)  # + 4.5 edges of 1 minute (to under 1 ms)
 
 
 def test_no_network_is_cannot_evaluate_naming_the_data():
@@ -175,7 +175,7 @@ def test_station_to_station_fastest_trip(tmp_path):
     v = evaluate_claim(c, ClaimInputs(rail={"gtfs": tt}))
     assert v.minutes == pytest.approx(45.0)  # T2 non-stop past midnight beats T1's 50
     assert v.verdict == "holds"
-    assert v.legs[0]["trip"] == "T2" and v.route_km == pytest.approx(70.0)
+    assert v.legs[0].trip == "T2" and v.route_km == pytest.approx(70.0)
     assert v.required_speed_kmh == pytest.approx(70 / 0.75)
     c.threshold_minutes = 30
     v = evaluate_claim(c, ClaimInputs(rail={"gtfs": tt}))
@@ -197,7 +197,7 @@ def test_rail_mode_uses_nearest_station(tmp_path):
               origin={"name": "A", "lon": 108.0, "lat": 34.0}, target={"name": "town", "lon": 108.71, "lat": 34.0})
     v = evaluate_claim(c, ClaimInputs(rail={"gtfs": _timetable(tmp_path)}))
     assert v.verdict == "holds"
-    assert [leg["mode"] for leg in v.legs] == ["rail", "egress"] and v.legs[0]["to"] == "C"
+    assert [leg.mode for leg in v.legs] == ["rail", "egress"] and v.legs[0].to_name == "C"
 
 
 # ----------------------------------------------------------------- files and errors

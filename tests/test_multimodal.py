@@ -25,10 +25,10 @@ def test_transfer_journey_hand_computed():
     j = door_to_door((0.0, 0.0), (0.4, 0.0), _two_lines(), mode="rail+walk")
     # 0 walk + 10 board + 5 wait + 20 ride + 10 transfer + 10 wait + 30 ride + 5 alight + 0 walk
     assert j.total_minutes == pytest.approx(90.0)
-    assert [leg["mode"] for leg in j.legs] == ["walk", "board", "wait", "rail", "transfer", "wait", "rail", "alight", "walk"]
-    rides = [leg for leg in j.legs if leg["mode"] == "rail"]
-    assert [(r["from"], r["to"], r["line"]) for r in rides] == [("A", "B", "L1"), ("B", "C", "L2")]
-    assert sum(leg["minutes"] for leg in j.legs) == pytest.approx(j.total_minutes)
+    assert [leg.mode for leg in j.legs] == ["walk", "board", "wait", "rail", "transfer", "wait", "rail", "alight", "walk"]
+    rides = [leg for leg in j.legs if leg.mode == "rail"]
+    assert [(r.from_name, r.to_name, r.line) for r in rides] == [("A", "B", "L1"), ("B", "C", "L2")]
+    assert sum(leg.minutes for leg in j.legs) == pytest.approx(j.total_minutes)
     d = j.to_dict()
     assert set(d["legs"][0]) >= {"mode", "from", "to", "minutes"} and d["total_minutes"] == 90.0
 
@@ -37,16 +37,16 @@ def test_fallback_is_stated_and_counted():
     opt = Options(detour_factor=1.3, drive_kmh=40.0)
     j = door_to_door((0.0, 0.1), (0.4, 0.0), _two_lines(), mode="rail+drive", options=opt)
     acc = j.legs[0]
-    assert acc["method"] == "fallback: straight line x1.3 at 40 km/h"
+    assert acc.method == "fallback: straight line x1.3 at 40 km/h"
     from geo._private.geodesy import haversine_m
 
     # driving 24.9 km to B beats driving 11.1 km to A plus the L1 ride and a transfer
-    assert acc["to"] == "B"
+    assert acc.to_name == "B"
     crow_km = float(haversine_m(0.0, 0.1, 0.2, 0.0)) / 1000
-    assert acc["minutes"] == pytest.approx(crow_km * 1.3 / 40 * 60, rel=1e-3)
-    assert acc["metres"] == pytest.approx(crow_km * 1300, rel=1e-3)
+    assert acc.minutes == pytest.approx(crow_km * 1.3 / 40 * 60, rel=1e-3)
+    assert acc.metres == pytest.approx(crow_km * 1300, rel=1e-3)
     assert j.fallback
-    assert any(leg["mode"] == "park" for leg in j.legs) and any(leg["mode"] == "pickup" for leg in j.legs)
+    assert any(leg.mode == "park" for leg in j.legs) and any(leg.mode == "pickup" for leg in j.legs)
 
 
 def test_road_network_access_leg():
@@ -54,11 +54,11 @@ def test_road_network_access_leg():
     road = Network.from_edges([0.0, 0.0], [0.01, 0.0], [0, 1], [1, 0], speed_kmh=36.0)
     j = door_to_door((0.0, 0.01), (0.4, 0.0), _two_lines(), mode="rail+drive", road=road)
     acc = j.legs[0]
-    assert acc["method"].startswith("road network")
-    assert acc["minutes"] == pytest.approx(111.2 / 60, rel=1e-2)
-    assert acc["metres"] == pytest.approx(1112, rel=1e-2)
+    assert acc.method.startswith("road network")
+    assert acc.minutes == pytest.approx(111.2 / 60, rel=1e-2)
+    assert acc.metres == pytest.approx(1112, rel=1e-2)
     # egress has no road coverage near C -> fallback there
-    assert j.legs[-1]["method"].startswith("fallback")
+    assert j.legs[-1].method.startswith("fallback")
 
 
 def test_road_only_and_unreachable():
@@ -91,8 +91,8 @@ def test_bell_tower_to_zhashui_rail_drive():
     repo = Path(__file__).resolve().parent.parent
     ctx = RailContext.from_sources(gtfs=d / "rail" / "gtfs_20261004_stop_times_extract.csv", lines=[repo / "data/lines/xian_ankang_hsr.yaml"])
     j = door_to_door((108.9423, 34.2610), (109.1091, 33.6875), ctx, mode="rail+drive")
-    rides = [leg for leg in j.legs if leg["mode"] == "rail"]
-    assert rides and rides[0]["from"] == "西安东"
-    assert rides[-1]["to"] in ("柞水西", "牛背梁")
+    rides = [leg for leg in j.legs if leg.mode == "rail"]
+    assert rides and rides[0].from_name == "西安东"
+    assert rides[-1].to_name in ("柞水西", "牛背梁")
     assert j.fallback  # no road network here: the access/egress legs say so
-    assert sum(leg["minutes"] for leg in j.legs) == pytest.approx(j.total_minutes)
+    assert sum(leg.minutes for leg in j.legs) == pytest.approx(j.total_minutes)

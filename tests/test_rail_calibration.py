@@ -172,7 +172,7 @@ def test_planned_line_verdict_respects_band(tmp_path):
 
     probe = verdict(1000)
     lo, mid, hi = probe.minutes_low, probe.minutes, probe.minutes_high
-    assert lo < mid < hi and probe.evidence == "model"
+    assert lo < mid < hi and probe.evidence.kind == "model"
     assert probe.verdict == "holds" and load_calibration().version in probe.evidence_detail
     assert verdict(hi + 0.01).verdict == "holds"
     assert verdict(mid).verdict == "uncertain" and "inside the band" in verdict(mid).reason
@@ -189,9 +189,9 @@ def test_timetable_verdict_names_trips(tmp_path):
     )
     c = Claim(id="t", text="t", kind="within", mode="station-to-station", threshold_minutes=20.5, origin=A, target=B)
     v = evaluate_claim(c, ClaimInputs(rail={"gtfs": csv}))
-    assert v.verdict == "holds" and v.evidence == "timetable" and "T1" in v.evidence_detail
+    assert v.verdict == "holds" and v.evidence.kind == "timetable" and "T1" in v.evidence_detail
     assert v.minutes_low == v.minutes == v.minutes_high == pytest.approx(20.0)
-    assert v.legs[0]["other_trips"] == ["T2"]
+    assert v.legs[0].other_trips == ("T2",)
     v2 = evaluate_claim(dataclasses.replace(c, threshold_minutes=19.5), ClaimInputs(rail={"gtfs": csv}))
     assert v2.verdict == "fails"  # a timetable has no band: never uncertain
 
@@ -354,10 +354,10 @@ def test_claim_with_osm_model_beside_timetable(shared, tmp_path):
         encoding="utf-8",
     )
     a, c = evaluate_claims(load_claims(f))
-    assert a.evidence == "timetable" and "D5265" in a.evidence_detail and a.minutes_low == a.minutes == a.minutes_high
-    assert a.legs[0]["model_line"].startswith("OSM rail run-time model")
-    assert a.legs[0]["model_low"] <= a.legs[0]["model_minutes"] <= a.legs[0]["model_high"]
-    assert c.evidence == "model" and load_calibration().version in c.evidence_detail
+    assert a.evidence.kind == "timetable" and "D5265" in a.evidence_detail and a.minutes_low == a.minutes == a.minutes_high
+    assert a.legs[0].model_line.startswith("OSM rail run-time model")
+    assert a.legs[0].model_low <= a.legs[0].model_minutes <= a.legs[0].model_high
+    assert c.evidence.kind == "model" and load_calibration().version in c.evidence_detail
     assert c.minutes_low < c.minutes < c.minutes_high
     assert c.verdict == band_verdict(c.minutes, c.minutes_low, c.minutes_high, 30)
 

@@ -1,8 +1,8 @@
 """Rail journeys for claims: station to station from a timetable or planned-line spec, door to door.
 
-Used by :mod:`geo.claims`. Each function returns plain dicts
-(``minutes``, ``legs``, ``km``, ``fallback``, ``note``) or raises
-:class:`CannotEvaluate` naming the missing data and the fix.
+Used by :mod:`geo.claims`. Each function returns :class:`geo.results.Trip`
+records (minutes, :class:`~geo.results.Leg` legs, km, fallback, note) or
+raises :class:`CannotEvaluate` naming the missing data and the fix.
 
 Station-to-station times come from, in order:
 
@@ -26,18 +26,22 @@ from typing import Any
 import numpy as np
 
 from geo._private.geodesy import haversine_m
-from geo.errors import CannotEvaluate
+from geo._private.runtime import load_calibration
+from geo.errors import CannotEvaluate, GeoError
+from geo.gtfs import load_gtfs
+from geo.lines import load_line, station_to_station
+from geo.modes import RAIL_ROAD_MODES
+from geo.multimodal import claim_trips
+from geo.rail import build_rail_network
+from geo.results import Evidence, Leg, Trip
 
 #: default largest distance (m) from a place to "its" station for mode ``rail``
 DEFAULT_MAX_STATION_M = 3000.0
 
 
-
 @lru_cache(maxsize=8)
 def _feed(path: str) -> Any:
     """The timetable at ``path`` (GTFS folder/zip or flat extract), loaded once per process."""
-    from geo.gtfs import load_gtfs
-
     return load_gtfs(path)
 
 
@@ -72,49 +76,41 @@ def _station_for(place: Any, feed: Any, mode: str, max_m: float) -> tuple[str, f
     return str(stations["stop_name"].iloc[i]), float(d[i])
 
 
-def journey_band(minutes: float, legs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Band and evidence of a journey from its legs.
+def journey_band(minutes: float, legs: Sequence[Leg]) -> tuple[float, float, Evidence | None]:
+    """Band and evidence of a journey from its legs: ``(minutes_low, minutes_high, evidence)``.
 
-    Rail legs marked ``evidence: "model"`` (planned lines, OSM runs) carry
-    the calibration's 10-90 % band (:meth:`geo._private.runtime.Calibration.band_minutes`);
-    timetabled legs none. Returns ``{minutes_low, minutes_high, evidence,
-    evidence_detail}``: evidence ``"model"`` if any ride is modelled, else
-    ``"timetable"`` (naming the trips); ``None`` without rail legs.
+    Rail legs with ``evidence="model"`` (planned lines, OSM runs) carry the
+    calibration's 10-90 % band (:meth:`geo._private.runtime.Calibration.band_minutes`);
+    timetabled legs none. The evidence is ``model`` if any ride is modelled,
+    else ``timetable`` (naming the trips); None without rail legs (then the
+    band is the minutes themselves).
 
     Examples
     --------
-    >>> journey_band(30.0, [{"mode": "rail", "minutes": 30.0, "evidence": "timetable", "trip": "D5265"}])["evidence_detail"]
+    >>> journey_band(30.0, [Leg("rail", "A", "B", 30.0, evidence="timetable", trip="D5265")])[2].detail
     'timetable: trip D5265'
     """
-    rides = [leg for leg in legs if leg.get("mode") == "rail"]
+    rides = [leg for leg in legs if leg.mode == "rail"]
     if not rides or not math.isfinite(minutes):
-        return {"minutes_low": minutes, "minutes_high": minutes, "evidence": None, "evidence_detail": ""}
-    modelled = [leg for leg in rides if leg.get("evidence") == "model"]
+        return minutes, minutes, None
+    modelled = [leg for leg in rides if leg.evidence == "model"]
     if not modelled:
-        trips = [str(leg.get("trip")) for leg in rides if leg.get("trip")]
-        lines = [str(leg.get("line")) for leg in rides if leg.get("line") and not leg.get("trip")]
-        what = ("trip " + ", ".join(trips)) if trips else ("timetabled line " + ", ".join(lines))
-        return {"minutes_low": minutes, "minutes_high": minutes, "evidence": "timetable", "evidence_detail": f"timetable: {what}"}
-    from geo._private.runtime import load_calibration
-
+        trips = tuple(str(leg.trip) for leg in rides if leg.trip)
+        lines = tuple(str(leg.line) for leg in rides if leg.line and not leg.trip)
+        return minutes, minutes, Evidence("timetable", trips=trips, lines=lines)
     cal = load_calibration()
-    ride = sum(float(leg["minutes"]) for leg in modelled)
+    ride = sum(float(leg.minutes) for leg in modelled)
     lo, hi = cal.band_minutes(ride)
-    names = sorted({str(leg.get("line") or f"{leg.get('from')}–{leg.get('to')}") for leg in modelled})
-    versions = sorted({str(leg.get("calibration")) for leg in modelled if leg.get("calibration")})
-    detail = (
-        f"model: {', '.join(names)}; calibration {', '.join(versions) or cal.version}, "
-        f"band {lo - ride:+.1f}/{hi - ride:+.1f} min (10-90 % of held-out errors)"
-    )
-    return {"minutes_low": minutes - ride + lo, "minutes_high": minutes - ride + hi, "evidence": "model", "evidence_detail": detail}
+    names = tuple(sorted({str(leg.line or f"{leg.from_name}–{leg.to_name}") for leg in modelled}))
+    versions = sorted({str(leg.calibration) for leg in modelled if leg.calibration})
+    evidence = Evidence("model", lines=names, calibration=", ".join(versions) or cal.version, band_minutes=(lo - ride, hi - ride))
+    return minutes - ride + lo, minutes - ride + hi, evidence
 
 
 def _planned_ride(lines: Sequence[Any], a: str, b: str) -> dict[str, Any] | None:
     """Run time between two stations of a planned-line spec (geo.lines)."""
     if not lines:
         return None
-    from geo.lines import load_line, station_to_station
-
     for spec in lines:
         line = load_line(spec)
         t = station_to_station(line, a, b)
@@ -123,10 +119,13 @@ def _planned_ride(lines: Sequence[Any], a: str, b: str) -> dict[str, Any] | None
     return None
 
 
-def rail_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Rail journeys from place ``a`` to each place in ``bs`` for a claim ``mode``."""
-    if mode in ("rail+drive", "rail+walk"):
-        return _door_to_door(mode, inputs, a, bs, options)
+def rail_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mapping[str, Any]) -> list[Trip]:
+    """Rail journeys from place ``a`` to each place in ``bs`` for a claim ``mode``.
+
+    Door to door (``rail+drive``, ``rail+walk``) goes to :func:`geo.multimodal.claim_trips`.
+    """
+    if mode in RAIL_ROAD_MODES:
+        return claim_trips(mode, inputs, a, bs, options)
     rail = inputs.rail or {}
     gtfs = rail.get("gtfs")
     listed = list(rail.get("lines") or [])
@@ -175,39 +174,40 @@ def rail_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mappi
             )
         legs = []
         if da > 0:
-            legs.append({"mode": "access", "from": a.name, "to": sa, "minutes": 0.0, "km": da / 1000, "note": "station stands for the place (not counted)"})
-        leg = {"mode": "rail", "from": sa, "to": sb, "minutes": ride["minutes"], "km": ride.get("km", math.nan), "source": src}
-        if "trip_id" in ride:
-            leg.update(
-                trip=ride["trip_id"],
-                departs=_hhmm(ride["dep_s"]),
-                arrives=_hhmm(ride["arr_s"]),
-                stops_between=len(ride["stops"]) - 2,
-                evidence="timetable",
-            )
-            others = sorted({str(r["trip_id"]) for r in feed.rides(sa, sb)} - {str(ride["trip_id"])}) if feed is not None else []
-            if others:
-                leg["other_trips"] = others
-            # the model beside the timetable, for comparison (OSM model for the same train and stops, else a planned line)
-            beside = _osm_ride(osm, ride["stops"], ride["trip_id"], ride.get("dwell_s")) if osm is not None else None
-            if beside is None and lines:
-                beside = _planned_ride(lines, sa, sb)
-            if beside is not None:
-                lo, hi = _band(beside["minutes"])
-                leg.update(model_minutes=beside["minutes"], model_low=lo, model_high=hi, model_line=beside["line"])
-        else:
-            leg.update(evidence="model", line=ride.get("line"), calibration=ride.get("calibration", ""), stops_between=ride.get("stops_between"))
-        legs.append(leg)
+            legs.append(Leg("access", a.name, sa, 0.0, km=da / 1000, note="station stands for the place (not counted)"))
+        legs.append(_ride_leg(ride, sa, sb, src, feed, osm, lines))
         if db > 0:
-            legs.append({"mode": "egress", "from": sb, "to": b.name, "minutes": 0.0, "km": db / 1000, "note": "station stands for the place (not counted)"})
-        out.append({"minutes": ride["minutes"], "legs": legs, "km": ride.get("km", math.nan), "fallback": False, "note": src})
+            legs.append(Leg("egress", sb, b.name, 0.0, km=db / 1000, note="station stands for the place (not counted)"))
+        out.append(Trip(ride["minutes"], tuple(legs), km=ride.get("km", math.nan), fallback=False, note=src))
     return out
+
+
+def _ride_leg(ride: Mapping[str, Any], sa: str, sb: str, src: str, feed: Any, osm: Any, lines: Sequence[Any]) -> Leg:
+    """The rail leg of a station-to-station ride: a timetabled trip (with the model beside it) or a modelled run."""
+    km = ride.get("km", math.nan)
+    if "trip_id" not in ride:
+        return Leg(
+            "rail", sa, sb, ride["minutes"], km=km, source=src, evidence="model", line=ride.get("line"),
+            calibration=ride.get("calibration", ""), stops_between=ride.get("stops_between"),
+        )  # fmt: skip
+    others = sorted({str(r["trip_id"]) for r in feed.rides(sa, sb)} - {str(ride["trip_id"])}) if feed is not None else []
+    # the model beside the timetable, for comparison (OSM model for the same train and stops, else a planned line)
+    beside = _osm_ride(osm, ride["stops"], ride["trip_id"], ride.get("dwell_s")) if osm is not None else None
+    if beside is None and lines:
+        beside = _planned_ride(lines, sa, sb)
+    model: dict[str, Any] = {}
+    if beside is not None:
+        lo, hi = load_calibration().band_minutes(beside["minutes"])
+        model = {"model_minutes": beside["minutes"], "model_low": lo, "model_high": hi, "model_line": beside["line"]}
+    return Leg(
+        "rail", sa, sb, ride["minutes"], km=km, source=src, trip=str(ride["trip_id"]), departs=_hhmm(ride["dep_s"]),
+        arrives=_hhmm(ride["arr_s"]), stops_between=len(ride["stops"]) - 2, evidence="timetable",
+        other_trips=tuple(others) or None, **model,
+    )  # fmt: skip
 
 
 @lru_cache(maxsize=4)
 def _osm_network(lines: str, stations: str) -> Any:
-    from geo.rail import build_rail_network
-
     return build_rail_network(lines, stations)
 
 
@@ -220,8 +220,6 @@ def _osm(lines: Any, stations: Any) -> Any:
 
 def _osm_ride(rail: Any, stops: Sequence[str], trip: str | None, dwell_s: Sequence[float] | None) -> dict[str, Any] | None:
     """The calibrated OSM run-time model over ``stops`` (None when a station is not on the graph)."""
-    from geo.errors import GeoError
-
     have = set(rail.stations["name"])
     if any(s not in have for s in stops):
         return None
@@ -238,15 +236,3 @@ def _osm_ride(rail: Any, stops: Sequence[str], trip: str | None, dwell_s: Sequen
         "evidence": "model",
         "calibration": rt.calibration,
     }
-
-
-def _band(minutes: float) -> tuple[float, float]:
-    from geo._private.runtime import load_calibration
-
-    return load_calibration().band_minutes(minutes)
-
-
-def _door_to_door(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mapping[str, Any]) -> list[dict[str, Any]]:
-    from geo.multimodal import claim_trips
-
-    return claim_trips(mode, inputs, a, bs, options)

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from geo.report import Report
+from geo.results import Verdict
 
 METHOD = """\
 - Travel times are shortest paths (Dijkstra) on the OSM network: each edge is a straight segment between OSM nodes, \
@@ -41,21 +42,20 @@ def _num(x: Any, digits: int = 1) -> str:
     return "—" if not math.isfinite(f) else f"{f:,.{digits}f}"
 
 
-def _verdict_detail(v: Any) -> str:
+def _verdict_detail(v: Verdict) -> str:
     parts = [f"{_num(v.minutes)} min against a threshold of {_num(v.threshold_minutes, 0)} min"]
     if math.isfinite(v.margin_minutes):
         parts.append(f"margin {_num(v.margin_minutes)} min")
     if math.isfinite(v.required_speed_kmh):
         parts.append(f"would need an average {_num(v.required_speed_kmh, 0)} km/h")
-    evidence = getattr(v, "evidence", None)
-    if evidence == "model":
+    if v.evidence is not None and v.evidence.kind == "model":
         parts.append(f"modelled, band {_num(v.minutes_low)}–{_num(v.minutes_high)} min ({v.evidence_detail})")
-    elif evidence:
-        parts.append(v.evidence_detail or evidence)
+    elif v.evidence is not None:
+        parts.append(v.evidence_detail)
     return f"{v.mode}, {v.kind}: " + "; ".join(parts)
 
 
-def _claims(r: Report, verdicts: Sequence[Any]) -> None:
+def _claims(r: Report, verdicts: Sequence[Verdict]) -> None:
     r.section("Claims")
     summary = pd.DataFrame(
         [
@@ -64,9 +64,9 @@ def _claims(r: Report, verdicts: Sequence[Any]) -> None:
                 "verdict": v.verdict,
                 "mode": v.mode,
                 "minutes": v.minutes,
-                "minutes_low": getattr(v, "minutes_low", math.nan),
-                "minutes_high": getattr(v, "minutes_high", math.nan),
-                "evidence": getattr(v, "evidence", None) or "",
+                "minutes_low": v.minutes_low,
+                "minutes_high": v.minutes_high,
+                "evidence": v.evidence.kind if v.evidence is not None else "",
                 "threshold_minutes": v.threshold_minutes,
                 "margin_minutes": v.margin_minutes,
                 "required_speed_kmh": v.required_speed_kmh,
@@ -81,7 +81,7 @@ def _claims(r: Report, verdicts: Sequence[Any]) -> None:
         r.verdict(v.verdict, v.text or v.id, detail=_verdict_detail(v), reason=reason)
         if v.legs:
             legs = pd.DataFrame(
-                [{"mode": g.get("mode"), "from": g.get("from"), "to": g.get("to"), "minutes": g.get("minutes"), "note": g.get("note", "")} for g in v.legs]
+                [{"mode": g.mode, "from": g.from_name, "to": g.to_name, "minutes": g.minutes, "note": g.note or ""} for g in v.legs]
             )
             r.table(legs, caption="Legs of the journey")
         src = v.source or {}

@@ -9,6 +9,7 @@ from typing import Any
 
 from geo.cli._batch_args import add_batch_arguments, batch_options, network_source
 from geo.errors import InputError
+from geo.modes import ROAD_MODES
 
 EPILOG = """\
 examples:
@@ -55,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--minutes", type=float, default=None, metavar="T", help="time limit (cumulative, 2sfca) or cut-off (gravity)")
     p.add_argument("--decay", default=None, choices=("exp", "power"), help="distance decay (gravity default exp; 2sfca: enhanced)")
     p.add_argument("--beta", type=float, default=0.1, help="decay parameter (default 0.1)")
-    p.add_argument("--mode", default="drive", help="drive, walk or bike (default: drive)")
+    p.add_argument("--mode", default="drive", help=f"{', '.join(ROAD_MODES)} (default: drive)")
     p.add_argument("--max-snap", type=float, default=None, metavar="M", help="largest point-to-road distance in metres (default 1000)")
     p.add_argument("--out", required=True, metavar="FILE", help="output: .parquet, .gpkg, .geojson or .csv")
     add_batch_arguments(p)

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from geo.errors import InputError
+from geo.modes import ROAD_MODES, check_mode
 
 
 def add_batch_arguments(p: argparse.ArgumentParser, engine: bool = True) -> None:
@@ -61,9 +62,7 @@ def network_source(args: argparse.Namespace) -> Any:
     from geo.batch import NetworkSource
     from geo.cli._common import existing_file
 
-    modes = ("drive", "walk", "bike")
-    if args.mode not in modes:
-        raise InputError(f"unknown --mode {args.mode!r}", f"use one of {', '.join(modes)}")
+    check_mode(args.mode, ROAD_MODES, what="--mode")
     path = existing_file(args.network, "--network")
     src = NetworkSource(str(path.resolve()), args.mode)
     from geo.io import load_network

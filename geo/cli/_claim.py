@@ -13,6 +13,7 @@ import math
 import sys
 
 from geo.cli._common import existing_file, output_file
+from geo.results import Verdict
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,18 +63,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _format(v) -> str:
+def _format(v: Verdict) -> str:
     tag = {"holds": "HOLDS", "fails": "FAILS", "uncertain": "UNCERTAIN", "cannot-evaluate": "CANNOT EVALUATE"}[v.verdict]
     mins = f"{v.minutes:.1f} min" if math.isfinite(v.minutes) else "-"
-    if v.evidence:
+    if v.evidence is not None:
         from geo.rail import format_estimate
 
-        mins = format_estimate(v.minutes, v.minutes_low, v.minutes_high, v.evidence)
+        mins = format_estimate(v.minutes, v.minutes_low, v.minutes_high, v.evidence.kind)
     lines = [f"[{tag}] {v.id}: {v.text}", f"    {mins} (threshold {v.threshold_minutes:g} min) - {v.reason}"]
     for leg in v.legs:
-        m = leg.get("minutes")
-        extra = f" ({leg['note']})" if leg.get("note") else ""
-        lines.append(f"      {leg.get('mode')}: {leg.get('from')} -> {leg.get('to')} {m:.1f} min{extra}" if m is not None else "")
+        extra = f" ({leg.note})" if leg.note else ""
+        lines.append(f"      {leg.mode}: {leg.from_name} -> {leg.to_name} {leg.minutes:.1f} min{extra}")
     if v.fix:
         lines.append(f"    Fix: {v.fix}")
     if v.source:

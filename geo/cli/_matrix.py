@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from geo.cli._batch_args import add_batch_arguments, batch_options, network_source
+from geo.modes import ROAD_MODES
 
 EPILOG = """\
 examples:
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--network", required=True, metavar="FILE", help=".osm.pbf, .osm, OSM GeoJSON lines or a saved .geonet")
     p.add_argument("--origins", required=True, metavar="POINTS", help="GeoJSON/GeoPackage/CSV (lon,lat) file, or: nodes")
     p.add_argument("--destinations", required=True, metavar="POINTS", help="GeoJSON/GeoPackage/CSV (lon,lat) file, or: nodes")
-    p.add_argument("--mode", default="drive", help="drive, walk or bike (default: drive)")
+    p.add_argument("--mode", default="drive", help=f"{', '.join(ROAD_MODES)} (default: drive)")
     p.add_argument("--max-minutes", type=float, default=None, metavar="T", help="cut-off: slower pairs are NaN")
     p.add_argument("--max-snap", type=float, default=None, metavar="M", help="largest point-to-road distance in metres (default 1000)")
     p.add_argument("--sparse", action="store_true", help="write only reachable pairs")

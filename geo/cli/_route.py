@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 
@@ -15,7 +16,8 @@ from geo.cli._rail_args import (
     rail_context_from_args,
 )
 from geo.cli._timetable import TIMETABLE_OPTIONS, add_timetable_arguments, run_timetable, wants_timetable
-from geo.modes import DOOR_TO_DOOR_MODES
+from geo.modes import DOOR_TO_DOOR_MODES, ROAD_MODES, road_part
+from geo.results import Leg
 
 EPILOG = """\
 places: a station or county-seat name (西安东, Lantian, 柞水县) or LON,LAT in WGS84 (108.9423,34.2610).
@@ -90,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from geo.errors import InputError
     from geo.multimodal import Journey, door_to_door, road_trip
 
-    if args.mode in ("drive", "walk"):
+    if args.mode in ROAD_MODES:
         rail_opts = {k: v for k, v in RAIL_INPUTS.items() if k != "--stations"}  # --stations also names places
         refuse_options(
             args,
@@ -108,9 +110,9 @@ def run(args: argparse.Namespace) -> int:
     if args.network:
         from geo.network import Network
 
-        road_mode = "drive" if args.mode in ("drive", "rail+drive") else "walk"
+        road_mode = "walk" if args.mode == "rail" else road_part(args.mode)
         road = Network.from_file(existing_file(args.network, "--network"), mode=road_mode)
-    if args.mode in ("drive", "walk"):
+    if args.mode in ROAD_MODES:
         j: Journey = road_trip(a, b, road, args.mode, opt)
     else:
         ctx = rail_context_from_args(args)
@@ -136,8 +138,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(j)
         for leg in j.legs:
-            if "model" in leg:
-                print(f"  model beside the timetable: {leg['model']}")
+            if leg.model is not None:
+                print(f"  model beside the timetable: {leg.model}")
         if j.fallback:
             print("note: legs marked 'fallback' have no road network; pass --network for routed legs")
     return 0 if math.isfinite(j.total_minutes) else 1
@@ -153,21 +155,15 @@ def _osm_station_run(ctx, a, b, args):
     rt = _model_run(ctx, a, b, args)
     top = float(rt.sections["top_kmh"].max())
     via = f", stopping at {', '.join(args.via)}" if args.via else ", non-stop"
-    leg = {
-        "mode": "rail",
-        "from": a.name,
-        "to": b.name,
-        "minutes": float(rt.minutes),
-        "minutes_low": rt.minutes_low,
-        "minutes_high": rt.minutes_high,
-        "metres": float(rt.km) * 1000.0,
-        "evidence": "model",
-        "calibration": rt.calibration,
-        "train_class": rt.train_class,
-        "stops_between": len(args.via),
-        "method": f"calibrated run-time model over OSM rail (class {rt.train_class}, top {top:.0f} km/h{via}, "
-        f"design speed {ctx.design_speed_kmh or 'calibrated line speeds'}; calibration {rt.calibration})",
-    }
+    method = (
+        f"calibrated run-time model over OSM rail (class {rt.train_class}, top {top:.0f} km/h{via}, "
+        f"design speed {ctx.design_speed_kmh or 'calibrated line speeds'}; calibration {rt.calibration})"
+    )
+    leg = Leg(
+        "rail", a.name, b.name, float(rt.minutes), minutes_low=rt.minutes_low, minutes_high=rt.minutes_high,
+        metres=float(rt.km) * 1000.0, evidence="model", calibration=rt.calibration, train_class=rt.train_class,
+        stops_between=len(args.via), method=method,
+    )  # fmt: skip
     return Journey(a.name, b.name, "rail", float(rt.minutes), [leg], minutes_low=rt.minutes_low, minutes_high=rt.minutes_high, evidence="model")
 
 
@@ -175,17 +171,15 @@ def _model_beside(j, ctx, a, b, args) -> None:
     """Add the model's estimate for the timetabled train's stops and class to the timetable leg (for comparison)."""
     leg = j.legs[0]
     try:
-        stops = leg.get("stops") or [a.name, b.name]
+        stops = list(leg.stops or (a.name, b.name))
         inner = len(stops) - 2
-        dwell = leg.get("dwell_s") or None
-        rt = ctx.rail.run_time(stops, train=args.train_class or leg.get("trip"), dwell_s=dwell[1:-1] if dwell and inner else None, design_speed_kmh=ctx.design_speed_kmh)
+        dwell = list(leg.dwell_s or ()) or None
+        rt = ctx.rail.run_time(stops, train=args.train_class or leg.trip, dwell_s=dwell[1:-1] if dwell and inner else None, design_speed_kmh=ctx.design_speed_kmh)
     except Exception as exc:  # a station of the trip not on the OSM graph
-        leg["model"] = f"not available ({exc})"
+        j.legs[0] = dataclasses.replace(leg, model=f"not available ({exc})")
         return
-    leg["model_minutes"] = rt.minutes
-    leg["model_low"] = rt.minutes_low
-    leg["model_high"] = rt.minutes_high
-    leg["model"] = f"{rt.label} (calibration {rt.calibration}, class {rt.train_class}, same stops)"
+    label = f"{rt.label} (calibration {rt.calibration}, class {rt.train_class}, same stops)"
+    j.legs[0] = dataclasses.replace(leg, model_minutes=rt.minutes, model_low=rt.minutes_low, model_high=rt.minutes_high, model=label)
 
 
 def _annotate(j) -> None:
@@ -194,11 +188,11 @@ def _annotate(j) -> None:
 
     if not math.isfinite(j.total_minutes):
         return
-    b = journey_band(j.total_minutes, j.legs)
-    if b["evidence"] is None:
+    low, high, evidence = journey_band(j.total_minutes, j.legs)
+    if evidence is None:
         return
-    j.minutes_low, j.minutes_high, j.evidence = b["minutes_low"], b["minutes_high"], b["evidence"]
-    j.assumptions = {**j.assumptions, "evidence": b["evidence_detail"]}
+    j.minutes_low, j.minutes_high, j.evidence = low, high, evidence.kind
+    j.assumptions = {**j.assumptions, "evidence": evidence.detail}
 
 
 def _timetable_ride(feed, a, b):
@@ -208,18 +202,11 @@ def _timetable_ride(feed, a, b):
     r = feed.fastest(a.name, b.name)
     if r is None:
         return None
-    leg = {
-        "mode": "rail",
-        "from": a.name,
-        "to": b.name,
-        "minutes": r["minutes"],
-        "metres": r["km"] * 1000.0 if math.isfinite(r["km"]) else None,
-        "method": f"fastest timetabled train {r['trip_id']} {format_time(r['dep_s'])}->{format_time(r['arr_s'])}",
-        "stops_between": len(r["stops"]) - 2,
-        "evidence": "timetable",
-        "trip": r["trip_id"],
-        "stops": list(r["stops"]),
-        "dwell_s": [float(x) for x in r.get("dwell_s", [])],
-    }
+    leg = Leg(
+        "rail", a.name, b.name, r["minutes"], metres=r["km"] * 1000.0 if math.isfinite(r["km"]) else math.nan,
+        method=f"fastest timetabled train {r['trip_id']} {format_time(r['dep_s'])}->{format_time(r['arr_s'])}",
+        stops_between=len(r["stops"]) - 2, evidence="timetable", trip=str(r["trip_id"]), stops=tuple(r["stops"]),
+        dwell_s=tuple(float(x) for x in r.get("dwell_s", [])),
+    )  # fmt: skip
     m = float(r["minutes"])
     return Journey(a.name, b.name, "rail", m, [leg], minutes_low=m, minutes_high=m, evidence="timetable")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from geo.cli._common import existing_file, output_dir, parse_lonlat, parse_minutes
+from geo.modes import ROAD_MODES, check_mode
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("base", metavar="BASE_INPUTS", help="road network file, or '-' for the scenario's base.network")
     p.add_argument("scenario", metavar="SCENARIO.yaml")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--mode", default=None, help="network mode (default: the scenario's base.mode or drive)")
+    p.add_argument("--mode", default=None, help=f"{', '.join(ROAD_MODES)} (default: the scenario's base.mode or drive)")
     p.add_argument("--origin", action="append", default=[], metavar="LON,LAT", help="origin (repeatable); default compare.origins")
     p.add_argument("--minutes", default=None, help="band thresholds, e.g. 10,20,30 (default compare.minutes)")
     p.add_argument("--gtfs", default=None, metavar="FEED", help="rail timetable for add_rail_line comparisons")
@@ -35,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     from geo.scenario import load_scenario
     from geo.study import load_network_spec, parse_network_spec, run_scenario
 
+    if args.mode is not None:
+        check_mode(args.mode, ROAD_MODES, what="--mode")  # before reading any file
     sc = load_scenario(existing_file(args.scenario, "SCENARIO.yaml"))
     mode = args.mode or str(sc.base.get("mode", "drive"))
     quiet = bool(getattr(args, "quiet", False))

@@ -23,6 +23,7 @@ import math
 from typing import Any
 
 from geo.cli._common import existing_file
+from geo.modes import TIMETABLE_MODES
 
 #: options of the timetable answer with their defaults (refused where no timetable applies)
 TIMETABLE_OPTIONS: dict[str, object] = {
@@ -59,7 +60,7 @@ def wants_timetable(args: argparse.Namespace) -> Any:
 
             raise InputError("--date/--depart/--window need a GTFS timetable", "pass --gtfs FEED (and no --line/--rail) with --mode rail or rail+walk")
         return None
-    if args.mode not in ("rail", "rail+walk"):
+    if args.mode not in TIMETABLE_MODES:
         if asked:
             from geo.errors import InputError
 
