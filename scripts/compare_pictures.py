@@ -127,8 +127,9 @@ def main() -> None:
     from _browser import open_page
 
     kinds = [f"kinds/{k}" for k in KINDS]
-    pngs = [p for p in (*PNGS, *(k + ".png" for k in kinds), "kinds/comparison_overlay.png") if (args.before / p).exists()]
-    pages = [p for p in (*PAGES, *(k + ".html" for k in kinds)) if (args.before / p).exists()]
+    both = [p for p in (*PNGS, *PAGES, *(k + e for k in kinds for e in (".png", ".html")), "kinds/comparison_overlay.png")
+            if (args.before / p).exists() and (args.after / p).exists()]  # fmt: skip
+    pngs, pages = [p for p in both if p.endswith(".png")], [p for p in both if p.endswith(".html")]
     rows = []
     for rel in pngs:
         rows.append((rel, *_diff(args.before / rel, args.after / rel)))
