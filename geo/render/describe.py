@@ -19,17 +19,16 @@ import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo._private import style as S
 from geo._private.offline import escape
 from geo.errors import InputError
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 Bounds = tuple[float, float, float, float]
 
@@ -110,20 +109,26 @@ def _n(value: Any, n: int) -> list[Any]:
     return list(value) if isinstance(value, list | tuple | np.ndarray) else [value] * n
 
 
+def _present(g: gpd.GeoDataFrame) -> np.ndarray:
+    """Rows with a non-empty geometry."""
+    return np.asarray(~(g.geometry.isna() | g.geometry.is_empty), dtype=bool)
+
+
+def _to4326(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``g`` in EPSG:4326; no CRS is taken to be WGS84."""
+    return (g.set_crs(4326) if g.crs is None else g).to_crs(4326)
+
+
 def layer(name: str, kind: Any, gdf: gpd.GeoDataFrame, *, color: Any = "#111111", width: Any = 1.0,
           lw: Any = 1.0, fill: Any = None, dash: Any = None, radius: Any = None, size: Any = None,
           **kw: Any) -> Layer:  # fmt: skip
     """A :class:`Layer` with scalar styles broadcast to one value per feature; empty geometries are left out."""
-    n = len(gdf)
-    keep = np.asarray(~(gdf.geometry.isna() | gdf.geometry.is_empty), dtype=bool)
+    keep = _present(gdf)
 
     def each(v: Any) -> Any:
-        return None if v is None else [x for x, k in zip(_n(v, n), keep) if k]
+        return None if v is None else [x for x, k in zip(_n(v, len(gdf)), keep) if k]
 
-    if kw.get("tips") is not None:
-        kw["tips"] = each(kw["tips"])
-    if kw.get("labels") is not None:
-        kw["labels"] = each(kw["labels"])
+    kw.update({k: each(kw.get(k)) for k in ("tips", "labels")})
     return Layer(name, kind, gdf[keep], each(color), each(width), each(lw), fill=each(fill), dash=each(dash),
                  radius=each(radius), size=each(size), **kw)  # fmt: skip
 
@@ -140,23 +145,16 @@ def tip(rows: Iterable[tuple[str, Any]], head: str | None = None) -> str:
 
 # ---------------------------------------------------------------------------------------------- inputs
 def extent_of(*layers: Any) -> Bounds | None:
-    boxes = []
-    for lay in layers:
-        if lay is None:
-            continue
-        if hasattr(lay, "bounds") and hasattr(lay, "indptr"):  # Network
-            boxes.append(tuple(lay.bounds))
-        elif hasattr(lay, "total_bounds") and len(lay):
-            boxes.append(tuple(lay.total_bounds))
+    """The bounds around all ``layers`` (Networks or GeoDataFrames; None and empty ones are left out)."""
+    boxes = [lay.bounds if hasattr(lay, "indptr") else lay.total_bounds for lay in layers
+             if lay is not None and (hasattr(lay, "indptr") or (hasattr(lay, "total_bounds") and len(lay)))]  # fmt: skip
     if not boxes:
         return None
-    arr = np.array(boxes, dtype=float)
+    arr = np.array([tuple(b) for b in boxes], dtype=float)
     return (arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max())
 
 
 def as_gdf(obj: Any, what: str) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
     if isinstance(obj, gpd.GeoDataFrame):
         return obj
     if isinstance(obj, gpd.GeoSeries):
@@ -171,21 +169,16 @@ def as_gdf(obj: Any, what: str) -> gpd.GeoDataFrame:
 
 def wgs84(obj: Any, what: str) -> gpd.GeoDataFrame:
     """A layer in EPSG:4326 (no CRS is taken to be WGS84), without empty geometries."""
-    g = as_gdf(obj, what)
-    g = (g.set_crs(4326) if g.crs is None else g).to_crs(4326)
-    return g[~(g.geometry.isna() | g.geometry.is_empty)].copy()
+    g = _to4326(as_gdf(obj, what))
+    return g[_present(g)].copy()
 
 
 def points(obj: Any, what: str = "origins") -> gpd.GeoDataFrame:
     """Origins in any common form -> GeoDataFrame of points (EPSG:4326) with a 'name' column."""
-    import geopandas as gpd
-    import shapely
-
     if obj is None:
         return gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
     if isinstance(obj, gpd.GeoDataFrame | gpd.GeoSeries):
-        gdf = obj if isinstance(obj, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=obj)
-        gdf = (gdf.set_crs(4326) if gdf.crs is None else gdf).to_crs(4326).copy()
+        gdf = _to4326(as_gdf(obj, what)).copy()
         gdf.geometry = gdf.geometry.representative_point()
         if "name" not in gdf.columns:
             gdf["name"] = [f"{what[:-1] if what.endswith('s') else what} {i + 1}" for i in range(len(gdf))]
@@ -213,9 +206,6 @@ def points(obj: Any, what: str = "origins") -> gpd.GeoDataFrame:
 
 def network_lines(net: Any, max_segments: int) -> tuple[gpd.GeoDataFrame, int]:
     """Undirected, merged lines per drawing class. Returns (gdf[class, geometry], dropped segment count)."""
-    import geopandas as gpd
-    import shapely
-
     if hasattr(net, "indptr"):  # Network
         u, v = np.asarray(net.edge_u), np.asarray(net.edge_v)
         lo, hi = np.minimum(u, v), np.maximum(u, v)
@@ -249,8 +239,6 @@ def network_lines(net: Any, max_segments: int) -> tuple[gpd.GeoDataFrame, int]:
 
 
 def check_bands(bands: Any, what: str = "bands") -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
     if not isinstance(bands, gpd.GeoDataFrame):
         raise InputError(f"{what} must be a GeoDataFrame, got {type(bands).__name__}", "pass geo.isochrones output")
     if "minutes" not in bands.columns:
@@ -258,7 +246,7 @@ def check_bands(bands: Any, what: str = "bands") -> gpd.GeoDataFrame:
     if bands.crs is None:
         raise InputError(f"{what} has no CRS", "set it: bands.set_crs('EPSG:4326')")
     out = bands.to_crs(4326)
-    out = out[~(out.geometry.isna() | out.geometry.is_empty)]
+    out = out[_present(out)]
     minutes = pd.to_numeric(out["minutes"], errors="coerce")
     if minutes.isna().any():
         raise InputError(f"{what} has non-numeric minutes: {list(out['minutes'][minutes.isna()])[:3]}", "fix the column")
@@ -267,9 +255,6 @@ def check_bands(bands: Any, what: str = "bands") -> gpd.GeoDataFrame:
 
 def rings(bands: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Nested (cumulative) bands -> one row per minutes with the ring geometry (band minus the next smaller)."""
-    import geopandas as gpd
-    import shapely
-
     b = bands.copy()
     b["minutes"] = pd.to_numeric(b["minutes"]).astype(float)
     agg = {c: "sum" for c in ("area_km2", "population") if c in b.columns}
@@ -289,8 +274,6 @@ def rings(bands: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def route_gdf(route: Any) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
     if hasattr(route, "to_geodataframe"):
         g = route.to_geodataframe()
         if "mode" not in g.columns:
@@ -323,8 +306,6 @@ def _cell(r: pd.Series, col: str) -> Any:
 
 
 def _points_gdf(geoms: Sequence[Any]) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
     return gpd.GeoDataFrame(geometry=gpd.GeoSeries(list(geoms), crs=4326), crs=4326)
 
 
@@ -444,8 +425,6 @@ _ROUTE_FIELDS = (("from", "from", "{}"), ("to", "to", "{}"), ("name", "name", "{
 def route(r: Any, *, name: str = "Route", color: str | None = None, network_: Any = None, boundaries_: Any = None,
           title: str | None = None, attribution: str | None = None) -> MapSpec:  # fmt: skip
     """Legs coloured by mode (walk and transfer dotted) over a white casing, with start and end dots."""
-    import shapely
-
     g = wgs84(route_gdf(r), "route")
     bounds = extent_of(g)
     layers = base(network_, boundaries_, bounds)
@@ -543,9 +522,6 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
     The web map stacks both (before hidden at first); a static figure shows the
     two side by side, or (``side_by_side=False``) "before" as dashed outlines.
     """
-    import geopandas as gpd
-    import shapely
-
     b, a = check_bands(before, "before_bands"), check_bands(after, "after_bands")
     prop = wgs84(proposed, "proposed lines") if proposed is not None else None
     pts = points(origins_)
@@ -604,7 +580,7 @@ def gains(pts_in: Any, *, before: str, after: str, label: str, name: str, networ
     for col in (before, after):
         if col not in g.columns:
             raise InputError(f"points have no {col!r} column (columns: {list(g.columns)})", f"pass {before}/{after}")
-    g = (g.set_crs(4326) if g.crs is None else g).to_crs(4326).copy()
+    g = _to4326(g).copy()
     g.geometry = g.geometry.representative_point()
     bounds = extent_of(g)
     layers = base(network_, boundaries_, bounds)
