@@ -13,12 +13,16 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import folium
 import numpy as np
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 
 from geo._private import style as S
 from geo._private.offline import escape, make_offline
 from geo.crs import wgs84_to_gcj02
-from geo.errors import GeoError, InputError
+from geo.errors import InputError
 from geo.render.describe import Bounds, Layer, Legend, MapSpec
 
 # name -> (url template, attribution html, datum, subdomains, max zoom)
@@ -96,33 +100,14 @@ _CONTROL_JS = """
 """
 
 
-def folium_module() -> Any:
-    try:
-        import folium
-    except ImportError as exc:  # pragma: no cover - folium is a dependency
-        raise GeoError(
-            "interactive maps need the 'folium' package, which is not installed",
-            "run `pip install folium` (or `pip install -e .` in the geo checkout)",
-        ) from exc
-    return folium
-
-
 def _macro(template: str, parent: Any, name: str | None = None, **attrs: Any) -> Any:
     """Add a branca MacroElement running ``template`` (a Jinja script) to ``parent``."""
-    from branca.element import MacroElement
-    from jinja2 import Template
-
     el = MacroElement()
     el._template = Template("{% macro script(this, kwargs) %}" + template + "{% endmacro %}")
     for k, v in attrs.items():
         setattr(el, k, v)
     parent.add_child(el, name=name)
     return el
-
-
-def _control(m: Any, html_text: str, position: str = "bottomright", css_class: str = "geo-legend") -> None:
-    """A Leaflet control whose content is ``html_text`` (already escaped)."""
-    _macro(_CONTROL_JS, m, position=position, css_class=css_class, html=html_text)
 
 
 def _attribution(m: Any, text_html: str) -> None:
@@ -136,7 +121,6 @@ def _setup(m: Any) -> None:
     """CSS and custom panes, once per map."""
     if getattr(m, "_geo_setup", False):
         return
-    folium = folium_module()
     m.get_root().header.add_child(folium.Element(_CSS), name="geo_css")
     for pane, z, events in _PANES.values():
         folium.map.CustomPane(pane, z_index=z, pointer_events=events).add_to(m)
@@ -163,11 +147,10 @@ def tile_names(tiles: str | Sequence[str] | None) -> list[str]:
 
 def new_map(bounds: Bounds | None, tiles: str | Sequence[str] | None) -> Any:
     """An empty map centred on ``bounds`` with optional web tiles (none: renders offline)."""
-    folium = folium_module()
     names = tile_names(tiles)
     minx, miny, maxx, maxy = bounds if bounds is not None else (-180.0, -60.0, 180.0, 75.0)
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None, prefer_canvas=True,
-                   control_scale=True)  # fmt: skip
+    m: Any = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None,
+                        prefer_canvas=True, control_scale=True)  # fmt: skip
     m._geo_datum = TILES[names[0]][2] if names else "wgs84"
     _setup(m)
     for i, key in enumerate(names):
@@ -177,7 +160,10 @@ def new_map(bounds: Bounds | None, tiles: str | Sequence[str] | None) -> Any:
     return m
 
 
-def _shift(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _shift(m: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 coordinates in the map's datum (GCJ-02 under Amap tiles)."""
+    if getattr(m, "_geo_datum", "wgs84") != "gcj02":
+        return x, y
     gx, gy = wgs84_to_gcj02(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     return np.asarray(gx, dtype=float), np.asarray(gy, dtype=float)
 
@@ -190,22 +176,15 @@ def fit(m: Any, bounds: Sequence[float]) -> None:
     if maxx - minx < 1e-9 and maxy - miny < 1e-9:  # one point
         d = _POINT_HALF_SIDE_DEG
         minx, miny, maxx, maxy = minx - d, miny - d, maxx + d, maxy + d
-    if getattr(m, "_geo_datum", "wgs84") == "gcj02":
-        (minx, maxx), (miny, maxy) = _shift(np.array([minx, maxx]), np.array([miny, maxy]))
+    (minx, maxx), (miny, maxy) = _shift(m, np.array([minx, maxx]), np.array([miny, maxy]))
     _macro(_FIT_JS, m, name="geo_fit", bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]],
            max_zoom=_FIT_MAX_ZOOM)  # fmt: skip
 
 
 def _geojson(m: Any, lay: Layer, props: dict[str, list[Any]]) -> dict[str, Any]:
     """A FeatureCollection with ONLY the given (safe) properties, shifted to the map's datum, rounded."""
-    import shapely
-
-    shift = getattr(m, "_geo_datum", "wgs84") == "gcj02"
-
     def tf(coords: np.ndarray) -> np.ndarray:
-        if shift and len(coords):
-            coords = np.column_stack(_shift(coords[:, 0], coords[:, 1]))
-        return np.round(coords, lay.decimals)
+        return np.round(np.column_stack(_shift(m, coords[:, 0], coords[:, 1])) if len(coords) else coords, lay.decimals)
 
     geoms = shapely.transform(lay.gdf.geometry.values, tf)
     feats = [{"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)),
@@ -214,14 +193,11 @@ def _geojson(m: Any, lay: Layer, props: dict[str, list[Any]]) -> dict[str, Any]:
 
 
 def _xy(m: Any, lay: Layer) -> np.ndarray:
-    x, y = lay.gdf.geometry.x.to_numpy(), lay.gdf.geometry.y.to_numpy()
-    if getattr(m, "_geo_datum", "wgs84") == "gcj02":
-        x, y = _shift(x, y)
+    x, y = _shift(m, lay.gdf.geometry.x.to_numpy(), lay.gdf.geometry.y.to_numpy())
     return np.column_stack([np.round(x, lay.decimals), np.round(y, lay.decimals)])
 
 
 def _add_geojson(parent: Any, data: dict[str, Any], style: Any, lay: Layer, tooltip: bool = True, **kw: Any) -> None:
-    folium = folium_module()
     if tooltip and lay.tips is not None:
         kw["tooltip"] = folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True)
     if lay.pane in _PANES:
@@ -232,7 +208,6 @@ def _add_geojson(parent: Any, data: dict[str, Any], style: Any, lay: Layer, tool
 
 
 def _draw(m: Any, fg: Any, lay: Layer) -> None:
-    folium = folium_module()
     n = len(lay.gdf)
     if lay.kind == "text":
         for (x, y), text, r in zip(_xy(m, lay), lay.labels or [], lay.radius or [0.0] * n):
@@ -302,7 +277,6 @@ def legend_html(legend: Legend) -> str:
 
 def draw(spec: MapSpec, m: Any = None, *, tiles: str | Sequence[str] | None = None) -> Any:
     """Draw ``spec`` on ``m`` (a new offline map when None); returns the map."""
-    folium = folium_module()
     created = m is None
     if created:
         m = new_map(spec.bounds, tiles)
@@ -326,7 +300,7 @@ def draw(spec: MapSpec, m: Any = None, *, tiles: str | Sequence[str] | None = No
         fg.add_to(m)
     for legend in spec.legends:
         if any(r.web for r in legend.rows):
-            _control(m, legend_html(legend))
+            _macro(_CONTROL_JS, m, position="bottomright", css_class="geo-legend", html=legend_html(legend))
     if spec.title:
         m.get_root().html.add_child(folium.Element(f'<div class="geo-title">{escape(spec.title)}</div>'), name="geo_title")
     if created:
@@ -340,6 +314,6 @@ def draw(spec: MapSpec, m: Any = None, *, tiles: str | Sequence[str] | None = No
 
 def map_html(m: Any, *, strict: bool = True) -> str:
     """The map as one self-contained HTML page (Leaflet inlined, no CDN requests)."""
-    if not isinstance(m, folium_module().Map):
+    if not isinstance(m, folium.Map):
         raise InputError(f"expected a folium.Map, got {type(m).__name__}", "pass a map made by geo.maps")
     return make_offline(m.get_root().render(), strict=strict)
