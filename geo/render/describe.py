@@ -1,16 +1,10 @@
 """What a map shows, independent of how it is drawn.
 
-Each map kind (isochrone, network, route, rail, points, comparison, gains) is
-described once here as a :class:`MapSpec`: a list of typed :class:`Layer`
-objects (bands, network, routes, points, boundaries, text) with their
-colours, widths, tooltips and labels, the :class:`Legend` s, a title and an
-attribution. :mod:`geo.render.folium` and :mod:`geo.render.mpl` draw a spec;
-neither decides what is on the map.
-
-Sizes are given for both media, because a Leaflet page and a 150-dpi PNG
-need different numbers for the same look: ``width`` is web pixels,
-``lw`` matplotlib points; ``radius`` web pixels, ``size`` matplotlib marker
-area (points²).
+Each map kind (isochrone, network, route, rail, points, comparison, gains) is described once here as a
+:class:`MapSpec`: typed :class:`Layer` s with colours, widths, tooltips and labels, :class:`Legend` s, a title and an
+attribution. :mod:`geo.render.folium` and :mod:`geo.render.mpl` draw a spec; neither decides what is on the map.
+Sizes are given for both media (a Leaflet page and a 150-dpi PNG need different numbers for the same look):
+``width`` and ``radius`` in web pixels, ``lw`` in matplotlib points, ``size`` as matplotlib marker area (points²).
 """
 
 from __future__ import annotations
@@ -105,18 +99,9 @@ class MapSpec:
     panels: list[tuple[str, str]] | None = None  # static: side-by-side (key, title)
 
 
-def _n(value: Any, n: int) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple | np.ndarray) else [value] * n
-
-
 def _present(g: gpd.GeoDataFrame) -> np.ndarray:
     """Rows with a non-empty geometry."""
     return np.asarray(~(g.geometry.isna() | g.geometry.is_empty), dtype=bool)
-
-
-def _to4326(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``g`` in EPSG:4326; no CRS is taken to be WGS84."""
-    return (g.set_crs(4326) if g.crs is None else g).to_crs(4326)
 
 
 def layer(name: str, kind: Any, gdf: gpd.GeoDataFrame, *, color: Any = "#111111", width: Any = 1.0,
@@ -126,7 +111,8 @@ def layer(name: str, kind: Any, gdf: gpd.GeoDataFrame, *, color: Any = "#111111"
     keep = _present(gdf)
 
     def each(v: Any) -> Any:
-        return None if v is None else [x for x, k in zip(_n(v, len(gdf)), keep) if k]
+        values = list(v) if isinstance(v, list | tuple | np.ndarray) else [v] * len(gdf)
+        return None if v is None else [x for x, k in zip(values, keep) if k]
 
     kw.update({k: each(kw.get(k)) for k in ("tips", "labels")})
     return Layer(name, kind, gdf[keep], each(color), each(width), each(lw), fill=each(fill), dash=each(dash),
@@ -155,6 +141,7 @@ def extent_of(*layers: Any) -> Bounds | None:
 
 
 def as_gdf(obj: Any, what: str) -> gpd.GeoDataFrame:
+    """A GeoDataFrame from a GeoDataFrame, a GeoSeries or a file."""
     if isinstance(obj, gpd.GeoDataFrame):
         return obj
     if isinstance(obj, gpd.GeoSeries):
@@ -165,6 +152,11 @@ def as_gdf(obj: Any, what: str) -> gpd.GeoDataFrame:
             raise InputError(f"{what} file {p} does not exist", "check the path")
         return gpd.read_file(p)
     raise InputError(f"{what} must be a GeoDataFrame or a file, got {type(obj).__name__}", "pass a GeoDataFrame")
+
+
+def _to4326(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``g`` in EPSG:4326; no CRS is taken to be WGS84."""
+    return (g.set_crs(4326) if g.crs is None else g).to_crs(4326)
 
 
 def wgs84(obj: Any, what: str) -> gpd.GeoDataFrame:
@@ -307,6 +299,11 @@ def _cell(r: pd.Series, col: str) -> Any:
 
 def _points_gdf(geoms: Sequence[Any]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(geometry=gpd.GeoSeries(list(geoms), crs=4326), crs=4326)
+
+
+def _tips(g: gpd.GeoDataFrame, cols: Sequence[str], heads: Iterable[str]) -> list[str]:
+    """One tooltip per row of ``g``: its non-blank ``cols`` under the given heads."""
+    return [tip([(c, _cell(r, c)) for c in cols], head=h) for h, (_, r) in zip(heads, g.iterrows())]
 
 
 # ---------------------------------------------------------------------------------------------- layers
@@ -484,8 +481,7 @@ def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = Fals
     if sg is not None and len(sg):
         names = [str(n) if n is not None else "" for n in (sg["name"] if "name" in sg.columns else [None] * len(sg))]
         names = ["" if n in ("nan", "<NA>", "None") else n for n in names]
-        tips = [tip([(c, _cell(r, c)) for c in ("line", "lines", "code")], head=n or "station")
-                for n, (_, r) in zip(names, sg.iterrows())]  # fmt: skip
+        tips = _tips(sg, ("line", "lines", "code"), [n or "station" for n in names])
         layers.append(layer(f"{name} stations", "points", sg, fill="#ffffff", width=2, lw=2, radius=5, size=60,
                             tips=tips, pane="top", z=12))  # fmt: skip
         if labels:
@@ -505,8 +501,7 @@ def points_layer(pts_in: Any, *, name: str, label: str | None, color: str, radiu
     if not len(pts):
         return MapSpec([], [], bounds, title)
     cols = [c for c in pts.columns if c not in (pts.geometry.name, label)][:6]
-    tips = [tip([(c, r[c]) for c in cols if pd.notna(r[c]) and str(r[c])],
-                head=str(r[label]) if label and pd.notna(r[label]) else name) for _, r in pts.iterrows()]  # fmt: skip
+    tips = _tips(pts, cols, [str(x) if pd.notna(x) else name for x in pts[label]] if label else [name] * len(pts))
     lay = layer(name, "points", pts[[pts.geometry.name]], color="#ffffff", fill=color, width=1, lw=1, radius=radius,
                 size=radius**2 * 3, tips=tips, fill_opacity=0.9, bulk=True, pane="top", z=11)  # fmt: skip
     rows = [Row("dot", f"{name} ({len(pts):,})", color)] if legend else []
@@ -560,8 +555,8 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
                             dash="5 3", fill_opacity=0.12, tips=tips[::-1], opacity=1.0, static=False))  # fmt: skip
         rows.insert(0, Row("line", "Area gained", "#00733c", width=3, dash="dashed", static=False))
     if prop is not None and len(prop):
-        tips = [tip([(c, r[c]) for c in ("class", "highway", "speed_kmh", "lanes", "ref") if _cell(r, c) is not None],
-                    head=str(_cell(r, "name") or "Proposed")) for _, r in prop.iterrows()]  # fmt: skip
+        heads = [str(_cell(r, "name") or "Proposed") for _, r in prop.iterrows()]
+        tips = _tips(prop, ("class", "highway", "speed_kmh", "lanes", "ref"), heads)
         layers.append(layer("Proposed", "lines", prop, color=S.PROPOSED_COLOR, width=5, lw=3.5, opacity=1.0,
                             casing=(9, 6, 0.9), tips=tips, pane="top", z=11, panels=("after", "overlay")))  # fmt: skip
         rows.append(Row("line", "Proposed road / line", S.PROPOSED_COLOR, width=5, static=False))
