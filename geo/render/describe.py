@@ -245,10 +245,13 @@ def check_bands(bands: Any, what: str = "bands") -> gpd.GeoDataFrame:
     return out
 
 
+def _minutes(bands: gpd.GeoDataFrame) -> pd.Series:
+    return pd.to_numeric(bands["minutes"]).astype(float)
+
+
 def rings(bands: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Nested (cumulative) bands -> one row per minutes with the ring geometry (band minus the next smaller)."""
-    b = bands.copy()
-    b["minutes"] = pd.to_numeric(b["minutes"]).astype(float)
+    b = bands.assign(minutes=_minutes(bands))
     agg = {c: "sum" for c in ("area_km2", "population") if c in b.columns}
     geoms = b.groupby("minutes").geometry.apply(lambda s: shapely.union_all(shapely.make_valid(s.values)))
     extra = b.groupby("minutes").agg(agg) if agg else pd.DataFrame(index=geoms.index)
@@ -521,26 +524,22 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
     prop = wgs84(proposed, "proposed lines") if proposed is not None else None
     pts = points(origins_)
     bounds = extent_of(b, a, prop, pts)
-    all_minutes = sorted(set(pd.to_numeric(b["minutes"]).astype(float)) | set(pd.to_numeric(a["minutes"]).astype(float)))
+    all_minutes = sorted({*_minutes(b), *_minutes(a)})
     layers = base(network_, boundaries_, bounds)
     band_rows: list[Row] = []
     rows: list[Row] = []
     if len(b):
-        layers.append(bands(b, name=before_name, colors=colors, all_minutes=all_minutes, show=False, panels=("before",))[0])
-        outline = bands(b, name=before_name, colors=colors, all_minutes=all_minutes, panels=("overlay",))[0]
-        n = len(outline.color)  # static only: "before" as dashed outlines over the "after" bands
-        outline.color, outline.lw, outline.dash = [S.darker(c, 0.6) for c in outline.fill or []], [1.1] * n, ["--"] * n
-        outline.fill, outline.web, outline.z = None, False, 3.5
-        layers.append(outline)
+        lay = bands(b, name=before_name, colors=colors, all_minutes=all_minutes, show=False, panels=("before",))[0]
+        n = len(lay.color)  # static only: "before" as dashed outlines over the "after" bands
+        outline = dataclasses.replace(lay, color=[S.darker(c, 0.6) for c in lay.fill or []], lw=[1.1] * n,
+                                      dash=["--"] * n, fill=None, web=False, z=3.5, show=True, panels=("overlay",))  # fmt: skip
+        layers += [lay, outline]
         rows.append(Row("line", "before (outline)", "#555555", lw=1.1, dash="dashed", panels=("overlay",), web=False))
     if len(a):
         lay, band_rows = bands(a, name=after_name, colors=colors, all_minutes=all_minutes, panels=("after", "overlay"))
         layers.append(lay)
     gained_at, gained = [], []
-    def unions(x: gpd.GeoDataFrame) -> dict[float, Any]:
-        return {float(m): shapely.union_all(v.values) for m, v in x.groupby(pd.to_numeric(x["minutes"]).astype(float)).geometry}
-
-    ub, ua = unions(b), unions(a)
+    ub, ua = ({float(m): shapely.union_all(v.values) for m, v in x.groupby(_minutes(x)).geometry} for x in (b, a))
     for mnt, geom in sorted(ua.items()):  # area gained per threshold: after band minus before band
         g = shapely.make_valid(shapely.difference(geom, ub.get(mnt, shapely.Polygon())))
         if not g.is_empty and g.area > 0:
@@ -608,15 +607,12 @@ def gains(pts_in: Any, *, before: str, after: str, label: str, name: str, networ
                             static=label in g.columns))  # fmt: skip
     layers.append(layer(name, "points", g, color=[S.darker(c, 0.6) for c in fill], fill=fill, width=1.5, lw=0.8,
                         radius=radius, size=size, tips=tips, pane="top", z=12))  # fmt: skip
-    rows = []
-    if faster.size:
-        lo, hi = S.ramp(S.GAIN_RAMP[1:], 0.0), S.ramp(S.GAIN_RAMP[1:], 1.0)
-        rows += [Row("dot", "a little faster", lo, S.darker(lo, 0.6), static=False),
-                 Row("dot", f"{top:.0f} min faster", hi, S.darker(hi, 0.6), lw=1, ms=10)]  # fmt: skip
-    if np.any(np.isnan(b) & np.isfinite(a)):
-        rows.append(Row("dot", "newly reachable", S.NEW_REACH_COLOR, S.darker(S.NEW_REACH_COLOR, 0.6), lw=1, ms=10))
-    if np.any(saved < -1e-9):
-        rows.append(Row("dot", "slower", S.LOSS_COLOR, S.darker(S.LOSS_COLOR, 0.6), lw=1, ms=7))
-    grey = S.NO_CHANGE_COLOR
-    rows.append(Row("dot", "no change / unreachable", grey, S.darker(grey, 0.6), lw=1, ms=5))
+    def dot(label: str, c: str, **kw: Any) -> Row:
+        return Row("dot", label, c, S.darker(c, 0.6), **kw)
+
+    lo, hi = S.ramp(S.GAIN_RAMP[1:], 0.0), S.ramp(S.GAIN_RAMP[1:], 1.0)
+    rows = [dot("a little faster", lo, static=False), dot(f"{top:.0f} min faster", hi, lw=1, ms=10)] if faster.size else []
+    rows += [dot("newly reachable", S.NEW_REACH_COLOR, lw=1, ms=10)] if np.any(np.isnan(b) & np.isfinite(a)) else []
+    rows += [dot("slower", S.LOSS_COLOR, lw=1, ms=7)] if np.any(saved < -1e-9) else []
+    rows.append(dot("no change / unreachable", S.NO_CHANGE_COLOR, lw=1, ms=5))
     return MapSpec(layers, [Legend(name, rows)], bounds, title, attribution, pad=0.15)
