@@ -8,6 +8,7 @@ WGS84 so it lines up. All text from data is HTML-escaped.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -138,10 +139,8 @@ def tile_names(tiles: str | Sequence[str] | None) -> list[str]:
             raise InputError(f"unknown tile layer {t!r}", f"use one of {', '.join(sorted(TILES))}, or None for offline")
         out.append(key)
     if len({TILES[k][2] for k in out}) > 1:
-        raise InputError(
-            f"tile layers {out} mix WGS84 and GCJ-02 providers; overlays can only line up with one",
-            "choose OSM tiles or Chinese (Amap) tiles, not both",
-        )
+        raise InputError(f"tile layers {out} mix WGS84 and GCJ-02 providers; overlays can only line up with one",
+                         "choose OSM tiles or Chinese (Amap) tiles, not both")  # fmt: skip
     return out
 
 
@@ -287,14 +286,9 @@ def draw(spec: MapSpec, m: Any = None, *, tiles: str | Sequence[str] | None = No
     _setup(m)
     if spec.attribution:
         _attribution(m, spec.attribution)
-    groups: list[tuple[Any, list[Layer]]] = []
-    for lay in spec.layers:
-        if lay.web and len(lay.gdf):
-            if groups and groups[-1][1][0].name == lay.name:
-                groups[-1][1].append(lay)
-            else:
-                groups.append((folium.FeatureGroup(name=lay.name, show=lay.show), [lay]))
-    for fg, lays in groups:
+    for name, group in itertools.groupby([x for x in spec.layers if x.web and len(x.gdf)], key=lambda x: x.name):
+        lays = list(group)  # consecutive layers of one name: one entry in the layer control
+        fg = folium.FeatureGroup(name=name, show=lays[0].show)
         for lay in lays:
             _draw(m, fg, lay)
         fg.add_to(m)
