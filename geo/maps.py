@@ -273,13 +273,15 @@ def comparison_map(before_bands: gpd.GeoDataFrame, after_bands: gpd.GeoDataFrame
     >>> p = shapely.Point(112.58, 37.86)
     >>> before = gpd.GeoDataFrame({"minutes": [10]}, geometry=[p.buffer(0.02)], crs=4326)
     >>> after = gpd.GeoDataFrame({"minutes": [10]}, geometry=[p.buffer(0.03)], crs=4326)
-    >>> road = gpd.GeoDataFrame({"name": ["new <road>"]}, geometry=[shapely.LineString([(112.58, 37.86), (112.61, 37.86)])], crs=4326)
+    >>> line = shapely.LineString([(112.58, 37.86), (112.61, 37.86)])
+    >>> road = gpd.GeoDataFrame({"name": ["new <road>"]}, geometry=[line], crs=4326)
     >>> html = map_html(comparison_map(before, after, road))
     >>> "new <road>" in html, "Proposed road / line" in html
     (False, True)
     """
     spec = D.comparison(before_bands, after_bands, proposed_lines, origins, colors=colors, network_=network,
-                        boundaries_=boundaries, title=title, before_name=before_name, after_name=after_name)  # fmt: skip
+                        boundaries_=boundaries, title=title, before_name=before_name,
+                        after_name=after_name)  # fmt: skip
     return _web(spec, m, tiles)
 
 

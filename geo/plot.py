@@ -111,7 +111,8 @@ def rail_plot(lines: Layer | None, stations: Layer | None = None, *, boundaries:
     Examples
     --------
     >>> import geopandas as gpd, shapely
-    >>> lines = gpd.GeoDataFrame({"rail_type": ["hsr"]}, geometry=[shapely.LineString([(108.9, 34.3), (109.0, 33.7)])], crs=4326)
+    >>> line = shapely.LineString([(108.9, 34.3), (109.0, 33.7)])
+    >>> lines = gpd.GeoDataFrame({"rail_type": ["hsr"]}, geometry=[line], crs=4326)
     >>> [t.get_text() for t in rail_plot(lines).axes[0].get_legend().get_texts()]
     ['High-speed rail']
     """
@@ -141,7 +142,8 @@ def comparison_plot(before_bands: gpd.GeoDataFrame, after_bands: gpd.GeoDataFram
     ['Before', 'After']
     """
     spec = D.comparison(before_bands, after_bands, proposed_lines, origins, colors=colors, network_=network,
-                        boundaries_=boundaries, title=title, attribution=attribution, side_by_side=side_by_side)  # fmt: skip
+                        boundaries_=boundaries, title=title, attribution=attribution,
+                        side_by_side=side_by_side)  # fmt: skip
     return draw(spec, figsize=figsize, scale_bar=scale_bar, north_arrow=north_arrow, path=path)
 
 

@@ -132,11 +132,11 @@ def tip(rows: Iterable[tuple[str, Any]], head: str | None = None) -> str:
 # ---------------------------------------------------------------------------------------------- inputs
 def extent_of(*layers: Any) -> Bounds | None:
     """The bounds around all ``layers`` (Networks or GeoDataFrames; None and empty ones are left out)."""
-    boxes = [lay.bounds if hasattr(lay, "indptr") else lay.total_bounds for lay in layers
-             if lay is not None and (hasattr(lay, "indptr") or (hasattr(lay, "total_bounds") and len(lay)))]  # fmt: skip
+    nets = [tuple(lay.bounds) for lay in layers if hasattr(lay, "indptr")]  # Networks
+    boxes = nets + [tuple(lay.total_bounds) for lay in layers if hasattr(lay, "total_bounds") and len(lay)]
     if not boxes:
         return None
-    arr = np.array([tuple(b) for b in boxes], dtype=float)
+    arr = np.array(boxes, dtype=float)
     return (arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max())
 
 
@@ -226,7 +226,8 @@ def network_lines(net: Any, max_segments: int) -> tuple[gpd.GeoDataFrame, int]:
             dropped += len(geoms) - max_segments
             geoms, classes = np.asarray(geoms)[order], classes[order]
     rows = sorted(set(classes), key=lambda c: S.ROAD_STYLE[c][2])
-    merged = [shapely.line_merge(shapely.multilinestrings(shapely.get_parts(np.asarray(geoms)[classes == c]))) for c in rows]
+    parts = [shapely.get_parts(np.asarray(geoms)[classes == c]) for c in rows]
+    merged = [shapely.line_merge(shapely.multilinestrings(p)) for p in parts]
     return gpd.GeoDataFrame({"class": rows}, geometry=merged, crs=4326), dropped
 
 
@@ -241,7 +242,8 @@ def check_bands(bands: Any, what: str = "bands") -> gpd.GeoDataFrame:
     out = out[_present(out)]
     minutes = pd.to_numeric(out["minutes"], errors="coerce")
     if minutes.isna().any():
-        raise InputError(f"{what} has non-numeric minutes: {list(out['minutes'][minutes.isna()])[:3]}", "fix the column")
+        bad = list(out["minutes"][minutes.isna()])[:3]
+        raise InputError(f"{what} has non-numeric minutes: {bad}", "fix the column")
     return out
 
 
@@ -385,7 +387,8 @@ def origins(obj: Any, *, name: str = "Origins", what: str = "origins") -> tuple[
     if not len(pts):
         return [], []
     nm = name if len(pts) > 1 else name.rstrip("s")
-    tips = [tip([("lon, lat (WGS84)", f"{p.x:.5f}, {p.y:.5f}")], head=str(n)) for p, n in zip(pts.geometry, pts["name"])]
+    tips = [tip([("lon, lat (WGS84)", f"{p.x:.5f}, {p.y:.5f}")], head=str(n))
+            for p, n in zip(pts.geometry, pts["name"])]  # fmt: skip
     out = [layer(nm, "points", pts, fill="#ffffff", width=3, lw=2, radius=7, size=60, tips=tips, pane="top", z=12)]
     if len(pts) <= 40:
         out.append(layer(nm, "text", pts, labels=[str(x) for x in pts["name"]], label_style="origin", web=False, z=13))
@@ -480,7 +483,8 @@ def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = Fals
         for k in dict.fromkeys(kinds):
             label = {"hsr": "High-speed rail", "rail": "Railway"}.get(k, k.replace("_", " ").title())
             c = S.PROPOSED_COLOR if proposed else S.RAIL_COLORS.get(k, S.RAIL_COLORS["rail"])
-            rows.append(Row("line", label + (" (proposed)" if proposed else ""), c, dash="dashed" if proposed else "solid"))
+            label += " (proposed)" if proposed else ""
+            rows.append(Row("line", label, c, dash="dashed" if proposed else "solid"))
     if sg is not None and len(sg):
         names = [str(n) if n is not None else "" for n in (sg["name"] if "name" in sg.columns else [None] * len(sg))]
         names = ["" if n in ("nan", "<NA>", "None") else n for n in names]
@@ -532,7 +536,8 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
         lay = bands(b, name=before_name, colors=colors, all_minutes=all_minutes, show=False, panels=("before",))[0]
         n = len(lay.color)  # static only: "before" as dashed outlines over the "after" bands
         outline = dataclasses.replace(lay, color=[S.darker(c, 0.6) for c in lay.fill or []], lw=[1.1] * n,
-                                      dash=["--"] * n, fill=None, web=False, z=3.5, show=True, panels=("overlay",))  # fmt: skip
+                                      dash=["--"] * n, fill=None, web=False, z=3.5, show=True,
+                                      panels=("overlay",))  # fmt: skip
         layers += [lay, outline]
         rows.append(Row("line", "before (outline)", "#555555", lw=1.1, dash="dashed", panels=("overlay",), web=False))
     if len(a):
@@ -591,7 +596,8 @@ def gains(pts_in: Any, *, before: str, after: str, label: str, name: str, networ
             c, rad, s, status = S.NO_CHANGE_COLOR, 5.0, 20.0, "unreachable"
         elif saved[i] > 1e-9:
             t = saved[i] / top
-            c, rad, s, status = S.ramp(S.GAIN_RAMP[1:], t), 5 + 7 * math.sqrt(t), 30 + 110 * t, f"{saved[i]:.1f} min faster"
+            c, rad, s = S.ramp(S.GAIN_RAMP[1:], t), 5 + 7 * math.sqrt(t), 30 + 110 * t
+            status = f"{saved[i]:.1f} min faster"
         elif saved[i] < -1e-9:
             c, rad, s, status = S.LOSS_COLOR, 6.0, 50.0, f"{-saved[i]:.1f} min slower"
         else:
@@ -611,7 +617,8 @@ def gains(pts_in: Any, *, before: str, after: str, label: str, name: str, networ
         return Row("dot", label, c, S.darker(c, 0.6), **kw)
 
     lo, hi = S.ramp(S.GAIN_RAMP[1:], 0.0), S.ramp(S.GAIN_RAMP[1:], 1.0)
-    rows = [dot("a little faster", lo, static=False), dot(f"{top:.0f} min faster", hi, lw=1, ms=10)] if faster.size else []
+    rows = [dot("a little faster", lo, static=False), dot(f"{top:.0f} min faster", hi, lw=1, ms=10)]
+    rows = rows if faster.size else []
     rows += [dot("newly reachable", S.NEW_REACH_COLOR, lw=1, ms=10)] if np.any(np.isnan(b) & np.isfinite(a)) else []
     rows += [dot("slower", S.LOSS_COLOR, lw=1, ms=7)] if np.any(saved < -1e-9) else []
     rows.append(dot("no change / unreachable", S.NO_CHANGE_COLOR, lw=1, ms=5))

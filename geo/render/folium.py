@@ -32,7 +32,8 @@ TILES: dict[str, tuple[str, str, str, str, int]] = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", S.OSM_ATTRIBUTION_HTML, "wgs84", "abc", 19),
     "amap": ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
              _AMAP, "gcj02", "1234", 18),
-    "amap-satellite": ("https://webst0{s}.is.autonavi.com/appmaptile?style=6&x={x}&y={y}&z={z}", _AMAP, "gcj02", "1234", 18),
+    "amap-satellite": ("https://webst0{s}.is.autonavi.com/appmaptile?style=6&x={x}&y={y}&z={z}",
+                       _AMAP, "gcj02", "1234", 18),
 }  # fmt: skip
 TILES["gaode"] = TILES["amap"]
 
@@ -115,7 +116,8 @@ def _attribution(m: Any, text_html: str) -> None:
     done: set[str] = getattr(m, "_geo_attributions", set())
     if text_html not in done:
         m._geo_attributions = done | {text_html}
-        _macro("{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});", m, text=text_html)
+        js = "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});"
+        _macro(js, m, text=text_html)
 
 
 def _setup(m: Any) -> None:
@@ -236,8 +238,9 @@ def _draw(m: Any, fg: Any, lay: Layer) -> None:
         return f["properties"].get(key, fixed.get(key))
 
     if lay.kind == "points":  # many points: one GeoJSON layer of circle markers
-        marker = folium.CircleMarker(radius=(lay.radius or [4.0])[0], weight=lay.width[0], color=lay.color[0], fill=True,
-                                     fill_color=(lay.fill or ["#ffffff"])[0], fill_opacity=lay.fill_opacity)  # fmt: skip
+        marker = folium.CircleMarker(radius=(lay.radius or [4.0])[0], weight=lay.width[0], color=lay.color[0],
+                                     fill=True, fill_color=(lay.fill or ["#ffffff"])[0],
+                                     fill_opacity=lay.fill_opacity)  # fmt: skip
         _add_geojson(fg, data, lambda f: {"fillColor": get(f, "_color"), "color": get(f, "_edge")}, lay, marker=marker)
         return
     if lay.kind == "lines" and lay.casing:  # a white casing keeps lines readable over bands and roads
@@ -261,7 +264,8 @@ def legend_html(legend: Legend) -> str:
         if not r.web:
             continue
         if r.kind == "note":
-            out.append(f'<div class="geo-row" style="color:#666;font-size:11px;max-width:190px">{escape(r.label)}</div>')
+            style = "color:#666;font-size:11px;max-width:190px"
+            out.append(f'<div class="geo-row" style="{style}">{escape(r.label)}</div>')
             continue
         c = escape(r.color)
         if r.kind == "swatch":
@@ -280,7 +284,8 @@ def draw(spec: MapSpec, m: Any = None, *, tiles: str | Sequence[str] | None = No
     if created:
         m = new_map(spec.bounds, tiles)
     elif not isinstance(m, folium.Map):
-        raise InputError(f"m= must be a folium.Map, got {type(m).__name__}", "pass a map returned by a geo.maps builder")
+        raise InputError(f"m= must be a folium.Map, got {type(m).__name__}",
+                         "pass a map returned by a geo.maps builder")  # fmt: skip
     elif tiles is not None:
         raise InputError("tiles= only applies when a new map is made", "choose the tiles when creating the first map")
     _setup(m)
@@ -296,7 +301,8 @@ def draw(spec: MapSpec, m: Any = None, *, tiles: str | Sequence[str] | None = No
         if any(r.web for r in legend.rows):
             _macro(_CONTROL_JS, m, position="bottomright", css_class="geo-legend", html=legend_html(legend))
     if spec.title:
-        m.get_root().html.add_child(folium.Element(f'<div class="geo-title">{escape(spec.title)}</div>'), name="geo_title")
+        title = folium.Element(f'<div class="geo-title">{escape(spec.title)}</div>')
+        m.get_root().html.add_child(title, name="geo_title")
     if created:
         fit(m, spec.bounds if spec.bounds is not None else (-180.0, -60.0, 180.0, 75.0))
     for key, child in list(m._children.items()):  # (re)place the layer control last so it lists every layer

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 
 _CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff]")
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-              "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN")  # fmt: skip
+              "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC",
+              "AR PL UMing CN")  # fmt: skip
 FORMATS = ("png", "svg", "pdf")
 _TEXT: dict[str, dict[str, Any]] = {  # static look of text layers: annotate() keywords
     "area": {"fontsize": 7, "color": "#666666", "ha": "center", "va": "center", "clip_on": True},
@@ -93,11 +94,8 @@ def rc() -> Any:
 
 def warn_cjk(texts: Sequence[Any]) -> None:
     if cjk_font() is None and any(_CJK.search(str(t)) for t in texts if t is not None):
-        warnings.warn(
-            "no Chinese (CJK) font is installed, Chinese labels will show as boxes; "
-            "install one, e.g. `apt-get install fonts-noto-cjk`",
-            stacklevel=4,
-        )
+        warnings.warn("no Chinese (CJK) font is installed, Chinese labels will show as boxes; "
+                      "install one, e.g. `apt-get install fonts-noto-cjk`", stacklevel=4)  # fmt: skip
 
 
 def _nice_length(span_m: float) -> float:
@@ -148,8 +146,8 @@ def _lines(ax: Axes, geom: Any, color: str, lw: float, z: float, dashed: bool = 
     parts = shapely.get_parts(shapely.get_parts(geom))
     segs = [np.asarray(p.coords)[:, :2] for p in parts if p.geom_type == "LineString" and not p.is_empty]
     if segs:
-        ax.add_collection(LineCollection(segs, colors=color, linewidths=lw, zorder=z, linestyles="--" if dashed else "-",
-                                         capstyle="round", joinstyle="round"))  # fmt: skip
+        ax.add_collection(LineCollection(segs, colors=color, linewidths=lw, zorder=z, capstyle="round",
+                                         joinstyle="round", linestyles="--" if dashed else "-"))  # fmt: skip
 
 
 def _handle(r: Row) -> Any:
