@@ -89,9 +89,10 @@ def base_map(bounds: Sequence[float] | None = None, *, tiles: Tiles = None, netw
     return draw(spec, tiles=tiles)
 
 
-def _web(spec: D.MapSpec, m: Any, tiles: Tiles) -> folium.Map:
-    spec.attribution = S.OSM_ATTRIBUTION_HTML
-    return draw(spec, m, tiles=tiles)
+def _web(spec: D.MapSpec, m: Any, tiles: Tiles, network: Any = None, boundaries: Any = None,
+         title: str | None = None) -> folium.Map:  # fmt: skip
+    """Draw a map kind over its offline base, with its title and the OSM attribution."""
+    return draw(D.framed(spec, network, boundaries, title, S.OSM_ATTRIBUTION_HTML), m, tiles=tiles)
 
 
 def add_network(m: folium.Map, net: Net, *, name: str = "Road network", show: bool = True,
@@ -160,9 +161,8 @@ def isochrone_map(bands: gpd.GeoDataFrame, origins: Any = None, *, m: folium.Map
     >>> "Travel time (minutes)" in html and "https://cdn" not in html
     True
     """
-    spec = D.isochrone(bands, origins, name=name, colors=colors, network_=network, boundaries_=boundaries,
-                       title=title, legend=legend)  # fmt: skip
-    return _web(spec, m, tiles)
+    spec = D.isochrone(bands, origins, name=name, colors=colors, legend=legend)
+    return _web(spec, m, tiles, network, boundaries, title)
 
 
 def network_map(net: Net, m: folium.Map | None = None, *, title: str | None = None, tiles: Tiles = None,
@@ -178,8 +178,7 @@ def network_map(net: Net, m: folium.Map | None = None, *, title: str | None = No
     >>> "Primary" in map_html(network_map(net))
     True
     """
-    spec = D.network_map(net, name=name, max_segments=max_segments, boundaries_=boundaries, title=title)
-    return _web(spec, m, tiles)
+    return _web(D.network_map(net, name=name, max_segments=max_segments), m, tiles, None, boundaries, title)
 
 
 def route_map(route: Any, m: folium.Map | None = None, *, title: str | None = None, tiles: Tiles = None,
@@ -199,8 +198,7 @@ def route_map(route: Any, m: folium.Map | None = None, *, title: str | None = No
     >>> "rail" in map_html(route_map(legs))
     True
     """
-    spec = D.route(route, name=name, color=color, network_=network, boundaries_=boundaries, title=title)
-    return _web(spec, m, tiles)
+    return _web(D.route(route, name=name, color=color), m, tiles, network, boundaries, title)
 
 
 def rail_map(lines: Layer | None, stations: Layer | None = None, m: folium.Map | None = None, *,
@@ -221,8 +219,8 @@ def rail_map(lines: Layer | None, stations: Layer | None = None, m: folium.Map |
     >>> "柞水" in map_html(rail_map(lines, st))
     True
     """
-    spec = D.rail(lines, stations, name=name, proposed=proposed, labels=labels, boundaries_=boundaries, title=title)
-    return _web(spec, m, tiles)
+    spec = D.rail(lines, stations, name=name, proposed=proposed, labels=labels)
+    return _web(spec, m, tiles, None, boundaries, title)
 
 
 def points_map(points: Layer, m: folium.Map | None = None, *, name: str = "Opportunities", label: str | None = None,
@@ -251,8 +249,8 @@ def points_map(points: Layer, m: folium.Map | None = None, *, name: str = "Oppor
     >>> "Amenities" in html and "<b>clinic</b>" not in html
     True
     """
-    spec = D.points_layer(points, name=name, label=label, color=color, radius=radius, legend=legend, title=title)
-    return _web(spec, m, tiles)
+    spec = D.points_layer(points, name=name, label=label, color=color, radius=radius, legend=legend)
+    return _web(spec, m, tiles, title=title)
 
 
 def comparison_map(before_bands: gpd.GeoDataFrame, after_bands: gpd.GeoDataFrame,
@@ -279,10 +277,9 @@ def comparison_map(before_bands: gpd.GeoDataFrame, after_bands: gpd.GeoDataFrame
     >>> "new <road>" in html, "Proposed road / line" in html
     (False, True)
     """
-    spec = D.comparison(before_bands, after_bands, proposed_lines, origins, colors=colors, network_=network,
-                        boundaries_=boundaries, title=title, before_name=before_name,
+    spec = D.comparison(before_bands, after_bands, proposed_lines, origins, colors=colors, before_name=before_name,
                         after_name=after_name)  # fmt: skip
-    return _web(spec, m, tiles)
+    return _web(spec, m, tiles, network, boundaries, title)
 
 
 def gains_map(points: gpd.GeoDataFrame, m: folium.Map | None = None, *, before: str = "before_minutes",
@@ -302,9 +299,8 @@ def gains_map(points: gpd.GeoDataFrame, m: folium.Map | None = None, *, before: 
     >>> "newly reachable" in map_html(gains_map(pts))
     True
     """
-    spec = D.gains(points, before=before, after=after, label=label, name=name, network_=network,
-                   boundaries_=boundaries, title=title)  # fmt: skip
-    return _web(spec, m, tiles)
+    spec = D.gains(points, before=before, after=after, label=label, name=name)
+    return _web(spec, m, tiles, network, boundaries, title)
 
 
 def save_map(m: folium.Map, path: str | Path, *, strict: bool = True) -> Path:

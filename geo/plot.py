@@ -61,8 +61,8 @@ def isochrone_plot(bands: gpd.GeoDataFrame, origins: Any = None, *, network: Net
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     ['0–5', '5–10', 'Origin']
     """
-    spec = D.isochrone(bands, origins, name="Travel time", colors=colors, network_=network, boundaries_=boundaries,
-                       title=title, attribution=attribution)  # fmt: skip
+    spec = D.framed(D.isochrone(bands, origins, name="Travel time", colors=colors), network, boundaries, title,
+                    attribution)  # fmt: skip
     return draw(spec, ax=ax, figsize=figsize, scale_bar=scale_bar, north_arrow=north_arrow, path=path)
 
 
@@ -80,7 +80,7 @@ def network_plot(net: Net, *, boundaries: Layer | None = None, title: str | None
     >>> len(fig.axes[0].collections) > 0
     True
     """
-    spec = D.network_map(net, boundaries_=boundaries, title=title, attribution=attribution)
+    spec = D.framed(D.network_map(net), None, boundaries, title, attribution)
     return draw(spec, ax=ax, figsize=figsize, scale_bar=scale_bar, north_arrow=north_arrow, path=path)
 
 
@@ -98,7 +98,7 @@ def route_plot(route: Any, *, network: Net | None = None, boundaries: Layer | No
     >>> [t.get_text() for t in route_plot(legs).axes[0].get_legend().get_texts()]
     ['walk', 'rail', 'Start', 'End']
     """
-    spec = D.route(route, network_=network, boundaries_=boundaries, title=title, attribution=attribution)
+    spec = D.framed(D.route(route), network, boundaries, title, attribution)
     return draw(spec, ax=ax, figsize=figsize, scale_bar=scale_bar, north_arrow=north_arrow, path=path)
 
 
@@ -116,7 +116,7 @@ def rail_plot(lines: Layer | None, stations: Layer | None = None, *, boundaries:
     >>> [t.get_text() for t in rail_plot(lines).axes[0].get_legend().get_texts()]
     ['High-speed rail']
     """
-    spec = D.rail(lines, stations, labels=labels, boundaries_=boundaries, title=title, attribution=attribution)
+    spec = D.framed(D.rail(lines, stations, labels=labels), None, boundaries, title, attribution)
     return draw(spec, ax=ax, figsize=figsize, scale_bar=scale_bar, north_arrow=north_arrow, path=path)
 
 
@@ -141,9 +141,8 @@ def comparison_plot(before_bands: gpd.GeoDataFrame, after_bands: gpd.GeoDataFram
     >>> [a.get_title() for a in fig.axes]
     ['Before', 'After']
     """
-    spec = D.comparison(before_bands, after_bands, proposed_lines, origins, colors=colors, network_=network,
-                        boundaries_=boundaries, title=title, attribution=attribution,
-                        side_by_side=side_by_side)  # fmt: skip
+    spec = D.comparison(before_bands, after_bands, proposed_lines, origins, colors=colors, side_by_side=side_by_side)
+    spec = D.framed(spec, network, boundaries, title, attribution)
     return draw(spec, figsize=figsize, scale_bar=scale_bar, north_arrow=north_arrow, path=path)
 
 
@@ -162,6 +161,6 @@ def gains_plot(points_gdf: gpd.GeoDataFrame, *, before: str = "before_minutes", 
     >>> [t.get_text() for t in gains_plot(pts).axes[0].get_legend().get_texts()]
     ['10 min faster', 'newly reachable', 'no change / unreachable']
     """
-    spec = D.gains(points_gdf, before=before, after=after, label=label, name="Minutes saved", network_=network,
-                   boundaries_=boundaries, title=title, attribution=attribution)  # fmt: skip
+    spec = D.gains(points_gdf, before=before, after=after, label=label, name="Minutes saved")
+    spec = D.framed(spec, network, boundaries, title, attribution)
     return draw(spec, ax=ax, figsize=figsize, scale_bar=scale_bar, path=path)

@@ -396,28 +396,28 @@ def origins(obj: Any, *, name: str = "Origins", what: str = "origins") -> tuple[
 
 
 # ---------------------------------------------------------------------------------------------- map kinds
-def isochrone(b: Any, origins_: Any, *, name: str, colors: Sequence[str] | None, network_: Any = None,
-              boundaries_: Any = None, title: str | None = None, attribution: str | None = None,
-              legend: bool = True) -> MapSpec:  # fmt: skip
+def framed(spec: MapSpec, network_: Any = None, boundaries_: Any = None, title: str | None = None,
+           attribution: str | None = None) -> MapSpec:  # fmt: skip
+    """``spec`` over the offline base (boundaries under the road network), with a title and an attribution."""
+    spec.layers = base(network_, boundaries_, spec.bounds) + spec.layers
+    spec.title, spec.attribution = title, attribution
+    return spec
+
+
+def isochrone(b: Any, origins_: Any, *, name: str, colors: Sequence[str] | None, legend: bool = True) -> MapSpec:
+    """Band rings coloured by minutes, and the origins."""
     b = check_bands(b)
-    pts = points(origins_)
-    bounds = extent_of(b, pts)
-    layers = base(network_, boundaries_, bounds)
-    rows: list[Row] = []
-    if len(b):
-        lay, rows = bands(b, name=name, colors=colors)
-        layers.append(lay)
+    lay, rows = bands(b, name=name, colors=colors)  # (an empty layer when there are no bands)
     o_layers, o_rows = origins(origins_)
     legends = [Legend("Travel time (minutes)", rows + o_rows)] if legend and rows + o_rows else []
-    return MapSpec(layers + o_layers, legends, bounds, title, attribution)
+    return MapSpec([lay, *o_layers], legends, extent_of(b, points(origins_)))
 
 
-def network_map(net: Any, *, name: str = "Road network", max_segments: int = 250_000, boundaries_: Any = None,
-                title: str | None = None, attribution: str | None = None) -> MapSpec:  # fmt: skip
+def network_map(net: Any, *, name: str = "Road network", max_segments: int = 250_000) -> MapSpec:
+    """A network by road class, with its legend."""
     bounds = extent_of(net if hasattr(net, "indptr") else as_gdf(net, "network"))
     layers, rows = network(net, name=name, max_segments=max_segments, legend=True)
-    legends = [Legend("Network", rows)] if rows else []
-    return MapSpec(base(None, boundaries_, bounds) + layers, legends, bounds, title, attribution)
+    return MapSpec(layers, [Legend("Network", rows)] if rows else [], bounds)
 
 
 _ROUTE_FIELDS = (("from", "from", "{}"), ("to", "to", "{}"), ("name", "name", "{}"), ("ref", "ref", "{}"),
@@ -425,14 +425,12 @@ _ROUTE_FIELDS = (("from", "from", "{}"), ("to", "to", "{}"), ("name", "name", "{
                  ("metres", "metres", "{:,.0f}"), ("length_metres", "metres", "{:,.0f}"))  # fmt: skip
 
 
-def route(r: Any, *, name: str = "Route", color: str | None = None, network_: Any = None, boundaries_: Any = None,
-          title: str | None = None, attribution: str | None = None) -> MapSpec:  # fmt: skip
+def route(r: Any, *, name: str = "Route", color: str | None = None) -> MapSpec:
     """Legs coloured by mode (walk and transfer dotted) over a white casing, with start and end dots."""
     g = wgs84(route_gdf(r), "route")
     bounds = extent_of(g)
-    layers = base(network_, boundaries_, bounds)
     if not len(g):
-        return MapSpec(layers, [], bounds, title, attribution, pad=0.12)
+        return MapSpec([], [], bounds, pad=0.12)
     modes = g["mode"].astype(str).tolist() if "mode" in g.columns else ["drive"] * len(g)
     colour = [color or S.ROUTE_COLORS.get(md, S.ROUTE_COLORS["drive"]) for md in modes]
     tips = []
@@ -446,8 +444,8 @@ def route(r: Any, *, name: str = "Route", color: str | None = None, network_: An
                     rows.append((label, str(v)))
         tips.append(tip(rows, head=name))
     slow = [md in ("walk", "transfer") for md in modes]
-    layers.append(layer(name, "lines", g, color=colour, width=5, lw=3, dash=["2 6" if s else None for s in slow],
-                        tips=tips, casing=(8, 5, 0.8), pane="top", z=10))  # fmt: skip
+    layers = [layer(name, "lines", g, color=colour, width=5, lw=3, dash=["2 6" if s else None for s in slow],
+                    tips=tips, casing=(8, 5, 0.8), pane="top", z=10)]  # fmt: skip
     first, last = g.geometry.iloc[0], g.geometry.iloc[-1]
     ends = [shapely.get_point(first, 0), shapely.get_point(last, -1)]
     ends = [e if e is not None and not e.is_empty else first.representative_point() for e in ends]
@@ -456,16 +454,14 @@ def route(r: Any, *, name: str = "Route", color: str | None = None, network_: An
     rows_l = [Row("line", md, c, lw=3, dash="dotted" if s else "solid")
               for md, c, s in dict.fromkeys(zip(modes, colour, slow))]  # fmt: skip
     rows_l += [Row("dot", "Start", "#ffffff", lw=2, web=False), Row("dot", "End", "#111111", lw=2, web=False)]
-    return MapSpec(layers, [Legend(name, rows_l)], bounds, title, attribution, pad=0.12)
+    return MapSpec(layers, [Legend(name, rows_l)], bounds, pad=0.12)
 
 
-def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = False, labels: bool = True,
-         boundaries_: Any = None, title: str | None = None, attribution: str | None = None) -> MapSpec:  # fmt: skip
+def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = False, labels: bool = True) -> MapSpec:
     """Rail lines by kind (high-speed, conventional, metro; proposed in dashed magenta) and named stations."""
     lg = as_gdf(lines, "rail lines").to_crs(4326) if lines is not None else None
     sg = wgs84(stations, "stations") if stations is not None else None
-    bounds = extent_of(lg, sg)
-    layers = base(None, boundaries_, bounds)
+    layers: list[Layer] = []
     rows: list[Row] = []
     if lg is not None and len(lg):
         kinds = [rail_kind(r) for _, r in lg.iterrows()]
@@ -495,30 +491,27 @@ def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = Fals
             layers.append(layer(f"{name} stations", "text", sg, labels=names, label_style="station",
                                 web=len(sg) <= 150, static=len(sg) <= 40, z=13))  # fmt: skip
         rows.append(Row("dot", "Station", lw=2))
-    return MapSpec(layers, [Legend(name, rows)] if rows else [], bounds, title, attribution)
+    return MapSpec(layers, [Legend(name, rows)] if rows else [], extent_of(lg, sg))
 
 
-def points_layer(pts_in: Any, *, name: str, label: str | None, color: str, radius: float, legend: bool,
-                 title: str | None = None) -> MapSpec:  # fmt: skip
+def points_layer(pts_in: Any, *, name: str, label: str | None, color: str, radius: float, legend: bool) -> MapSpec:
     """Points of interest as small circles; the tooltip lists up to six columns."""
     pts = wgs84(pts_in, "points")
     if not (pts.geom_type == "Point").all():
         pts["geometry"] = pts.geometry.representative_point()
     bounds = extent_of(pts)
     if not len(pts):
-        return MapSpec([], [], bounds, title)
+        return MapSpec([], [], bounds)
     cols = [c for c in pts.columns if c not in (pts.geometry.name, label)][:6]
     tips = _tips(pts, cols, [str(x) if pd.notna(x) else name for x in pts[label]] if label else [name] * len(pts))
     lay = layer(name, "points", pts[[pts.geometry.name]], color="#ffffff", fill=color, width=1, lw=1, radius=radius,
                 size=radius**2 * 3, tips=tips, fill_opacity=0.9, bulk=True, pane="top", z=11)  # fmt: skip
     rows = [Row("dot", f"{name} ({len(pts):,})", color)] if legend else []
-    return MapSpec([lay], [Legend(name, rows)] if rows else [], bounds, title)
+    return MapSpec([lay], [Legend(name, rows)] if rows else [], bounds)
 
 
 def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors: Sequence[str] | None,
-               network_: Any = None, boundaries_: Any = None, title: str | None = None,
-               attribution: str | None = None, before_name: str = "Before", after_name: str = "After",
-               side_by_side: bool = True) -> MapSpec:  # fmt: skip
+               before_name: str = "Before", after_name: str = "After", side_by_side: bool = True) -> MapSpec:
     """Before/after bands, the area each band gains, the proposed roads or lines, and the origins.
 
     The web map stacks both (before hidden at first); a static figure shows the
@@ -529,7 +522,7 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
     pts = points(origins_)
     bounds = extent_of(b, a, prop, pts)
     all_minutes = sorted({*_minutes(b), *_minutes(a)})
-    layers = base(network_, boundaries_, bounds)
+    layers: list[Layer] = []
     band_rows: list[Row] = []
     rows: list[Row] = []
     if len(b):
@@ -569,11 +562,10 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
     rows += [*o_rows, Row("note", f"{after_name} shown; switch on {before_name} in the layer list", static=False)]
     legends = ([Legend("Travel time (minutes)", band_rows)] if band_rows else []) + [Legend("Scenario", rows)]
     panels = [("before", "Before"), ("after", "After")] if side_by_side else [("overlay", "Before (dashed) / after")]
-    return MapSpec(layers + o_layers, legends, bounds, title, attribution, panels=panels)
+    return MapSpec(layers + o_layers, legends, bounds, panels=panels)
 
 
-def gains(pts_in: Any, *, before: str, after: str, label: str, name: str, network_: Any = None,
-          boundaries_: Any = None, title: str | None = None, attribution: str | None = None) -> MapSpec:  # fmt: skip
+def gains(pts_in: Any, *, before: str, after: str, label: str, name: str) -> MapSpec:
     """Places coloured and sized by minutes saved; newly reachable in blue, slower in red, the rest grey."""
     g = as_gdf(pts_in, "points")
     for col in (before, after):
@@ -581,8 +573,7 @@ def gains(pts_in: Any, *, before: str, after: str, label: str, name: str, networ
             raise InputError(f"points have no {col!r} column (columns: {list(g.columns)})", f"pass {before}/{after}")
     g = _to4326(g).copy()
     g.geometry = g.geometry.representative_point()
-    bounds = extent_of(g)
-    layers = base(network_, boundaries_, bounds)
+    layers: list[Layer] = []
     b = pd.to_numeric(g[before], errors="coerce").to_numpy(dtype=float)
     a = pd.to_numeric(g[after], errors="coerce").to_numpy(dtype=float)
     saved = b - a
@@ -622,4 +613,4 @@ def gains(pts_in: Any, *, before: str, after: str, label: str, name: str, networ
     rows += [dot("newly reachable", S.NEW_REACH_COLOR, lw=1, ms=10)] if np.any(np.isnan(b) & np.isfinite(a)) else []
     rows += [dot("slower", S.LOSS_COLOR, lw=1, ms=7)] if np.any(saved < -1e-9) else []
     rows.append(dot("no change / unreachable", S.NO_CHANGE_COLOR, lw=1, ms=5))
-    return MapSpec(layers, [Legend(name, rows)], bounds, title, attribution, pad=0.15)
+    return MapSpec(layers, [Legend(name, rows)], extent_of(g), pad=0.15)
