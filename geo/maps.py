@@ -85,8 +85,8 @@ def base_map(bounds: Sequence[float] | None = None, *, tiles: Tiles = None, netw
     if bounds is None:
         bounds = D.extent_of(network, D.as_gdf(boundaries, "boundaries") if boundaries is not None else None)
     box = tuple(float(b) for b in bounds) if bounds is not None else None
-    spec = D.MapSpec(D.base(network, boundaries, box), [], box, title, attribution)  # type: ignore[arg-type]
-    return draw(spec, tiles=tiles)
+    spec = D.MapSpec([], [], box)  # type: ignore[arg-type]
+    return draw(D.framed(spec, network, boundaries, title, attribution), tiles=tiles)
 
 
 def _web(spec: D.MapSpec, m: Any, tiles: Tiles, network: Any = None, boundaries: Any = None,

@@ -312,9 +312,8 @@ def _tips(g: gpd.GeoDataFrame, cols: Sequence[str], heads: Iterable[str]) -> lis
 
 
 # ---------------------------------------------------------------------------------------------- layers
-def network(
-    net: Any, *, name: str = "Road network", max_segments: int = 250_000, legend: bool = False
-) -> tuple[list[Layer], list[Row]]:
+def network(net: Any, *, name: str = "Road network", max_segments: int = 250_000,
+            legend: bool = False) -> tuple[list[Layer], list[Row]]:  # fmt: skip
     """A network as grey lines by road class (minor roads dropped above ``max_segments``), and its legend rows."""
     lines, dropped = network_lines(net, max_segments)
     if not len(lines):
@@ -351,12 +350,6 @@ def boundaries(obj: Any, clip: Sequence[float] | None, *, name: str = "Boundarie
         pts = _points_gdf(g.geometry.representative_point())
         out.append(layer(name, "text", pts, labels=[str(x) for x in g[col]], pane="boundary", z=6.0))
     return out
-
-
-def base(network_: Any = None, boundaries_: Any = None, clip: Sequence[float] | None = None) -> list[Layer]:
-    """The offline base: boundaries under the road network."""
-    out = boundaries(boundaries_, clip) if boundaries_ is not None else []
-    return out + (network(network_)[0] if network_ is not None else [])
 
 
 def bands(b: gpd.GeoDataFrame, *, name: str, colors: Sequence[str] | None, all_minutes: Sequence[float] | None = None,
@@ -399,7 +392,8 @@ def origins(obj: Any, *, name: str = "Origins", what: str = "origins") -> tuple[
 def framed(spec: MapSpec, network_: Any = None, boundaries_: Any = None, title: str | None = None,
            attribution: str | None = None) -> MapSpec:  # fmt: skip
     """``spec`` over the offline base (boundaries under the road network), with a title and an attribution."""
-    spec.layers = base(network_, boundaries_, spec.bounds) + spec.layers
+    base = boundaries(boundaries_, spec.bounds) if boundaries_ is not None else []
+    spec.layers = base + (network(network_)[0] if network_ is not None else []) + spec.layers
     spec.title, spec.attribution = title, attribution
     return spec
 
