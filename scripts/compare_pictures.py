@@ -1,6 +1,6 @@
 """Compare two `geo demo` output folders picture by picture: PNGs directly, HTML pages by headless screenshots.
 
-    python scripts/compare_pictures.py --render DIR        # the seven map kinds -> DIR/kinds/*.html, *.png
+    PYTHONPATH=. python scripts/compare_pictures.py --render DIR   # the seven map kinds -> DIR/kinds/*.html, *.png
     python scripts/compare_pictures.py BEFORE_DIR AFTER_DIR [--shots DIR]
 
 ``--render`` draws each map kind (isochrone, network, route, rail, points,
@@ -18,19 +18,24 @@ import argparse
 import sys
 from pathlib import Path
 
+import geopandas as gpd
+import matplotlib.image as mpimg
 import numpy as np
+import shapely
+
+from geo import maps, plot
+from geo.synthetic import grid_network
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-PAGES = ("map.html", "drive_map.html", "study/report.html",
-         "study/scenario_helsinki-new-link/comparison_map.html", "study/scenario_helsinki-new-link/gains_map.html")  # fmt: skip
-PNGS = ("map.png", "study/scenario_helsinki-new-link/comparison.png", "study/scenario_helsinki-new-link/gains.png")
+_SCENARIO = "study/scenario_helsinki-new-link"
+PAGES = ("map.html", "drive_map.html", "study/report.html", f"{_SCENARIO}/comparison_map.html",
+         f"{_SCENARIO}/gains_map.html")  # fmt: skip
+PNGS = ("map.png", f"{_SCENARIO}/comparison.png", f"{_SCENARIO}/gains.png")
 KINDS = ("isochrone", "network", "route", "rail", "points", "comparison", "gains")
 
 
 def _read(path: Path) -> np.ndarray:
-    import matplotlib.image as mpimg
-
     return np.asarray(mpimg.imread(path))[..., :3].astype(float)
 
 
@@ -45,12 +50,6 @@ def _diff(a: Path, b: Path) -> tuple[str, float, float, float]:
 
 def render_kinds(out: Path) -> None:
     """Draw the seven map kinds from fixed synthetic data into ``out`` (``<kind>.html`` and ``<kind>.png``)."""
-    import geopandas as gpd
-    import shapely
-
-    from geo import maps, plot
-    from geo.synthetic import grid_network
-
     o = (112.58, 37.8563)
     net = grid_network(24, centre=o, arterial_every=6, expressway_every=12, spacing_m=120.0)
     circle = shapely.Point(o)
@@ -78,15 +77,17 @@ def render_kinds(out: Path) -> None:
                            geometry=gpd.points_from_xy(o[0] + rng.normal(0, 0.01, 60), o[1] + rng.normal(0, 0.007, 60)),
                            crs=4326)  # fmt: skip
     b4 = np.round(rng.uniform(5, 40, 12), 1)
+    saved = np.array([6, 0, 3, 12, -2, 1, 0, 8, 0, 4])  # minutes saved by places 2..11 (one slower)
     gains = gpd.GeoDataFrame({"name": [f"村{i}" for i in range(12)], "before_minutes": np.r_[np.nan, np.nan, b4[2:]],
-                              "after_minutes": np.r_[20.0, np.nan, b4[2:] - np.r_[0, 0, 6, 0, 3, 12, -2, 1, 0, 8, 0, 4][2:]]},
+                              "after_minutes": np.r_[20.0, np.nan, b4[2:] - saved]},
                              geometry=gpd.points_from_xy(o[0] + np.linspace(-0.02, 0.02, 12),
                                                          o[1] + np.sin(np.arange(12)) * 0.01), crs=4326)  # fmt: skip
     road = gpd.GeoDataFrame({"name": ["新路"], "highway": ["primary"]},
                             geometry=[shapely.LineString([o, (o[0] + 0.012, o[1] + 0.002)])], crs=4326)
     out.mkdir(parents=True, exist_ok=True)
+    station = [(*o, "站")]
     web = {
-        "isochrone": lambda: maps.isochrone_map(bands, origins=[(*o, "站")], network=net, boundaries=counties, title="Iso"),
+        "isochrone": lambda: maps.isochrone_map(bands, station, network=net, boundaries=counties, title="Iso"),
         "network": lambda: maps.network_map(net, boundaries=counties, title="Network"),
         "route": lambda: maps.route_map(legs, network=net, title="Route"),
         "rail": lambda: maps.rail_map(rail, stations, boundaries=counties, title="Rail"),
@@ -95,11 +96,11 @@ def render_kinds(out: Path) -> None:
         "gains": lambda: maps.gains_map(gains, network=net, title="Gains"),
     }
     static = {
-        "isochrone": lambda: plot.isochrone_plot(bands, origins=[(*o, "站")], network=net, boundaries=counties, title="Iso"),
+        "isochrone": lambda: plot.isochrone_plot(bands, station, network=net, boundaries=counties, title="Iso"),
         "network": lambda: plot.network_plot(net, boundaries=counties, title="Network"),
         "route": lambda: plot.route_plot(legs, network=net, title="Route"),
         "rail": lambda: plot.rail_plot(rail, stations, boundaries=counties, title="Rail"),
-        "points": lambda: plot.isochrone_plot(bands, origins=[(*o, "a"), (o[0] + 0.01, o[1], "b")], title="Two origins"),
+        "points": lambda: plot.isochrone_plot(bands, [(*o, "a"), (o[0] + 0.01, o[1], "b")], title="Two origins"),
         "comparison": lambda: plot.comparison_plot(bands, after, road, origins=o, network=net, title="Scenario"),
         "gains": lambda: plot.gains_plot(gains, network=net, title="Gains"),
     }
@@ -127,8 +128,8 @@ def main() -> None:
     from _browser import open_page
 
     kinds = [f"kinds/{k}" for k in KINDS]
-    both = [p for p in (*PNGS, *PAGES, *(k + e for k in kinds for e in (".png", ".html")), "kinds/comparison_overlay.png")
-            if (args.before / p).exists() and (args.after / p).exists()]  # fmt: skip
+    names = (*PNGS, *PAGES, *(k + e for k in kinds for e in (".png", ".html")), "kinds/comparison_overlay.png")
+    both = [p for p in names if (args.before / p).exists() and (args.after / p).exists()]
     pngs, pages = [p for p in both if p.endswith(".png")], [p for p in both if p.endswith(".html")]
     rows = []
     for rel in pngs:
