@@ -1,7 +1,7 @@
 """Compare two `geo demo` output folders picture by picture: PNGs directly, HTML pages by headless screenshots.
 
     PYTHONPATH=. python scripts/compare_pictures.py --render DIR   # the seven map kinds -> DIR/kinds/*.html, *.png
-    python scripts/compare_pictures.py BEFORE_DIR AFTER_DIR [--shots DIR]
+    PYTHONPATH=. python scripts/compare_pictures.py BEFORE_DIR AFTER_DIR [--shots DIR]
 
 ``--render`` draws each map kind (isochrone, network, route, rail, points,
 comparison, gains) from fixed synthetic data with :mod:`geo.maps` (HTML) and
