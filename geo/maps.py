@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from geo._private import style as S
 from geo._private.writeout import write_text
@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
     from geo.network import Network
 
+    Net: TypeAlias = Network | gpd.GeoDataFrame
+    Layer: TypeAlias = gpd.GeoDataFrame | str | Path  # a GeoDataFrame or a file
+
 __all__ = ["TILES", "base_map", "comparison_map", "gains_map", "isochrone_map", "map_html", "network_map",
            "points_map", "rail_map", "route_map", "save_map"]  # fmt: skip
 
@@ -48,15 +51,9 @@ Tiles = str | Sequence[str] | None
 _network_lines = D.network_lines  # kept for callers of the former private helper
 
 
-def base_map(
-    bounds: Sequence[float] | None = None,
-    *,
-    tiles: Tiles = None,
-    network: Network | gpd.GeoDataFrame | None = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    title: str | None = None,
-    attribution: str | None = S.OSM_ATTRIBUTION_HTML,
-) -> folium.Map:
+def base_map(bounds: Sequence[float] | None = None, *, tiles: Tiles = None, network: Net | None = None,
+             boundaries: Layer | None = None, title: str | None = None,
+             attribution: str | None = S.OSM_ATTRIBUTION_HTML) -> folium.Map:  # fmt: skip
     """An empty map with an offline base (network, boundaries) and optional web tiles.
 
     Parameters
@@ -88,16 +85,17 @@ def base_map(
     if bounds is None:
         bounds = D.extent_of(network, D.as_gdf(boundaries, "boundaries") if boundaries is not None else None)
     box = tuple(float(b) for b in bounds) if bounds is not None else None
-    spec = D.MapSpec(D.base(network, boundaries, box), [], box, title, attribution)  # type: ignore[arg-type]
-    return draw(spec, tiles=tiles)
+    spec = D.MapSpec([], [], box)  # type: ignore[arg-type]
+    return draw(D.framed(spec, network, boundaries, title, attribution), tiles=tiles)
 
 
-def _web(spec: D.MapSpec, m: Any, tiles: Tiles) -> folium.Map:
-    spec.attribution = S.OSM_ATTRIBUTION_HTML
-    return draw(spec, m, tiles=tiles)
+def _web(spec: D.MapSpec, m: Any, tiles: Tiles, network: Any = None, boundaries: Any = None,
+         title: str | None = None) -> folium.Map:  # fmt: skip
+    """Draw a map kind over its offline base, with its title and the OSM attribution."""
+    return draw(D.framed(spec, network, boundaries, title, S.OSM_ATTRIBUTION_HTML), m, tiles=tiles)
 
 
-def add_network(m: folium.Map, net: Network | gpd.GeoDataFrame, *, name: str = "Road network", show: bool = True,
+def add_network(m: folium.Map, net: Net, *, name: str = "Road network", show: bool = True,
                 max_segments: int = 250_000) -> folium.Map:  # fmt: skip
     """Draw a network as a light grey base layer (line width by road class) on ``m``.
 
@@ -110,25 +108,16 @@ def add_network(m: folium.Map, net: Network | gpd.GeoDataFrame, *, name: str = "
     return draw(D.MapSpec(layers, [], None), m)
 
 
-def add_boundaries(m: folium.Map, boundaries: gpd.GeoDataFrame | str | Path, *, name: str = "Boundaries",
-                   clip: Sequence[float] | None = None, labels: bool = True) -> folium.Map:  # fmt: skip
+def add_boundaries(m: folium.Map, boundaries: Layer, *, name: str = "Boundaries", clip: Sequence[float] | None = None,
+                   labels: bool = True) -> folium.Map:  # fmt: skip
     """Draw polygon outlines (e.g. counties) with their names on ``m``, clipped to ``clip`` (+50 %)."""
     return draw(D.MapSpec(D.boundaries(boundaries, clip, name=name, labels=labels), [], None), m)
 
 
-def isochrone_map(
-    bands: gpd.GeoDataFrame,
-    origins: Any = None,
-    *,
-    m: folium.Map | None = None,
-    title: str | None = None,
-    colors: Sequence[str] | None = None,
-    tiles: Tiles = None,
-    network: Network | gpd.GeoDataFrame | None = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    name: str = "Travel time",
-    legend: bool = True,
-) -> folium.Map:
+def isochrone_map(bands: gpd.GeoDataFrame, origins: Any = None, *, m: folium.Map | None = None,
+                  title: str | None = None, colors: Sequence[str] | None = None, tiles: Tiles = None,
+                  network: Net | None = None, boundaries: Layer | None = None, name: str = "Travel time",
+                  legend: bool = True) -> folium.Map:  # fmt: skip
     """Map travel-time bands as coloured rings with a legend and origin markers.
 
     Parameters
@@ -172,21 +161,13 @@ def isochrone_map(
     >>> "Travel time (minutes)" in html and "https://cdn" not in html
     True
     """
-    spec = D.isochrone(bands, origins, name=name, colors=colors, network_=network, boundaries_=boundaries,
-                       title=title, legend=legend)  # fmt: skip
-    return _web(spec, m, tiles)
+    spec = D.isochrone(bands, origins, name=name, colors=colors, legend=legend)
+    return _web(spec, m, tiles, network, boundaries, title)
 
 
-def network_map(
-    net: Network | gpd.GeoDataFrame,
-    m: folium.Map | None = None,
-    *,
-    title: str | None = None,
-    tiles: Tiles = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    name: str = "Road network",
-    max_segments: int = 250_000,
-) -> folium.Map:
+def network_map(net: Net, m: folium.Map | None = None, *, title: str | None = None, tiles: Tiles = None,
+                boundaries: Layer | None = None, name: str = "Road network",
+                max_segments: int = 250_000) -> folium.Map:  # fmt: skip
     """Map a network (:class:`~geo.network.Network` or edges GeoDataFrame) by road class, with a legend.
 
     Examples
@@ -197,21 +178,12 @@ def network_map(
     >>> "Primary" in map_html(network_map(net))
     True
     """
-    spec = D.network_map(net, name=name, max_segments=max_segments, boundaries_=boundaries, title=title)
-    return _web(spec, m, tiles)
+    return _web(D.network_map(net, name=name, max_segments=max_segments), m, tiles, None, boundaries, title)
 
 
-def route_map(
-    route: Any,
-    m: folium.Map | None = None,
-    *,
-    title: str | None = None,
-    tiles: Tiles = None,
-    network: Network | gpd.GeoDataFrame | None = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    name: str = "Route",
-    color: str | None = None,
-) -> folium.Map:
+def route_map(route: Any, m: folium.Map | None = None, *, title: str | None = None, tiles: Tiles = None,
+              network: Net | None = None, boundaries: Layer | None = None, name: str = "Route",
+              color: str | None = None) -> folium.Map:  # fmt: skip
     """Map a route: a :class:`geo.routing.Route`, a GeoDataFrame of legs/edges, or a list of them.
 
     Legs are coloured by their ``mode`` column (walk, drive, rail, transfer)
@@ -226,22 +198,12 @@ def route_map(
     >>> "rail" in map_html(route_map(legs))
     True
     """
-    spec = D.route(route, name=name, color=color, network_=network, boundaries_=boundaries, title=title)
-    return _web(spec, m, tiles)
+    return _web(D.route(route, name=name, color=color), m, tiles, network, boundaries, title)
 
 
-def rail_map(
-    lines: gpd.GeoDataFrame | str | Path | None,
-    stations: gpd.GeoDataFrame | str | Path | None = None,
-    m: folium.Map | None = None,
-    *,
-    title: str | None = None,
-    tiles: Tiles = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    name: str = "Rail",
-    proposed: bool = False,
-    labels: bool = True,
-) -> folium.Map:
+def rail_map(lines: Layer | None, stations: Layer | None = None, m: folium.Map | None = None, *,
+             title: str | None = None, tiles: Tiles = None, boundaries: Layer | None = None, name: str = "Rail",
+             proposed: bool = False, labels: bool = True) -> folium.Map:  # fmt: skip
     """Map rail lines (coloured by ``rail_type``/``railway``: high-speed, conventional, metro) and stations.
 
     ``proposed=True`` draws the lines as planned (magenta, dashed). Station
@@ -257,22 +219,13 @@ def rail_map(
     >>> "柞水" in map_html(rail_map(lines, st))
     True
     """
-    spec = D.rail(lines, stations, name=name, proposed=proposed, labels=labels, boundaries_=boundaries, title=title)
-    return _web(spec, m, tiles)
+    spec = D.rail(lines, stations, name=name, proposed=proposed, labels=labels)
+    return _web(spec, m, tiles, None, boundaries, title)
 
 
-def points_map(
-    points: gpd.GeoDataFrame | str | Path,
-    m: folium.Map | None = None,
-    *,
-    name: str = "Opportunities",
-    label: str | None = None,
-    color: str = "#1f6fb2",
-    radius: float = 4.0,
-    title: str | None = None,
-    tiles: Tiles = None,
-    legend: bool = True,
-) -> folium.Map:
+def points_map(points: Layer, m: folium.Map | None = None, *, name: str = "Opportunities", label: str | None = None,
+               color: str = "#1f6fb2", radius: float = 4.0, title: str | None = None, tiles: Tiles = None,
+               legend: bool = True) -> folium.Map:  # fmt: skip
     """Map points of interest (schools, hospitals, firms, amenities) as small circles.
 
     Parameters
@@ -296,25 +249,15 @@ def points_map(
     >>> "Amenities" in html and "<b>clinic</b>" not in html
     True
     """
-    spec = D.points_layer(points, name=name, label=label, color=color, radius=radius, legend=legend, title=title)
-    return _web(spec, m, tiles)
+    spec = D.points_layer(points, name=name, label=label, color=color, radius=radius, legend=legend)
+    return _web(spec, m, tiles, title=title)
 
 
-def comparison_map(
-    before_bands: gpd.GeoDataFrame,
-    after_bands: gpd.GeoDataFrame,
-    proposed_lines: gpd.GeoDataFrame | str | Path | None = None,
-    m: folium.Map | None = None,
-    *,
-    origins: Any = None,
-    title: str | None = None,
-    tiles: Tiles = None,
-    network: Network | gpd.GeoDataFrame | None = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    colors: Sequence[str] | None = None,
-    before_name: str = "Before",
-    after_name: str = "After",
-) -> folium.Map:
+def comparison_map(before_bands: gpd.GeoDataFrame, after_bands: gpd.GeoDataFrame,
+                   proposed_lines: Layer | None = None, m: folium.Map | None = None, *, origins: Any = None,
+                   title: str | None = None, tiles: Tiles = None, network: Net | None = None,
+                   boundaries: Layer | None = None, colors: Sequence[str] | None = None, before_name: str = "Before",
+                   after_name: str = "After") -> folium.Map:  # fmt: skip
     """Before/after travel-time bands with a layer toggle, the area gained, and proposed roads/lines highlighted.
 
     The "after" bands are shown; "before" can be switched on in the layer
@@ -328,29 +271,21 @@ def comparison_map(
     >>> p = shapely.Point(112.58, 37.86)
     >>> before = gpd.GeoDataFrame({"minutes": [10]}, geometry=[p.buffer(0.02)], crs=4326)
     >>> after = gpd.GeoDataFrame({"minutes": [10]}, geometry=[p.buffer(0.03)], crs=4326)
-    >>> road = gpd.GeoDataFrame({"name": ["new <road>"]}, geometry=[shapely.LineString([(112.58, 37.86), (112.61, 37.86)])], crs=4326)
+    >>> line = shapely.LineString([(112.58, 37.86), (112.61, 37.86)])
+    >>> road = gpd.GeoDataFrame({"name": ["new <road>"]}, geometry=[line], crs=4326)
     >>> html = map_html(comparison_map(before, after, road))
     >>> "new <road>" in html, "Proposed road / line" in html
     (False, True)
     """
-    spec = D.comparison(before_bands, after_bands, proposed_lines, origins, colors=colors, network_=network,
-                        boundaries_=boundaries, title=title, before_name=before_name, after_name=after_name)  # fmt: skip
-    return _web(spec, m, tiles)
+    spec = D.comparison(before_bands, after_bands, proposed_lines, origins, colors=colors, before_name=before_name,
+                        after_name=after_name)  # fmt: skip
+    return _web(spec, m, tiles, network, boundaries, title)
 
 
-def gains_map(
-    points: gpd.GeoDataFrame,
-    m: folium.Map | None = None,
-    *,
-    before: str = "before_minutes",
-    after: str = "after_minutes",
-    label: str = "name",
-    title: str | None = None,
-    tiles: Tiles = None,
-    network: Network | gpd.GeoDataFrame | None = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    name: str = "Minutes saved",
-) -> folium.Map:
+def gains_map(points: gpd.GeoDataFrame, m: folium.Map | None = None, *, before: str = "before_minutes",
+              after: str = "after_minutes", label: str = "name", title: str | None = None, tiles: Tiles = None,
+              network: Net | None = None, boundaries: Layer | None = None,
+              name: str = "Minutes saved") -> folium.Map:  # fmt: skip
     """Map places coloured and sized by minutes saved (``before - after``).
 
     Places that become reachable (before NaN) are marked "newly reachable";
@@ -364,9 +299,8 @@ def gains_map(
     >>> "newly reachable" in map_html(gains_map(pts))
     True
     """
-    spec = D.gains(points, before=before, after=after, label=label, name=name, network_=network,
-                   boundaries_=boundaries, title=title)  # fmt: skip
-    return _web(spec, m, tiles)
+    spec = D.gains(points, before=before, after=after, label=label, name=name)
+    return _web(spec, m, tiles, network, boundaries, title)
 
 
 def save_map(m: folium.Map, path: str | Path, *, strict: bool = True) -> Path:
@@ -385,4 +319,3 @@ def save_map(m: folium.Map, path: str | Path, *, strict: bool = True) -> Path:
     []
     """
     return write_text(map_html(m, strict=strict), path)
-

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from geo._private import style as S
 from geo.render import describe as D
@@ -35,25 +35,18 @@ if TYPE_CHECKING:
 
     from geo.network import Network
 
+    Net: TypeAlias = Network | gpd.GeoDataFrame
+    Layer: TypeAlias = gpd.GeoDataFrame | str | Path  # a GeoDataFrame or a file
+
 __all__ = ["FORMATS", "cjk_font", "comparison_plot", "figure_bytes", "gains_plot", "isochrone_plot", "network_plot",
            "rail_plot", "route_plot", "save_figure"]  # fmt: skip
 
 
-def isochrone_plot(
-    bands: gpd.GeoDataFrame,
-    origins: Any = None,
-    *,
-    network: Network | gpd.GeoDataFrame | None = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    title: str | None = None,
-    colors: Sequence[str] | None = None,
-    ax: Axes | None = None,
-    figsize: tuple[float, float] = (8.0, 8.0),
-    attribution: str | None = S.OSM_ATTRIBUTION,
-    scale_bar: bool = True,
-    north_arrow: bool = False,
-    path: str | Path | None = None,
-) -> Figure:
+def isochrone_plot(bands: gpd.GeoDataFrame, origins: Any = None, *, network: Net | None = None,
+                   boundaries: Layer | None = None, title: str | None = None, colors: Sequence[str] | None = None,
+                   ax: Axes | None = None, figsize: tuple[float, float] = (8.0, 8.0),
+                   attribution: str | None = S.OSM_ATTRIBUTION, scale_bar: bool = True, north_arrow: bool = False,
+                   path: str | Path | None = None) -> Figure:  # fmt: skip
     """Static map of travel-time bands (rings, shortest on top) with legend, scale bar and attribution.
 
     Parameters are as in :func:`geo.maps.isochrone_map`; ``path`` saves the
@@ -68,23 +61,15 @@ def isochrone_plot(
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     ['0–5', '5–10', 'Origin']
     """
-    spec = D.isochrone(bands, origins, name="Travel time", colors=colors, network_=network, boundaries_=boundaries,
-                       title=title, attribution=attribution)  # fmt: skip
+    spec = D.framed(D.isochrone(bands, origins, name="Travel time", colors=colors), network, boundaries, title,
+                    attribution)  # fmt: skip
     return draw(spec, ax=ax, figsize=figsize, scale_bar=scale_bar, north_arrow=north_arrow, path=path)
 
 
-def network_plot(
-    net: Network | gpd.GeoDataFrame,
-    *,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    title: str | None = None,
-    ax: Axes | None = None,
-    figsize: tuple[float, float] = (8.0, 8.0),
-    attribution: str | None = S.OSM_ATTRIBUTION,
-    scale_bar: bool = True,
-    north_arrow: bool = False,
-    path: str | Path | None = None,
-) -> Figure:
+def network_plot(net: Net, *, boundaries: Layer | None = None, title: str | None = None, ax: Axes | None = None,
+                 figsize: tuple[float, float] = (8.0, 8.0), attribution: str | None = S.OSM_ATTRIBUTION,
+                 scale_bar: bool = True, north_arrow: bool = False,
+                 path: str | Path | None = None) -> Figure:  # fmt: skip
     """Static map of a network by road class.
 
     Examples
@@ -95,23 +80,14 @@ def network_plot(
     >>> len(fig.axes[0].collections) > 0
     True
     """
-    spec = D.network_map(net, boundaries_=boundaries, title=title, attribution=attribution)
+    spec = D.framed(D.network_map(net), None, boundaries, title, attribution)
     return draw(spec, ax=ax, figsize=figsize, scale_bar=scale_bar, north_arrow=north_arrow, path=path)
 
 
-def route_plot(
-    route: Any,
-    *,
-    network: Network | gpd.GeoDataFrame | None = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    title: str | None = None,
-    ax: Axes | None = None,
-    figsize: tuple[float, float] = (8.0, 8.0),
-    attribution: str | None = S.OSM_ATTRIBUTION,
-    scale_bar: bool = True,
-    north_arrow: bool = False,
-    path: str | Path | None = None,
-) -> Figure:
+def route_plot(route: Any, *, network: Net | None = None, boundaries: Layer | None = None, title: str | None = None,
+               ax: Axes | None = None, figsize: tuple[float, float] = (8.0, 8.0),
+               attribution: str | None = S.OSM_ATTRIBUTION, scale_bar: bool = True, north_arrow: bool = False,
+               path: str | Path | None = None) -> Figure:  # fmt: skip
     """Static map of a route (a :class:`geo.routing.Route`, legs GeoDataFrame or list), coloured by ``mode``.
 
     Examples
@@ -122,54 +98,34 @@ def route_plot(
     >>> [t.get_text() for t in route_plot(legs).axes[0].get_legend().get_texts()]
     ['walk', 'rail', 'Start', 'End']
     """
-    spec = D.route(route, network_=network, boundaries_=boundaries, title=title, attribution=attribution)
+    spec = D.framed(D.route(route), network, boundaries, title, attribution)
     return draw(spec, ax=ax, figsize=figsize, scale_bar=scale_bar, north_arrow=north_arrow, path=path)
 
 
-def rail_plot(
-    lines: gpd.GeoDataFrame | str | Path | None,
-    stations: gpd.GeoDataFrame | str | Path | None = None,
-    *,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    title: str | None = None,
-    ax: Axes | None = None,
-    figsize: tuple[float, float] = (8.0, 8.0),
-    attribution: str | None = S.OSM_ATTRIBUTION,
-    scale_bar: bool = True,
-    north_arrow: bool = False,
-    labels: bool = True,
-    path: str | Path | None = None,
-) -> Figure:
+def rail_plot(lines: Layer | None, stations: Layer | None = None, *, boundaries: Layer | None = None,
+              title: str | None = None, ax: Axes | None = None, figsize: tuple[float, float] = (8.0, 8.0),
+              attribution: str | None = S.OSM_ATTRIBUTION, scale_bar: bool = True, north_arrow: bool = False,
+              labels: bool = True, path: str | Path | None = None) -> Figure:  # fmt: skip
     """Static map of rail lines (high-speed, conventional, metro) and labelled stations.
 
     Examples
     --------
     >>> import geopandas as gpd, shapely
-    >>> lines = gpd.GeoDataFrame({"rail_type": ["hsr"]}, geometry=[shapely.LineString([(108.9, 34.3), (109.0, 33.7)])], crs=4326)
+    >>> line = shapely.LineString([(108.9, 34.3), (109.0, 33.7)])
+    >>> lines = gpd.GeoDataFrame({"rail_type": ["hsr"]}, geometry=[line], crs=4326)
     >>> [t.get_text() for t in rail_plot(lines).axes[0].get_legend().get_texts()]
     ['High-speed rail']
     """
-    spec = D.rail(lines, stations, labels=labels, boundaries_=boundaries, title=title, attribution=attribution)
+    spec = D.framed(D.rail(lines, stations, labels=labels), None, boundaries, title, attribution)
     return draw(spec, ax=ax, figsize=figsize, scale_bar=scale_bar, north_arrow=north_arrow, path=path)
 
 
-def comparison_plot(
-    before_bands: gpd.GeoDataFrame,
-    after_bands: gpd.GeoDataFrame,
-    proposed_lines: gpd.GeoDataFrame | str | Path | None = None,
-    *,
-    origins: Any = None,
-    network: Network | gpd.GeoDataFrame | None = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    title: str | None = None,
-    colors: Sequence[str] | None = None,
-    side_by_side: bool = True,
-    figsize: tuple[float, float] | None = None,
-    attribution: str | None = S.OSM_ATTRIBUTION,
-    scale_bar: bool = True,
-    north_arrow: bool = False,
-    path: str | Path | None = None,
-) -> Figure:
+def comparison_plot(before_bands: gpd.GeoDataFrame, after_bands: gpd.GeoDataFrame,
+                    proposed_lines: Layer | None = None, *, origins: Any = None, network: Net | None = None,
+                    boundaries: Layer | None = None, title: str | None = None, colors: Sequence[str] | None = None,
+                    side_by_side: bool = True, figsize: tuple[float, float] | None = None,
+                    attribution: str | None = S.OSM_ATTRIBUTION, scale_bar: bool = True, north_arrow: bool = False,
+                    path: str | Path | None = None) -> Figure:  # fmt: skip
     """Before/after bands: two panels side by side (default), or one panel with "before" as dashed outlines.
 
     The proposed roads or lines are drawn in magenta on the "after" panel.
@@ -185,26 +141,16 @@ def comparison_plot(
     >>> [a.get_title() for a in fig.axes]
     ['Before', 'After']
     """
-    spec = D.comparison(before_bands, after_bands, proposed_lines, origins, colors=colors, network_=network,
-                        boundaries_=boundaries, title=title, attribution=attribution, side_by_side=side_by_side)  # fmt: skip
+    spec = D.comparison(before_bands, after_bands, proposed_lines, origins, colors=colors, side_by_side=side_by_side)
+    spec = D.framed(spec, network, boundaries, title, attribution)
     return draw(spec, figsize=figsize, scale_bar=scale_bar, north_arrow=north_arrow, path=path)
 
 
-def gains_plot(
-    points_gdf: gpd.GeoDataFrame,
-    *,
-    before: str = "before_minutes",
-    after: str = "after_minutes",
-    label: str = "name",
-    network: Network | gpd.GeoDataFrame | None = None,
-    boundaries: gpd.GeoDataFrame | str | Path | None = None,
-    title: str | None = None,
-    ax: Axes | None = None,
-    figsize: tuple[float, float] = (8.0, 8.0),
-    attribution: str | None = S.OSM_ATTRIBUTION,
-    scale_bar: bool = True,
-    path: str | Path | None = None,
-) -> Figure:
+def gains_plot(points_gdf: gpd.GeoDataFrame, *, before: str = "before_minutes", after: str = "after_minutes",
+               label: str = "name", network: Net | None = None, boundaries: Layer | None = None,
+               title: str | None = None, ax: Axes | None = None, figsize: tuple[float, float] = (8.0, 8.0),
+               attribution: str | None = S.OSM_ATTRIBUTION, scale_bar: bool = True,
+               path: str | Path | None = None) -> Figure:  # fmt: skip
     """Places coloured and sized by minutes saved (``before - after``); newly reachable places in blue.
 
     Examples
@@ -215,6 +161,6 @@ def gains_plot(
     >>> [t.get_text() for t in gains_plot(pts).axes[0].get_legend().get_texts()]
     ['10 min faster', 'newly reachable', 'no change / unreachable']
     """
-    spec = D.gains(points_gdf, before=before, after=after, label=label, name="Minutes saved", network_=network,
-                   boundaries_=boundaries, title=title, attribution=attribution)  # fmt: skip
+    spec = D.gains(points_gdf, before=before, after=after, label=label, name="Minutes saved")
+    spec = D.framed(spec, network, boundaries, title, attribution)
     return draw(spec, ax=ax, figsize=figsize, scale_bar=scale_bar, path=path)

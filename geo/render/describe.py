@@ -1,16 +1,10 @@
 """What a map shows, independent of how it is drawn.
 
-Each map kind (isochrone, network, route, rail, points, comparison, gains) is
-described once here as a :class:`MapSpec`: a list of typed :class:`Layer`
-objects (bands, network, routes, points, boundaries, text) with their
-colours, widths, tooltips and labels, the :class:`Legend` s, a title and an
-attribution. :mod:`geo.render.folium` and :mod:`geo.render.mpl` draw a spec;
-neither decides what is on the map.
-
-Sizes are given for both media, because a Leaflet page and a 150-dpi PNG
-need different numbers for the same look: ``width`` is web pixels,
-``lw`` matplotlib points; ``radius`` web pixels, ``size`` matplotlib marker
-area (points²).
+Each map kind (isochrone, network, route, rail, points, comparison, gains) is described once here as a
+:class:`MapSpec`: typed :class:`Layer` s with colours, widths, tooltips and labels, :class:`Legend` s, a title and an
+attribution. :mod:`geo.render.folium` and :mod:`geo.render.mpl` draw a spec; neither decides what is on the map.
+Sizes are given for both media (a Leaflet page and a 150-dpi PNG need different numbers for the same look):
+``width`` and ``radius`` in web pixels, ``lw`` in matplotlib points, ``size`` as matplotlib marker area (points²).
 """
 
 from __future__ import annotations
@@ -19,17 +13,16 @@ import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo._private import style as S
 from geo._private.offline import escape
 from geo.errors import InputError
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 Bounds = tuple[float, float, float, float]
 
@@ -106,24 +99,22 @@ class MapSpec:
     panels: list[tuple[str, str]] | None = None  # static: side-by-side (key, title)
 
 
-def _n(value: Any, n: int) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple | np.ndarray) else [value] * n
+def _present(g: gpd.GeoDataFrame) -> np.ndarray:
+    """Rows with a non-empty geometry."""
+    return np.asarray(~(g.geometry.isna() | g.geometry.is_empty), dtype=bool)
 
 
 def layer(name: str, kind: Any, gdf: gpd.GeoDataFrame, *, color: Any = "#111111", width: Any = 1.0,
           lw: Any = 1.0, fill: Any = None, dash: Any = None, radius: Any = None, size: Any = None,
           **kw: Any) -> Layer:  # fmt: skip
     """A :class:`Layer` with scalar styles broadcast to one value per feature; empty geometries are left out."""
-    n = len(gdf)
-    keep = np.asarray(~(gdf.geometry.isna() | gdf.geometry.is_empty), dtype=bool)
+    keep = _present(gdf)
 
     def each(v: Any) -> Any:
-        return None if v is None else [x for x, k in zip(_n(v, n), keep) if k]
+        values = list(v) if isinstance(v, list | tuple | np.ndarray) else [v] * len(gdf)
+        return None if v is None else [x for x, k in zip(values, keep) if k]
 
-    if kw.get("tips") is not None:
-        kw["tips"] = each(kw["tips"])
-    if kw.get("labels") is not None:
-        kw["labels"] = each(kw["labels"])
+    kw.update({k: each(kw.get(k)) for k in ("tips", "labels")})
     return Layer(name, kind, gdf[keep], each(color), each(width), each(lw), fill=each(fill), dash=each(dash),
                  radius=each(radius), size=each(size), **kw)  # fmt: skip
 
@@ -140,14 +131,9 @@ def tip(rows: Iterable[tuple[str, Any]], head: str | None = None) -> str:
 
 # ---------------------------------------------------------------------------------------------- inputs
 def extent_of(*layers: Any) -> Bounds | None:
-    boxes = []
-    for lay in layers:
-        if lay is None:
-            continue
-        if hasattr(lay, "bounds") and hasattr(lay, "indptr"):  # Network
-            boxes.append(tuple(lay.bounds))
-        elif hasattr(lay, "total_bounds") and len(lay):
-            boxes.append(tuple(lay.total_bounds))
+    """The bounds around all ``layers`` (Networks or GeoDataFrames; None and empty ones are left out)."""
+    nets = [tuple(lay.bounds) for lay in layers if hasattr(lay, "indptr")]  # Networks
+    boxes = nets + [tuple(lay.total_bounds) for lay in layers if hasattr(lay, "total_bounds") and len(lay)]
     if not boxes:
         return None
     arr = np.array(boxes, dtype=float)
@@ -155,8 +141,7 @@ def extent_of(*layers: Any) -> Bounds | None:
 
 
 def as_gdf(obj: Any, what: str) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
+    """A GeoDataFrame from a GeoDataFrame, a GeoSeries or a file."""
     if isinstance(obj, gpd.GeoDataFrame):
         return obj
     if isinstance(obj, gpd.GeoSeries):
@@ -169,23 +154,23 @@ def as_gdf(obj: Any, what: str) -> gpd.GeoDataFrame:
     raise InputError(f"{what} must be a GeoDataFrame or a file, got {type(obj).__name__}", "pass a GeoDataFrame")
 
 
+def _to4326(g: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``g`` in EPSG:4326; no CRS is taken to be WGS84."""
+    return (g.set_crs(4326) if g.crs is None else g).to_crs(4326)
+
+
 def wgs84(obj: Any, what: str) -> gpd.GeoDataFrame:
     """A layer in EPSG:4326 (no CRS is taken to be WGS84), without empty geometries."""
-    g = as_gdf(obj, what)
-    g = (g.set_crs(4326) if g.crs is None else g).to_crs(4326)
-    return g[~(g.geometry.isna() | g.geometry.is_empty)].copy()
+    g = _to4326(as_gdf(obj, what))
+    return g[_present(g)].copy()
 
 
 def points(obj: Any, what: str = "origins") -> gpd.GeoDataFrame:
     """Origins in any common form -> GeoDataFrame of points (EPSG:4326) with a 'name' column."""
-    import geopandas as gpd
-    import shapely
-
     if obj is None:
         return gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
     if isinstance(obj, gpd.GeoDataFrame | gpd.GeoSeries):
-        gdf = obj if isinstance(obj, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=obj)
-        gdf = (gdf.set_crs(4326) if gdf.crs is None else gdf).to_crs(4326).copy()
+        gdf = _to4326(as_gdf(obj, what)).copy()
         gdf.geometry = gdf.geometry.representative_point()
         if "name" not in gdf.columns:
             gdf["name"] = [f"{what[:-1] if what.endswith('s') else what} {i + 1}" for i in range(len(gdf))]
@@ -213,9 +198,6 @@ def points(obj: Any, what: str = "origins") -> gpd.GeoDataFrame:
 
 def network_lines(net: Any, max_segments: int) -> tuple[gpd.GeoDataFrame, int]:
     """Undirected, merged lines per drawing class. Returns (gdf[class, geometry], dropped segment count)."""
-    import geopandas as gpd
-    import shapely
-
     if hasattr(net, "indptr"):  # Network
         u, v = np.asarray(net.edge_u), np.asarray(net.edge_v)
         lo, hi = np.minimum(u, v), np.maximum(u, v)
@@ -244,13 +226,12 @@ def network_lines(net: Any, max_segments: int) -> tuple[gpd.GeoDataFrame, int]:
             dropped += len(geoms) - max_segments
             geoms, classes = np.asarray(geoms)[order], classes[order]
     rows = sorted(set(classes), key=lambda c: S.ROAD_STYLE[c][2])
-    merged = [shapely.line_merge(shapely.multilinestrings(shapely.get_parts(np.asarray(geoms)[classes == c]))) for c in rows]
+    parts = [shapely.get_parts(np.asarray(geoms)[classes == c]) for c in rows]
+    merged = [shapely.line_merge(shapely.multilinestrings(p)) for p in parts]
     return gpd.GeoDataFrame({"class": rows}, geometry=merged, crs=4326), dropped
 
 
 def check_bands(bands: Any, what: str = "bands") -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
     if not isinstance(bands, gpd.GeoDataFrame):
         raise InputError(f"{what} must be a GeoDataFrame, got {type(bands).__name__}", "pass geo.isochrones output")
     if "minutes" not in bands.columns:
@@ -258,20 +239,21 @@ def check_bands(bands: Any, what: str = "bands") -> gpd.GeoDataFrame:
     if bands.crs is None:
         raise InputError(f"{what} has no CRS", "set it: bands.set_crs('EPSG:4326')")
     out = bands.to_crs(4326)
-    out = out[~(out.geometry.isna() | out.geometry.is_empty)]
+    out = out[_present(out)]
     minutes = pd.to_numeric(out["minutes"], errors="coerce")
     if minutes.isna().any():
-        raise InputError(f"{what} has non-numeric minutes: {list(out['minutes'][minutes.isna()])[:3]}", "fix the column")
+        bad = list(out["minutes"][minutes.isna()])[:3]
+        raise InputError(f"{what} has non-numeric minutes: {bad}", "fix the column")
     return out
+
+
+def _minutes(bands: gpd.GeoDataFrame) -> pd.Series:
+    return pd.to_numeric(bands["minutes"]).astype(float)
 
 
 def rings(bands: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Nested (cumulative) bands -> one row per minutes with the ring geometry (band minus the next smaller)."""
-    import geopandas as gpd
-    import shapely
-
-    b = bands.copy()
-    b["minutes"] = pd.to_numeric(b["minutes"]).astype(float)
+    b = bands.assign(minutes=_minutes(bands))
     agg = {c: "sum" for c in ("area_km2", "population") if c in b.columns}
     geoms = b.groupby("minutes").geometry.apply(lambda s: shapely.union_all(shapely.make_valid(s.values)))
     extra = b.groupby("minutes").agg(agg) if agg else pd.DataFrame(index=geoms.index)
@@ -289,8 +271,6 @@ def rings(bands: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def route_gdf(route: Any) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
     if hasattr(route, "to_geodataframe"):
         g = route.to_geodataframe()
         if "mode" not in g.columns:
@@ -323,15 +303,17 @@ def _cell(r: pd.Series, col: str) -> Any:
 
 
 def _points_gdf(geoms: Sequence[Any]) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
     return gpd.GeoDataFrame(geometry=gpd.GeoSeries(list(geoms), crs=4326), crs=4326)
 
 
+def _tips(g: gpd.GeoDataFrame, cols: Sequence[str], heads: Iterable[str]) -> list[str]:
+    """One tooltip per row of ``g``: its non-blank ``cols`` under the given heads."""
+    return [tip([(c, _cell(r, c)) for c in cols], head=h) for h, (_, r) in zip(heads, g.iterrows())]
+
+
 # ---------------------------------------------------------------------------------------------- layers
-def network(
-    net: Any, *, name: str = "Road network", max_segments: int = 250_000, legend: bool = False
-) -> tuple[list[Layer], list[Row]]:
+def network(net: Any, *, name: str = "Road network", max_segments: int = 250_000,
+            legend: bool = False) -> tuple[list[Layer], list[Row]]:  # fmt: skip
     """A network as grey lines by road class (minor roads dropped above ``max_segments``), and its legend rows."""
     lines, dropped = network_lines(net, max_segments)
     if not len(lines):
@@ -370,12 +352,6 @@ def boundaries(obj: Any, clip: Sequence[float] | None, *, name: str = "Boundarie
     return out
 
 
-def base(network_: Any = None, boundaries_: Any = None, clip: Sequence[float] | None = None) -> list[Layer]:
-    """The offline base: boundaries under the road network."""
-    out = boundaries(boundaries_, clip) if boundaries_ is not None else []
-    return out + (network(network_)[0] if network_ is not None else [])
-
-
 def bands(b: gpd.GeoDataFrame, *, name: str, colors: Sequence[str] | None, all_minutes: Sequence[float] | None = None,
           show: bool = True, panels: tuple[str, ...] = ()) -> tuple[Layer, list[Row]]:  # fmt: skip
     """Band rings (largest first, so the shortest time is on top) and their legend swatches."""
@@ -404,7 +380,8 @@ def origins(obj: Any, *, name: str = "Origins", what: str = "origins") -> tuple[
     if not len(pts):
         return [], []
     nm = name if len(pts) > 1 else name.rstrip("s")
-    tips = [tip([("lon, lat (WGS84)", f"{p.x:.5f}, {p.y:.5f}")], head=str(n)) for p, n in zip(pts.geometry, pts["name"])]
+    tips = [tip([("lon, lat (WGS84)", f"{p.x:.5f}, {p.y:.5f}")], head=str(n))
+            for p, n in zip(pts.geometry, pts["name"])]  # fmt: skip
     out = [layer(nm, "points", pts, fill="#ffffff", width=3, lw=2, radius=7, size=60, tips=tips, pane="top", z=12)]
     if len(pts) <= 40:
         out.append(layer(nm, "text", pts, labels=[str(x) for x in pts["name"]], label_style="origin", web=False, z=13))
@@ -412,28 +389,29 @@ def origins(obj: Any, *, name: str = "Origins", what: str = "origins") -> tuple[
 
 
 # ---------------------------------------------------------------------------------------------- map kinds
-def isochrone(b: Any, origins_: Any, *, name: str, colors: Sequence[str] | None, network_: Any = None,
-              boundaries_: Any = None, title: str | None = None, attribution: str | None = None,
-              legend: bool = True) -> MapSpec:  # fmt: skip
+def framed(spec: MapSpec, network_: Any = None, boundaries_: Any = None, title: str | None = None,
+           attribution: str | None = None) -> MapSpec:  # fmt: skip
+    """``spec`` over the offline base (boundaries under the road network), with a title and an attribution."""
+    base = boundaries(boundaries_, spec.bounds) if boundaries_ is not None else []
+    spec.layers = base + (network(network_)[0] if network_ is not None else []) + spec.layers
+    spec.title, spec.attribution = title, attribution
+    return spec
+
+
+def isochrone(b: Any, origins_: Any, *, name: str, colors: Sequence[str] | None, legend: bool = True) -> MapSpec:
+    """Band rings coloured by minutes, and the origins."""
     b = check_bands(b)
-    pts = points(origins_)
-    bounds = extent_of(b, pts)
-    layers = base(network_, boundaries_, bounds)
-    rows: list[Row] = []
-    if len(b):
-        lay, rows = bands(b, name=name, colors=colors)
-        layers.append(lay)
+    lay, rows = bands(b, name=name, colors=colors)  # (an empty layer when there are no bands)
     o_layers, o_rows = origins(origins_)
     legends = [Legend("Travel time (minutes)", rows + o_rows)] if legend and rows + o_rows else []
-    return MapSpec(layers + o_layers, legends, bounds, title, attribution)
+    return MapSpec([lay, *o_layers], legends, extent_of(b, points(origins_)))
 
 
-def network_map(net: Any, *, name: str = "Road network", max_segments: int = 250_000, boundaries_: Any = None,
-                title: str | None = None, attribution: str | None = None) -> MapSpec:  # fmt: skip
+def network_map(net: Any, *, name: str = "Road network", max_segments: int = 250_000) -> MapSpec:
+    """A network by road class, with its legend."""
     bounds = extent_of(net if hasattr(net, "indptr") else as_gdf(net, "network"))
     layers, rows = network(net, name=name, max_segments=max_segments, legend=True)
-    legends = [Legend("Network", rows)] if rows else []
-    return MapSpec(base(None, boundaries_, bounds) + layers, legends, bounds, title, attribution)
+    return MapSpec(layers, [Legend("Network", rows)] if rows else [], bounds)
 
 
 _ROUTE_FIELDS = (("from", "from", "{}"), ("to", "to", "{}"), ("name", "name", "{}"), ("ref", "ref", "{}"),
@@ -441,16 +419,12 @@ _ROUTE_FIELDS = (("from", "from", "{}"), ("to", "to", "{}"), ("name", "name", "{
                  ("metres", "metres", "{:,.0f}"), ("length_metres", "metres", "{:,.0f}"))  # fmt: skip
 
 
-def route(r: Any, *, name: str = "Route", color: str | None = None, network_: Any = None, boundaries_: Any = None,
-          title: str | None = None, attribution: str | None = None) -> MapSpec:  # fmt: skip
+def route(r: Any, *, name: str = "Route", color: str | None = None) -> MapSpec:
     """Legs coloured by mode (walk and transfer dotted) over a white casing, with start and end dots."""
-    import shapely
-
     g = wgs84(route_gdf(r), "route")
     bounds = extent_of(g)
-    layers = base(network_, boundaries_, bounds)
     if not len(g):
-        return MapSpec(layers, [], bounds, title, attribution, pad=0.12)
+        return MapSpec([], [], bounds, pad=0.12)
     modes = g["mode"].astype(str).tolist() if "mode" in g.columns else ["drive"] * len(g)
     colour = [color or S.ROUTE_COLORS.get(md, S.ROUTE_COLORS["drive"]) for md in modes]
     tips = []
@@ -464,8 +438,8 @@ def route(r: Any, *, name: str = "Route", color: str | None = None, network_: An
                     rows.append((label, str(v)))
         tips.append(tip(rows, head=name))
     slow = [md in ("walk", "transfer") for md in modes]
-    layers.append(layer(name, "lines", g, color=colour, width=5, lw=3, dash=["2 6" if s else None for s in slow],
-                        tips=tips, casing=(8, 5, 0.8), pane="top", z=10))  # fmt: skip
+    layers = [layer(name, "lines", g, color=colour, width=5, lw=3, dash=["2 6" if s else None for s in slow],
+                    tips=tips, casing=(8, 5, 0.8), pane="top", z=10)]  # fmt: skip
     first, last = g.geometry.iloc[0], g.geometry.iloc[-1]
     ends = [shapely.get_point(first, 0), shapely.get_point(last, -1)]
     ends = [e if e is not None and not e.is_empty else first.representative_point() for e in ends]
@@ -474,16 +448,14 @@ def route(r: Any, *, name: str = "Route", color: str | None = None, network_: An
     rows_l = [Row("line", md, c, lw=3, dash="dotted" if s else "solid")
               for md, c, s in dict.fromkeys(zip(modes, colour, slow))]  # fmt: skip
     rows_l += [Row("dot", "Start", "#ffffff", lw=2, web=False), Row("dot", "End", "#111111", lw=2, web=False)]
-    return MapSpec(layers, [Legend(name, rows_l)], bounds, title, attribution, pad=0.12)
+    return MapSpec(layers, [Legend(name, rows_l)], bounds, pad=0.12)
 
 
-def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = False, labels: bool = True,
-         boundaries_: Any = None, title: str | None = None, attribution: str | None = None) -> MapSpec:  # fmt: skip
+def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = False, labels: bool = True) -> MapSpec:
     """Rail lines by kind (high-speed, conventional, metro; proposed in dashed magenta) and named stations."""
     lg = as_gdf(lines, "rail lines").to_crs(4326) if lines is not None else None
     sg = wgs84(stations, "stations") if stations is not None else None
-    bounds = extent_of(lg, sg)
-    layers = base(None, boundaries_, bounds)
+    layers: list[Layer] = []
     rows: list[Row] = []
     if lg is not None and len(lg):
         kinds = [rail_kind(r) for _, r in lg.iterrows()]
@@ -501,75 +473,65 @@ def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = Fals
         for k in dict.fromkeys(kinds):
             label = {"hsr": "High-speed rail", "rail": "Railway"}.get(k, k.replace("_", " ").title())
             c = S.PROPOSED_COLOR if proposed else S.RAIL_COLORS.get(k, S.RAIL_COLORS["rail"])
-            rows.append(Row("line", label + (" (proposed)" if proposed else ""), c, dash="dashed" if proposed else "solid"))
+            label += " (proposed)" if proposed else ""
+            rows.append(Row("line", label, c, dash="dashed" if proposed else "solid"))
     if sg is not None and len(sg):
         names = [str(n) if n is not None else "" for n in (sg["name"] if "name" in sg.columns else [None] * len(sg))]
         names = ["" if n in ("nan", "<NA>", "None") else n for n in names]
-        tips = [tip([(c, _cell(r, c)) for c in ("line", "lines", "code")], head=n or "station")
-                for n, (_, r) in zip(names, sg.iterrows())]  # fmt: skip
+        tips = _tips(sg, ("line", "lines", "code"), [n or "station" for n in names])
         layers.append(layer(f"{name} stations", "points", sg, fill="#ffffff", width=2, lw=2, radius=5, size=60,
                             tips=tips, pane="top", z=12))  # fmt: skip
         if labels:
             layers.append(layer(f"{name} stations", "text", sg, labels=names, label_style="station",
                                 web=len(sg) <= 150, static=len(sg) <= 40, z=13))  # fmt: skip
         rows.append(Row("dot", "Station", lw=2))
-    return MapSpec(layers, [Legend(name, rows)] if rows else [], bounds, title, attribution)
+    return MapSpec(layers, [Legend(name, rows)] if rows else [], extent_of(lg, sg))
 
 
-def points_layer(pts_in: Any, *, name: str, label: str | None, color: str, radius: float, legend: bool,
-                 title: str | None = None) -> MapSpec:  # fmt: skip
+def points_layer(pts_in: Any, *, name: str, label: str | None, color: str, radius: float, legend: bool) -> MapSpec:
     """Points of interest as small circles; the tooltip lists up to six columns."""
     pts = wgs84(pts_in, "points")
     if not (pts.geom_type == "Point").all():
         pts["geometry"] = pts.geometry.representative_point()
     bounds = extent_of(pts)
     if not len(pts):
-        return MapSpec([], [], bounds, title)
+        return MapSpec([], [], bounds)
     cols = [c for c in pts.columns if c not in (pts.geometry.name, label)][:6]
-    tips = [tip([(c, r[c]) for c in cols if pd.notna(r[c]) and str(r[c])],
-                head=str(r[label]) if label and pd.notna(r[label]) else name) for _, r in pts.iterrows()]  # fmt: skip
+    tips = _tips(pts, cols, [str(x) if pd.notna(x) else name for x in pts[label]] if label else [name] * len(pts))
     lay = layer(name, "points", pts[[pts.geometry.name]], color="#ffffff", fill=color, width=1, lw=1, radius=radius,
                 size=radius**2 * 3, tips=tips, fill_opacity=0.9, bulk=True, pane="top", z=11)  # fmt: skip
     rows = [Row("dot", f"{name} ({len(pts):,})", color)] if legend else []
-    return MapSpec([lay], [Legend(name, rows)] if rows else [], bounds, title)
+    return MapSpec([lay], [Legend(name, rows)] if rows else [], bounds)
 
 
 def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors: Sequence[str] | None,
-               network_: Any = None, boundaries_: Any = None, title: str | None = None,
-               attribution: str | None = None, before_name: str = "Before", after_name: str = "After",
-               side_by_side: bool = True) -> MapSpec:  # fmt: skip
+               before_name: str = "Before", after_name: str = "After", side_by_side: bool = True) -> MapSpec:
     """Before/after bands, the area each band gains, the proposed roads or lines, and the origins.
 
     The web map stacks both (before hidden at first); a static figure shows the
     two side by side, or (``side_by_side=False``) "before" as dashed outlines.
     """
-    import geopandas as gpd
-    import shapely
-
     b, a = check_bands(before, "before_bands"), check_bands(after, "after_bands")
     prop = wgs84(proposed, "proposed lines") if proposed is not None else None
     pts = points(origins_)
     bounds = extent_of(b, a, prop, pts)
-    all_minutes = sorted(set(pd.to_numeric(b["minutes"]).astype(float)) | set(pd.to_numeric(a["minutes"]).astype(float)))
-    layers = base(network_, boundaries_, bounds)
+    all_minutes = sorted({*_minutes(b), *_minutes(a)})
+    layers: list[Layer] = []
     band_rows: list[Row] = []
     rows: list[Row] = []
     if len(b):
-        layers.append(bands(b, name=before_name, colors=colors, all_minutes=all_minutes, show=False, panels=("before",))[0])
-        outline = bands(b, name=before_name, colors=colors, all_minutes=all_minutes, panels=("overlay",))[0]
-        n = len(outline.color)  # static only: "before" as dashed outlines over the "after" bands
-        outline.color, outline.lw, outline.dash = [S.darker(c, 0.6) for c in outline.fill or []], [1.1] * n, ["--"] * n
-        outline.fill, outline.web, outline.z = None, False, 3.5
-        layers.append(outline)
+        lay = bands(b, name=before_name, colors=colors, all_minutes=all_minutes, show=False, panels=("before",))[0]
+        n = len(lay.color)  # static only: "before" as dashed outlines over the "after" bands
+        outline = dataclasses.replace(lay, color=[S.darker(c, 0.6) for c in lay.fill or []], lw=[1.1] * n,
+                                      dash=["--"] * n, fill=None, web=False, z=3.5, show=True,
+                                      panels=("overlay",))  # fmt: skip
+        layers += [lay, outline]
         rows.append(Row("line", "before (outline)", "#555555", lw=1.1, dash="dashed", panels=("overlay",), web=False))
     if len(a):
         lay, band_rows = bands(a, name=after_name, colors=colors, all_minutes=all_minutes, panels=("after", "overlay"))
         layers.append(lay)
     gained_at, gained = [], []
-    def unions(x: gpd.GeoDataFrame) -> dict[float, Any]:
-        return {float(m): shapely.union_all(v.values) for m, v in x.groupby(pd.to_numeric(x["minutes"]).astype(float)).geometry}
-
-    ub, ua = unions(b), unions(a)
+    ub, ua = ({float(m): shapely.union_all(v.values) for m, v in x.groupby(_minutes(x)).geometry} for x in (b, a))
     for mnt, geom in sorted(ua.items()):  # area gained per threshold: after band minus before band
         g = shapely.make_valid(shapely.difference(geom, ub.get(mnt, shapely.Polygon())))
         if not g.is_empty and g.area > 0:
@@ -584,8 +546,8 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
                             dash="5 3", fill_opacity=0.12, tips=tips[::-1], opacity=1.0, static=False))  # fmt: skip
         rows.insert(0, Row("line", "Area gained", "#00733c", width=3, dash="dashed", static=False))
     if prop is not None and len(prop):
-        tips = [tip([(c, r[c]) for c in ("class", "highway", "speed_kmh", "lanes", "ref") if _cell(r, c) is not None],
-                    head=str(_cell(r, "name") or "Proposed")) for _, r in prop.iterrows()]  # fmt: skip
+        heads = [str(_cell(r, "name") or "Proposed") for _, r in prop.iterrows()]
+        tips = _tips(prop, ("class", "highway", "speed_kmh", "lanes", "ref"), heads)
         layers.append(layer("Proposed", "lines", prop, color=S.PROPOSED_COLOR, width=5, lw=3.5, opacity=1.0,
                             casing=(9, 6, 0.9), tips=tips, pane="top", z=11, panels=("after", "overlay")))  # fmt: skip
         rows.append(Row("line", "Proposed road / line", S.PROPOSED_COLOR, width=5, static=False))
@@ -594,20 +556,18 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
     rows += [*o_rows, Row("note", f"{after_name} shown; switch on {before_name} in the layer list", static=False)]
     legends = ([Legend("Travel time (minutes)", band_rows)] if band_rows else []) + [Legend("Scenario", rows)]
     panels = [("before", "Before"), ("after", "After")] if side_by_side else [("overlay", "Before (dashed) / after")]
-    return MapSpec(layers + o_layers, legends, bounds, title, attribution, panels=panels)
+    return MapSpec(layers + o_layers, legends, bounds, panels=panels)
 
 
-def gains(pts_in: Any, *, before: str, after: str, label: str, name: str, network_: Any = None,
-          boundaries_: Any = None, title: str | None = None, attribution: str | None = None) -> MapSpec:  # fmt: skip
+def gains(pts_in: Any, *, before: str, after: str, label: str, name: str) -> MapSpec:
     """Places coloured and sized by minutes saved; newly reachable in blue, slower in red, the rest grey."""
     g = as_gdf(pts_in, "points")
     for col in (before, after):
         if col not in g.columns:
             raise InputError(f"points have no {col!r} column (columns: {list(g.columns)})", f"pass {before}/{after}")
-    g = (g.set_crs(4326) if g.crs is None else g).to_crs(4326).copy()
+    g = _to4326(g).copy()
     g.geometry = g.geometry.representative_point()
-    bounds = extent_of(g)
-    layers = base(network_, boundaries_, bounds)
+    layers: list[Layer] = []
     b = pd.to_numeric(g[before], errors="coerce").to_numpy(dtype=float)
     a = pd.to_numeric(g[after], errors="coerce").to_numpy(dtype=float)
     saved = b - a
@@ -621,7 +581,8 @@ def gains(pts_in: Any, *, before: str, after: str, label: str, name: str, networ
             c, rad, s, status = S.NO_CHANGE_COLOR, 5.0, 20.0, "unreachable"
         elif saved[i] > 1e-9:
             t = saved[i] / top
-            c, rad, s, status = S.ramp(S.GAIN_RAMP[1:], t), 5 + 7 * math.sqrt(t), 30 + 110 * t, f"{saved[i]:.1f} min faster"
+            c, rad, s = S.ramp(S.GAIN_RAMP[1:], t), 5 + 7 * math.sqrt(t), 30 + 110 * t
+            status = f"{saved[i]:.1f} min faster"
         elif saved[i] < -1e-9:
             c, rad, s, status = S.LOSS_COLOR, 6.0, 50.0, f"{-saved[i]:.1f} min slower"
         else:
@@ -637,15 +598,13 @@ def gains(pts_in: Any, *, before: str, after: str, label: str, name: str, networ
                             static=label in g.columns))  # fmt: skip
     layers.append(layer(name, "points", g, color=[S.darker(c, 0.6) for c in fill], fill=fill, width=1.5, lw=0.8,
                         radius=radius, size=size, tips=tips, pane="top", z=12))  # fmt: skip
-    rows = []
-    if faster.size:
-        lo, hi = S.ramp(S.GAIN_RAMP[1:], 0.0), S.ramp(S.GAIN_RAMP[1:], 1.0)
-        rows += [Row("dot", "a little faster", lo, S.darker(lo, 0.6), static=False),
-                 Row("dot", f"{top:.0f} min faster", hi, S.darker(hi, 0.6), lw=1, ms=10)]  # fmt: skip
-    if np.any(np.isnan(b) & np.isfinite(a)):
-        rows.append(Row("dot", "newly reachable", S.NEW_REACH_COLOR, S.darker(S.NEW_REACH_COLOR, 0.6), lw=1, ms=10))
-    if np.any(saved < -1e-9):
-        rows.append(Row("dot", "slower", S.LOSS_COLOR, S.darker(S.LOSS_COLOR, 0.6), lw=1, ms=7))
-    grey = S.NO_CHANGE_COLOR
-    rows.append(Row("dot", "no change / unreachable", grey, S.darker(grey, 0.6), lw=1, ms=5))
-    return MapSpec(layers, [Legend(name, rows)], bounds, title, attribution, pad=0.15)
+    def dot(label: str, c: str, **kw: Any) -> Row:
+        return Row("dot", label, c, S.darker(c, 0.6), **kw)
+
+    lo, hi = S.ramp(S.GAIN_RAMP[1:], 0.0), S.ramp(S.GAIN_RAMP[1:], 1.0)
+    rows = [dot("a little faster", lo, static=False), dot(f"{top:.0f} min faster", hi, lw=1, ms=10)]
+    rows = rows if faster.size else []
+    rows += [dot("newly reachable", S.NEW_REACH_COLOR, lw=1, ms=10)] if np.any(np.isnan(b) & np.isfinite(a)) else []
+    rows += [dot("slower", S.LOSS_COLOR, lw=1, ms=7)] if np.any(saved < -1e-9) else []
+    rows.append(dot("no change / unreachable", S.NO_CHANGE_COLOR, lw=1, ms=5))
+    return MapSpec(layers, [Legend(name, rows)], extent_of(g), pad=0.15)

@@ -8,17 +8,22 @@ WGS84 so it lines up. All text from data is HTML-escaped.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Sequence
 from typing import Any
 
+import folium
 import numpy as np
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 
 from geo._private import style as S
 from geo._private.offline import escape, make_offline
 from geo.crs import wgs84_to_gcj02
-from geo.errors import GeoError, InputError
+from geo.errors import InputError
 from geo.render.describe import Bounds, Layer, Legend, MapSpec
 
 # name -> (url template, attribution html, datum, subdomains, max zoom)
@@ -27,7 +32,8 @@ TILES: dict[str, tuple[str, str, str, str, int]] = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", S.OSM_ATTRIBUTION_HTML, "wgs84", "abc", 19),
     "amap": ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
              _AMAP, "gcj02", "1234", 18),
-    "amap-satellite": ("https://webst0{s}.is.autonavi.com/appmaptile?style=6&x={x}&y={y}&z={z}", _AMAP, "gcj02", "1234", 18),
+    "amap-satellite": ("https://webst0{s}.is.autonavi.com/appmaptile?style=6&x={x}&y={y}&z={z}",
+                       _AMAP, "gcj02", "1234", 18),
 }  # fmt: skip
 TILES["gaode"] = TILES["amap"]
 
@@ -96,22 +102,8 @@ _CONTROL_JS = """
 """
 
 
-def folium_module() -> Any:
-    try:
-        import folium
-    except ImportError as exc:  # pragma: no cover - folium is a dependency
-        raise GeoError(
-            "interactive maps need the 'folium' package, which is not installed",
-            "run `pip install folium` (or `pip install -e .` in the geo checkout)",
-        ) from exc
-    return folium
-
-
 def _macro(template: str, parent: Any, name: str | None = None, **attrs: Any) -> Any:
     """Add a branca MacroElement running ``template`` (a Jinja script) to ``parent``."""
-    from branca.element import MacroElement
-    from jinja2 import Template
-
     el = MacroElement()
     el._template = Template("{% macro script(this, kwargs) %}" + template + "{% endmacro %}")
     for k, v in attrs.items():
@@ -120,23 +112,18 @@ def _macro(template: str, parent: Any, name: str | None = None, **attrs: Any) ->
     return el
 
 
-def _control(m: Any, html_text: str, position: str = "bottomright", css_class: str = "geo-legend") -> None:
-    """A Leaflet control whose content is ``html_text`` (already escaped)."""
-    _macro(_CONTROL_JS, m, position=position, css_class=css_class, html=html_text)
-
-
 def _attribution(m: Any, text_html: str) -> None:
     done: set[str] = getattr(m, "_geo_attributions", set())
     if text_html not in done:
         m._geo_attributions = done | {text_html}
-        _macro("{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});", m, text=text_html)
+        js = "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});"
+        _macro(js, m, text=text_html)
 
 
 def _setup(m: Any) -> None:
     """CSS and custom panes, once per map."""
     if getattr(m, "_geo_setup", False):
         return
-    folium = folium_module()
     m.get_root().header.add_child(folium.Element(_CSS), name="geo_css")
     for pane, z, events in _PANES.values():
         folium.map.CustomPane(pane, z_index=z, pointer_events=events).add_to(m)
@@ -154,20 +141,17 @@ def tile_names(tiles: str | Sequence[str] | None) -> list[str]:
             raise InputError(f"unknown tile layer {t!r}", f"use one of {', '.join(sorted(TILES))}, or None for offline")
         out.append(key)
     if len({TILES[k][2] for k in out}) > 1:
-        raise InputError(
-            f"tile layers {out} mix WGS84 and GCJ-02 providers; overlays can only line up with one",
-            "choose OSM tiles or Chinese (Amap) tiles, not both",
-        )
+        raise InputError(f"tile layers {out} mix WGS84 and GCJ-02 providers; overlays can only line up with one",
+                         "choose OSM tiles or Chinese (Amap) tiles, not both")  # fmt: skip
     return out
 
 
 def new_map(bounds: Bounds | None, tiles: str | Sequence[str] | None) -> Any:
     """An empty map centred on ``bounds`` with optional web tiles (none: renders offline)."""
-    folium = folium_module()
     names = tile_names(tiles)
     minx, miny, maxx, maxy = bounds if bounds is not None else (-180.0, -60.0, 180.0, 75.0)
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None, prefer_canvas=True,
-                   control_scale=True)  # fmt: skip
+    m: Any = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None,
+                        prefer_canvas=True, control_scale=True)  # fmt: skip
     m._geo_datum = TILES[names[0]][2] if names else "wgs84"
     _setup(m)
     for i, key in enumerate(names):
@@ -177,7 +161,10 @@ def new_map(bounds: Bounds | None, tiles: str | Sequence[str] | None) -> Any:
     return m
 
 
-def _shift(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _shift(m: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 coordinates in the map's datum (GCJ-02 under Amap tiles)."""
+    if getattr(m, "_geo_datum", "wgs84") != "gcj02":
+        return x, y
     gx, gy = wgs84_to_gcj02(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     return np.asarray(gx, dtype=float), np.asarray(gy, dtype=float)
 
@@ -190,22 +177,15 @@ def fit(m: Any, bounds: Sequence[float]) -> None:
     if maxx - minx < 1e-9 and maxy - miny < 1e-9:  # one point
         d = _POINT_HALF_SIDE_DEG
         minx, miny, maxx, maxy = minx - d, miny - d, maxx + d, maxy + d
-    if getattr(m, "_geo_datum", "wgs84") == "gcj02":
-        (minx, maxx), (miny, maxy) = _shift(np.array([minx, maxx]), np.array([miny, maxy]))
+    (minx, maxx), (miny, maxy) = _shift(m, np.array([minx, maxx]), np.array([miny, maxy]))
     _macro(_FIT_JS, m, name="geo_fit", bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]],
            max_zoom=_FIT_MAX_ZOOM)  # fmt: skip
 
 
 def _geojson(m: Any, lay: Layer, props: dict[str, list[Any]]) -> dict[str, Any]:
     """A FeatureCollection with ONLY the given (safe) properties, shifted to the map's datum, rounded."""
-    import shapely
-
-    shift = getattr(m, "_geo_datum", "wgs84") == "gcj02"
-
     def tf(coords: np.ndarray) -> np.ndarray:
-        if shift and len(coords):
-            coords = np.column_stack(_shift(coords[:, 0], coords[:, 1]))
-        return np.round(coords, lay.decimals)
+        return np.round(np.column_stack(_shift(m, coords[:, 0], coords[:, 1])) if len(coords) else coords, lay.decimals)
 
     geoms = shapely.transform(lay.gdf.geometry.values, tf)
     feats = [{"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)),
@@ -214,14 +194,11 @@ def _geojson(m: Any, lay: Layer, props: dict[str, list[Any]]) -> dict[str, Any]:
 
 
 def _xy(m: Any, lay: Layer) -> np.ndarray:
-    x, y = lay.gdf.geometry.x.to_numpy(), lay.gdf.geometry.y.to_numpy()
-    if getattr(m, "_geo_datum", "wgs84") == "gcj02":
-        x, y = _shift(x, y)
+    x, y = _shift(m, lay.gdf.geometry.x.to_numpy(), lay.gdf.geometry.y.to_numpy())
     return np.column_stack([np.round(x, lay.decimals), np.round(y, lay.decimals)])
 
 
 def _add_geojson(parent: Any, data: dict[str, Any], style: Any, lay: Layer, tooltip: bool = True, **kw: Any) -> None:
-    folium = folium_module()
     if tooltip and lay.tips is not None:
         kw["tooltip"] = folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True)
     if lay.pane in _PANES:
@@ -232,7 +209,6 @@ def _add_geojson(parent: Any, data: dict[str, Any], style: Any, lay: Layer, tool
 
 
 def _draw(m: Any, fg: Any, lay: Layer) -> None:
-    folium = folium_module()
     n = len(lay.gdf)
     if lay.kind == "text":
         for (x, y), text, r in zip(_xy(m, lay), lay.labels or [], lay.radius or [0.0] * n):
@@ -262,8 +238,9 @@ def _draw(m: Any, fg: Any, lay: Layer) -> None:
         return f["properties"].get(key, fixed.get(key))
 
     if lay.kind == "points":  # many points: one GeoJSON layer of circle markers
-        marker = folium.CircleMarker(radius=(lay.radius or [4.0])[0], weight=lay.width[0], color=lay.color[0], fill=True,
-                                     fill_color=(lay.fill or ["#ffffff"])[0], fill_opacity=lay.fill_opacity)  # fmt: skip
+        marker = folium.CircleMarker(radius=(lay.radius or [4.0])[0], weight=lay.width[0], color=lay.color[0],
+                                     fill=True, fill_color=(lay.fill or ["#ffffff"])[0],
+                                     fill_opacity=lay.fill_opacity)  # fmt: skip
         _add_geojson(fg, data, lambda f: {"fillColor": get(f, "_color"), "color": get(f, "_edge")}, lay, marker=marker)
         return
     if lay.kind == "lines" and lay.casing:  # a white casing keeps lines readable over bands and roads
@@ -287,7 +264,8 @@ def legend_html(legend: Legend) -> str:
         if not r.web:
             continue
         if r.kind == "note":
-            out.append(f'<div class="geo-row" style="color:#666;font-size:11px;max-width:190px">{escape(r.label)}</div>')
+            style = "color:#666;font-size:11px;max-width:190px"
+            out.append(f'<div class="geo-row" style="{style}">{escape(r.label)}</div>')
             continue
         c = escape(r.color)
         if r.kind == "swatch":
@@ -302,33 +280,29 @@ def legend_html(legend: Legend) -> str:
 
 def draw(spec: MapSpec, m: Any = None, *, tiles: str | Sequence[str] | None = None) -> Any:
     """Draw ``spec`` on ``m`` (a new offline map when None); returns the map."""
-    folium = folium_module()
     created = m is None
     if created:
         m = new_map(spec.bounds, tiles)
     elif not isinstance(m, folium.Map):
-        raise InputError(f"m= must be a folium.Map, got {type(m).__name__}", "pass a map returned by a geo.maps builder")
+        raise InputError(f"m= must be a folium.Map, got {type(m).__name__}",
+                         "pass a map returned by a geo.maps builder")  # fmt: skip
     elif tiles is not None:
         raise InputError("tiles= only applies when a new map is made", "choose the tiles when creating the first map")
     _setup(m)
     if spec.attribution:
         _attribution(m, spec.attribution)
-    groups: list[tuple[Any, list[Layer]]] = []
-    for lay in spec.layers:
-        if lay.web and len(lay.gdf):
-            if groups and groups[-1][1][0].name == lay.name:
-                groups[-1][1].append(lay)
-            else:
-                groups.append((folium.FeatureGroup(name=lay.name, show=lay.show), [lay]))
-    for fg, lays in groups:
+    for name, group in itertools.groupby([x for x in spec.layers if x.web and len(x.gdf)], key=lambda x: x.name):
+        lays = list(group)  # consecutive layers of one name: one entry in the layer control
+        fg = folium.FeatureGroup(name=name, show=lays[0].show)
         for lay in lays:
             _draw(m, fg, lay)
         fg.add_to(m)
     for legend in spec.legends:
         if any(r.web for r in legend.rows):
-            _control(m, legend_html(legend))
+            _macro(_CONTROL_JS, m, position="bottomright", css_class="geo-legend", html=legend_html(legend))
     if spec.title:
-        m.get_root().html.add_child(folium.Element(f'<div class="geo-title">{escape(spec.title)}</div>'), name="geo_title")
+        title = folium.Element(f'<div class="geo-title">{escape(spec.title)}</div>')
+        m.get_root().html.add_child(title, name="geo_title")
     if created:
         fit(m, spec.bounds if spec.bounds is not None else (-180.0, -60.0, 180.0, 75.0))
     for key, child in list(m._children.items()):  # (re)place the layer control last so it lists every layer
@@ -340,6 +314,6 @@ def draw(spec: MapSpec, m: Any = None, *, tiles: str | Sequence[str] | None = No
 
 def map_html(m: Any, *, strict: bool = True) -> str:
     """The map as one self-contained HTML page (Leaflet inlined, no CDN requests)."""
-    if not isinstance(m, folium_module().Map):
+    if not isinstance(m, folium.Map):
         raise InputError(f"expected a folium.Map, got {type(m).__name__}", "pass a map made by geo.maps")
     return make_offline(m.get_root().render(), strict=strict)

@@ -17,7 +17,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
+import matplotlib
 import numpy as np
+import shapely
+from matplotlib import font_manager
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, PathPatch, Rectangle
+from matplotlib.path import Path as MPath
 
 from geo._private.writeout import write_bytes
 from geo.crs import local_metric_crs
@@ -25,13 +34,12 @@ from geo.errors import InputError
 from geo.render.describe import Bounds, Layer, MapSpec, Row
 
 if TYPE_CHECKING:
-    import geopandas as gpd
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 _CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff]")
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-              "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN")  # fmt: skip
+              "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC",
+              "AR PL UMing CN")  # fmt: skip
 FORMATS = ("png", "svg", "pdf")
 _TEXT: dict[str, dict[str, Any]] = {  # static look of text layers: annotate() keywords
     "area": {"fontsize": 7, "color": "#666666", "ha": "center", "va": "center", "clip_on": True},
@@ -58,7 +66,6 @@ def cjk_font() -> str | None:
     ...     ft2font.FT2Font(font_manager.findfont(f, fallback_to_default=False)).get_char_index(ord("柞")) > 0)
     True
     """
-    from matplotlib import font_manager
 
     def find() -> str | None:
         installed = {f.name for f in font_manager.fontManager.ttflist}
@@ -87,11 +94,8 @@ def rc() -> Any:
 
 def warn_cjk(texts: Sequence[Any]) -> None:
     if cjk_font() is None and any(_CJK.search(str(t)) for t in texts if t is not None):
-        warnings.warn(
-            "no Chinese (CJK) font is installed, Chinese labels will show as boxes; "
-            "install one, e.g. `apt-get install fonts-noto-cjk`",
-            stacklevel=4,
-        )
+        warnings.warn("no Chinese (CJK) font is installed, Chinese labels will show as boxes; "
+                      "install one, e.g. `apt-get install fonts-noto-cjk`", stacklevel=4)  # fmt: skip
 
 
 def _nice_length(span_m: float) -> float:
@@ -108,8 +112,6 @@ def _nice_length(span_m: float) -> float:
 
 
 def _scale_bar(ax: Axes) -> None:
-    from matplotlib.patches import Rectangle
-
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     length = _nice_length(x1 - x0)
     bx, by, h = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05, (y1 - y0) * 0.008
@@ -127,10 +129,6 @@ def _north_arrow(ax: Axes) -> None:
 
 def _polygons(ax: Axes, geoms: Sequence[Any], face: Sequence[str] | None, edge: Sequence[str], lw: Sequence[float],
               alpha: float, z: float, dashed: bool) -> None:  # fmt: skip
-    import shapely
-    from matplotlib.patches import PathPatch
-    from matplotlib.path import Path as MPath
-
     for i, geom in enumerate(geoms):
         for poly in shapely.get_parts(geom):
             if poly.geom_type != "Polygon" or poly.is_empty:
@@ -145,20 +143,14 @@ def _polygons(ax: Axes, geoms: Sequence[Any], face: Sequence[str] | None, edge: 
 
 
 def _lines(ax: Axes, geom: Any, color: str, lw: float, z: float, dashed: bool = False) -> None:
-    import shapely
-    from matplotlib.collections import LineCollection
-
     parts = shapely.get_parts(shapely.get_parts(geom))
     segs = [np.asarray(p.coords)[:, :2] for p in parts if p.geom_type == "LineString" and not p.is_empty]
     if segs:
-        ax.add_collection(LineCollection(segs, colors=color, linewidths=lw, zorder=z, linestyles="--" if dashed else "-",
-                                         capstyle="round", joinstyle="round"))  # fmt: skip
+        ax.add_collection(LineCollection(segs, colors=color, linewidths=lw, zorder=z, capstyle="round",
+                                         joinstyle="round", linestyles="--" if dashed else "-"))  # fmt: skip
 
 
 def _handle(r: Row) -> Any:
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
     if r.kind == "swatch":
         return Patch(facecolor=r.color, edgecolor=r.edge, alpha=r.alpha, label=r.label)
     if r.kind == "line":
@@ -168,112 +160,92 @@ def _handle(r: Row) -> Any:
                   label=r.label, **kw)  # fmt: skip
 
 
-class Canvas:
-    """An axes in a local metric CRS (kept on the axes as ``_geo_crs``) that draws WGS84 layers."""
-
-    def __init__(self, ax: Axes, bounds: Bounds, crs: str | None = None) -> None:
-        self.ax = ax
-        self.crs = getattr(ax, "_geo_crs", None) or crs or metric_crs(bounds)
-        ax._geo_crs = self.crs  # type: ignore[attr-defined]
-        self.texts: list[Any] = []
-
-    def proj(self, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        return (gdf.set_crs(4326) if gdf.crs is None else gdf).to_crs(self.crs)
-
-    def set_extent(self, bounds: Bounds, pad: float) -> None:
-        import geopandas as gpd
-        import shapely
-
-        minx, miny, maxx, maxy = gpd.GeoSeries([shapely.box(*bounds)], crs=4326).to_crs(self.crs).total_bounds
-        w, h = max(maxx - minx, 1.0), max(maxy - miny, 1.0)
-        self.ax.set_xlim(minx - w * pad, maxx + w * pad)
-        self.ax.set_ylim(miny - h * pad, maxy + h * pad)
-        self.ax.set_aspect("equal")
-
-    def draw(self, lay: Layer) -> None:
-        ax, g = self.ax, self.proj(lay.gdf)
-        dashed = [bool(d) for d in (lay.dash or [None] * len(g))]
-        if lay.kind == "polygons":
-            _polygons(ax, list(g.geometry), lay.fill, lay.color, lay.lw, lay.alpha, lay.z, any(dashed))
-        elif lay.kind == "lines":
-            for i, geom in enumerate(g.geometry):
-                if lay.casing and lay.casing[1]:
-                    _lines(ax, geom, "white", lay.casing[1], lay.z - 1)
-                _lines(ax, geom, lay.color[i], lay.lw[i], lay.z + 0.001 * i, dashed[i])
-        elif lay.kind == "points":
-            ax.scatter(g.geometry.x, g.geometry.y, s=lay.size, c=lay.fill, edgecolors=lay.color, linewidths=lay.lw,
-                       zorder=lay.z)  # fmt: skip
-        else:
-            (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-            for pt, text in zip(g.geometry, lay.labels or []):
-                if lay.label_style != "area" or (x0 <= pt.x <= x1 and y0 <= pt.y <= y1):
-                    ax.annotate(str(text), (pt.x, pt.y), zorder=lay.z, **_TEXT[lay.label_style])
-                    self.texts.append(text)
-
-    def finish(self, rows: list[Row], legend_title: str | None, title: str | None, attribution: str | None,
-               scale_bar: bool, north_arrow: bool) -> None:  # fmt: skip
-        ax = self.ax
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_facecolor("#f5f4f0")
-        for sp in ax.spines.values():
-            sp.set_color("#bbbbbb")
-        if title:
-            ax.set_title(title, fontsize=13, fontweight="bold", color="#222222")
-            self.texts.append(title)
-        if rows:
-            leg = ax.legend(handles=[_handle(r) for r in rows], title=legend_title, loc="lower right", fontsize=8,
-                            title_fontsize=9, framealpha=0.93, edgecolor="#cccccc")  # fmt: skip
-            leg.set_zorder(30)
-        if scale_bar:
-            _scale_bar(ax)
-        if north_arrow:
-            _north_arrow(ax)
-        if attribution:
-            box = {"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1.5}
-            ax.text(0.005, 0.005, attribution, transform=ax.transAxes, ha="left", va="bottom", fontsize=6.5,
-                    color="#555555", zorder=25, bbox=box)  # fmt: skip
-        warn_cjk(self.texts)
-
-
 def metric_crs(bounds: Bounds) -> str:
     return str(local_metric_crs(np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]])))
 
 
+def _here(x: Layer | Row, panel: str) -> bool:
+    """Whether a layer or legend row is drawn in the static ``panel``."""
+    return x.static and (not x.panels or panel in x.panels)
+
+
+def _draw_layer(ax: Axes, lay: Layer, crs: str) -> list[str]:
+    """Draw one layer, projected to ``crs``; returns the texts it wrote."""
+    g = (lay.gdf.set_crs(4326) if lay.gdf.crs is None else lay.gdf).to_crs(crs)
+    dashed = [bool(d) for d in (lay.dash or [None] * len(g))]
+    if lay.kind == "polygons":
+        _polygons(ax, list(g.geometry), lay.fill, lay.color, lay.lw, lay.alpha, lay.z, any(dashed))
+    elif lay.kind == "lines":
+        for i, geom in enumerate(g.geometry):
+            if lay.casing and lay.casing[1]:
+                _lines(ax, geom, "white", lay.casing[1], lay.z - 1)
+            _lines(ax, geom, lay.color[i], lay.lw[i], lay.z + 0.001 * i, dashed[i])
+    elif lay.kind == "points":
+        ax.scatter(g.geometry.x, g.geometry.y, s=lay.size, c=lay.fill, edgecolors=lay.color, linewidths=lay.lw,
+                   zorder=lay.z)  # fmt: skip
+    else:
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        shown = [(pt, text) for pt, text in zip(g.geometry, lay.labels or [])
+                 if lay.label_style != "area" or (x0 <= pt.x <= x1 and y0 <= pt.y <= y1)]  # fmt: skip
+        for pt, text in shown:
+            ax.annotate(str(text), (pt.x, pt.y), zorder=lay.z, **_TEXT[lay.label_style])
+        return [text for _, text in shown]
+    return []
+
+
+def _finish(ax: Axes, rows: list[Row], legend_title: str | None, title: str | None, attribution: str | None,
+            scale_bar: bool, north_arrow: bool, texts: list[str]) -> None:  # fmt: skip
+    """Frame, title, legend, scale bar, north arrow and attribution of one axes."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor("#f5f4f0")
+    for sp in ax.spines.values():
+        sp.set_color("#bbbbbb")
+    if title:
+        ax.set_title(title, fontsize=13, fontweight="bold", color="#222222")
+    if rows:
+        leg = ax.legend(handles=[_handle(r) for r in rows], title=legend_title, loc="lower right", fontsize=8,
+                        title_fontsize=9, framealpha=0.93, edgecolor="#cccccc")  # fmt: skip
+        leg.set_zorder(30)
+    if scale_bar:
+        _scale_bar(ax)
+    if north_arrow:
+        _north_arrow(ax)
+    if attribution:
+        box = {"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1.5}
+        ax.text(0.005, 0.005, attribution, transform=ax.transAxes, ha="left", va="bottom", fontsize=6.5,
+                color="#555555", zorder=25, bbox=box)  # fmt: skip
+    warn_cjk([*texts, title])
+
+
 def draw(spec: MapSpec, *, ax: Axes | None = None, figsize: tuple[float, float] | None = (8.0, 8.0),
          scale_bar: bool = True, north_arrow: bool = False, path: str | Path | None = None) -> Figure:  # fmt: skip
-    """Draw ``spec`` into ``ax`` or a new figure (one axes per panel); ``path`` saves it."""
-    import matplotlib
-    from matplotlib.figure import Figure
-
+    """Draw ``spec`` into ``ax`` or a new figure (one axes per panel, in a local metric CRS); ``path`` saves it."""
     if spec.bounds is None:
         raise InputError("nothing to draw: all layers are empty", "pass non-empty bands, lines or points")
-    bounds = spec.bounds
     panels = spec.panels or [("", spec.title or "")]
+    crs = getattr(ax, "_geo_crs", None) or metric_crs(spec.bounds)
+    minx, miny, maxx, maxy = gpd.GeoSeries([shapely.box(*spec.bounds)], crs=4326).to_crs(crs).total_bounds
+    w, h = max(maxx - minx, 1.0), max(maxy - miny, 1.0)
     with matplotlib.rc_context(rc()):
-        crs = getattr(ax, "_geo_crs", None) or metric_crs(bounds)
-        if figsize is None:  # fit the panels' aspect
-            import geopandas as gpd
-            import shapely
-
-            mb = gpd.GeoSeries([shapely.box(*bounds)], crs=4326).to_crs(crs).total_bounds
-            aspect = min(max((mb[3] - mb[1]) / max(mb[2] - mb[0], 1.0), 0.4), 2.0)
-            figsize = (13.0, 6.5 * aspect + 1.2) if len(panels) > 1 else (8.0, 8.0 * aspect + 0.8)
         if ax is not None:
             fig, axes = ax.figure, [ax]
         else:
+            if figsize is None:  # fit the panels' aspect
+                aspect = min(max((maxy - miny) / w, 0.4), 2.0)
+                figsize = (13.0, 6.5 * aspect + 1.2) if len(panels) > 1 else (8.0, 8.0 * aspect + 0.8)
             fig = Figure(figsize=figsize, layout="constrained")
             axes = list(np.atleast_1d(fig.subplots(1, len(panels))))
         for i, ((key, panel_title), a) in enumerate(zip(panels, axes)):
-            c = Canvas(a, bounds, crs)
-            c.set_extent(bounds, spec.pad)
-            layers = [x for x in spec.layers if x.static and len(x.gdf) and (not x.panels or key in x.panels)]
-            for lay in layers:
-                c.draw(lay)
-            shown = [lg for lg in spec.legends if any(r.static and (not r.panels or key in r.panels) for r in lg.rows)]
-            rows = [r for lg in shown for r in lg.rows if r.static and (not r.panels or key in r.panels)]
-            c.finish(rows, shown[0].title if shown else None, panel_title or None,
-                     spec.attribution if i == len(panels) - 1 else None, scale_bar, north_arrow)  # fmt: skip
+            a._geo_crs = crs  # type: ignore[attr-defined]  # a later draw onto this axes uses the same projection
+            a.set_xlim(minx - w * spec.pad, maxx + w * spec.pad)
+            a.set_ylim(miny - h * spec.pad, maxy + h * spec.pad)
+            a.set_aspect("equal")
+            texts = [t for lay in spec.layers if _here(lay, key) and len(lay.gdf) for t in _draw_layer(a, lay, crs)]
+            shown = [lg for lg in spec.legends if any(_here(r, key) for r in lg.rows)]
+            rows = [r for lg in shown for r in lg.rows if _here(r, key)]
+            _finish(a, rows, shown[0].title if shown else None, panel_title or None,
+                    spec.attribution if i == len(panels) - 1 else None, scale_bar, north_arrow, texts)  # fmt: skip
         if spec.panels and spec.title:
             fig.suptitle(spec.title, fontsize=14, fontweight="bold")
             warn_cjk([spec.title])
@@ -294,8 +266,6 @@ def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = 150) -> bytes:
     fmt = fmt.lower().lstrip(".")
     if fmt not in FORMATS:
         raise InputError(f"unknown image format {fmt!r}", f"use one of {', '.join(FORMATS)}")
-    import matplotlib
-
     buf = io.BytesIO()
     with matplotlib.rc_context(rc()):
         metadata = {"Software": None} if fmt == "png" else ({"Date": None} if fmt == "svg" else None)
