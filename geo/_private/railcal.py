@@ -51,7 +51,6 @@ CORRIDORS: dict[str, tuple[str, ...]] = {
 
 #: stated (not fitted) assumptions of the calibrated model
 FIXED_ASSUMPTIONS: dict[str, Any] = {
-    "throat_m": 1500.0,  # length of a station throat (points, platform tracks) at each end of a run
     "curve_window_m": 1000.0,  # window of geo._private.runtime.curve_radii (its default), recorded here
     # top speed (km/h) of Chinese train classes by the letter of the train number (CR operating rules):
     # G 350 (300 on most lines), C intercity 350, D EMU 250, Z 160, T 140, K 120; others 120
@@ -67,7 +66,7 @@ FIXED_ASSUMPTIONS: dict[str, Any] = {
 }
 
 #: calibration file format version
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def _seconds(hms: Any) -> float:
@@ -414,7 +413,7 @@ def calibrate(
         "fit_date": date,
         "model": "stop_loss_s + (1 + supplement) * minimum running time over OSM track (class top speed, "
         "line speed = design_fraction x design speed (published, else from the line's curvature) where no maxspeed, "
-        "curve speed sqrt(a R), station-throat restriction)",
+        "curve speed sqrt(a R))",
         "inputs": inputs,
         "parameters": params,
         "bounds": {k: list(v) for k, v in FIT_PARAMETERS.items()},

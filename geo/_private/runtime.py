@@ -251,7 +251,6 @@ FIT_PARAMETERS: dict[str, tuple[float, float]] = {
     # line speed as a fraction of the line's design speed (from its curvature, or published): one figure
     # for high-speed, conventional and connecting lines alike
     "design_fraction": (0.4, 1.0),
-    "throat_kmh": (30.0, 250.0),  # speed through a station throat (first and last throat_m of a run)
     # lateral acceleration allowed in curves: v = sqrt(a * radius). Bounded below by the value the design standard
     # implies (CURVE_ACCEL_FLOOR_MS2): a fit may not throttle a curve below the speed its radius was chosen for
     "curve_accel_ms2": (CURVE_ACCEL_FLOOR_MS2, 3.0),
@@ -291,8 +290,12 @@ class Calibration:
     line's minimum curve radius, :func:`geo.speeds.rail_design_speed`, or
     published, :meth:`line_speeds`); in curves and junctions ``sqrt(curve_accel_ms2 * radius)``
     (radius measured on the OSM geometry, :func:`curve_radii`);
-    ``throat_kmh`` over the first and last ``throat_m`` (station throats);
-    never above the train class's top speed.
+    never above the train class's top speed. Station approaches are governed
+    by the braking and acceleration curves (:class:`TrainModel`): a separate
+    station-throat speed limit was fitted up to calibration format 1 and was
+    inactive at every value above ~140 km/h (the train is already below it
+    over the last 1.5 km of a braking curve at 0.5 m/s²), so the data could
+    not identify it; it is no longer a parameter.
 
     Attributes
     ----------
@@ -300,7 +303,7 @@ class Calibration:
     params : dict
         The fitted :data:`FIT_PARAMETERS`.
     fixed : dict
-        Stated, not fitted: ``throat_m``, ``curve_window_m``, ``dwell_s`` (median
+        Stated, not fitted: ``curve_window_m``, ``dwell_s`` (median
         dwell of the calibration trips), ``class_top_kmh``.
     band : (float, float)
         10th and 90th percentiles of observed/modelled time of sections on
@@ -372,13 +375,11 @@ class Calibration:
         total = float(np.sum(seg_length_m))
         if total <= 0:
             return 0.0, 0.0
-        p, f = self.params, self.fixed
-        th = min(float(f["throat_m"]), total / 2)
-        restr = [(0.0, th, p["throat_kmh"]), (total - th, total, p["throat_kmh"])]
+        p = self.params
         prof = None
         if curves is not None and len(curves[0]):
             prof = (curves[0], 3.6 * np.sqrt(p["curve_accel_ms2"] * curves[1]))
-        t, top = pure_running_time(seg_length_m, seg_speed_kmh, train, step_m, restr, prof)
+        t, top = pure_running_time(seg_length_m, seg_speed_kmh, train, step_m, profile=prof)
         return p["stop_loss_s"] + (1.0 + p["supplement"]) * t, top
 
     def band_minutes(self, minutes: float) -> tuple[float, float]:
