@@ -440,3 +440,25 @@ def test_a_g_train_takes_the_faster_of_two_parallel_lines():
     for train, want in (("G", "Fast"), ("D", "Slow")):
         names = set(at["name"].astype(str).to_numpy()[rail.path("A", "B", train)[0]]) & {"Fast", "Slow"}
         assert names == {want}, train
+
+
+def test_a_train_changes_track_system_only_at_its_stops():
+    """A conventional line and a high-speed line pass the same station M (both within the station radius) without
+    a connecting line: a train passing M stays on the system it came on; a train stopping at M may change there."""
+    conv = shapely.LineString([(0, 0), (0.5, 0), (0.75, 0.25), (1.0, 0)])  # a detour after M
+    hsr = shapely.LineString([(0.5, 0.003), (1.0, 0.003)])  # 333 m north of the conventional line, no shared vertex
+    lines = gpd.GeoDataFrame(
+        {"osm_id": ["0", "1"], "railway": ["rail", "rail"], "rail_type": ["rail", "hsr"], "name": ["Conv", "HSR"]},
+        geometry=[conv, hsr],
+        crs="EPSG:4326",
+    )
+    st = gpd.GeoDataFrame(
+        {"name": ["A", "M", "B"]}, geometry=[shapely.Point(0, 0), shapely.Point(0.5, 0.0015), shapely.Point(1.0, 0.0015)], crs="EPSG:4326"
+    )
+    rail = build_rail_network(lines, st, cache=False)
+    rc = rail.net.edge_attrs["rail_class"].astype(str).to_numpy()
+    through = rail.run_time(["A", "B"], train="C")
+    assert "highspeed" not in set(rc[np.concatenate(through.edges)])
+    assert through.km == pytest.approx(55.6 + 2 * 39.3, rel=0.02)  # the conventional line with its detour
+    stopping = rail.run_time(["A", "M", "B"], train="C")
+    assert set(rc[stopping.edges[1]]) >= {"highspeed"} and stopping.sections["km"].iloc[1] == pytest.approx(55.6, rel=0.02)
