@@ -58,7 +58,7 @@ import pandas as pd
 
 from geo._private.cache import cache_path, cached_value, input_key
 from geo._private.geodesy import haversine_m, utm_epsg
-from geo._private.runtime import TrainModel, pure_running_time
+from geo._private.runtime import CURVE_WINDOW_M, TrainModel, pure_running_time
 from geo._private.writeout import write_csv
 from geo.errors import DataError, InputError
 from geo.gazetteer import read_stations  # lives with the other name lookups; geo.rail.read_stations still works
@@ -710,7 +710,8 @@ class RailNetwork:
         ``design_kmh``: the line's design speed from its curvature,
         :func:`line_design_radius`; ``published_kmh``: a published design speed or NaN;
         ``curves``:
-        ``(positions_m, radius_m)`` from :func:`geo._private.runtime.curve_radii`).
+        ``(positions_m, radius_m)`` from :func:`geo._private.runtime.curve_radii` over
+        :data:`geo._private.runtime.CURVE_WINDOW_M`).
         """
         edges, _ = self.path(a, b, train, published)
         at = self.net.edge_attrs
@@ -726,7 +727,7 @@ class RailNetwork:
             nodes = np.r_[self.net.edge_u[e], self.net.edge_v[e[-1]]]
             lon, lat = self.net.lon[nodes], self.net.lat[nodes]
             k = math.cos(math.radians(float(np.mean(lat))))
-            curves = curve_radii((lon - lon[0]) * 111_320.0 * k, (lat - lat[0]) * 110_574.0)
+            curves = curve_radii((lon - lon[0]) * 111_320.0 * k, (lat - lat[0]) * 110_574.0, window_m=CURVE_WINDOW_M)
         else:
             curves = (np.zeros(0), np.zeros(0))
         def col(name: str) -> np.ndarray:

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo._private.runtime import FIT_PARAMETERS, Calibration, TrainModel, train_class
+from geo._private.runtime import CURVE_WINDOW_M, FIT_PARAMETERS, Calibration, TrainModel, train_class
 from geo.speeds import RAIL_DESIGN_RADIUS_M, RAIL_PUBLISHED_SPEEDS_FILE
 
 #: corridors of the calibration set (stations as in ../shared/data/rail/FACTS.md section 6 headings)
@@ -51,7 +51,7 @@ CORRIDORS: dict[str, tuple[str, ...]] = {
 
 #: stated (not fitted) assumptions of the calibrated model
 FIXED_ASSUMPTIONS: dict[str, Any] = {
-    "curve_window_m": 1000.0,  # window of geo._private.runtime.curve_radii (its default), recorded here
+    "curve_window_m": CURVE_WINDOW_M,  # heading window of the curve radii along a route (geo.rail.RailNetwork.section_geometry)
     # top speed (km/h) of Chinese train classes by the letter of the train number (CR operating rules):
     # G 350 (300 on most lines), C intercity 350, D EMU 250, Z 160, T 140, K 120; others 120
     "class_top_kmh": {"G": 350.0, "C": 350.0, "D": 250.0, "Z": 160.0, "T": 140.0, "K": 120.0, "": 120.0},
@@ -66,7 +66,7 @@ FIXED_ASSUMPTIONS: dict[str, Any] = {
 }
 
 #: calibration file format version
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def _seconds(hms: Any) -> float:

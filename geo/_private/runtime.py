@@ -246,6 +246,15 @@ def section_times(
 #: which caps a 7000 m curve at 258 km/h.
 CURVE_ACCEL_FLOOR_MS2: float = max((kmh / 3.6) ** 2 / r for r, kmh in RAIL_DESIGN_RADIUS_M["highspeed"] if r > 0)
 
+#: heading window (m) over which the curve radius along a route is measured for the curve speed limit: the
+#: window that measures a line's design radius (geo.rail.line_design_radius), so a line classified 350 km/h from
+#: its curves is not throttled by the same curves read on a shorter, noisier window. It is also the scale of a
+#: high-speed curve (a 7000 m curve turning 20 degrees is 2.4 km long). Up to calibration format 2 it was 1000 m:
+#: on the thinned OSM geometry of 西安北->华山北 (徐兰高速线, a 350 km/h line) that read radii down to 3160 m
+#: (7.6 km of route below 4500 m; the 2000 m window: none below 5390 m) and cost 2.5 min of curve limits on a
+#: run G trains make in 28 min.
+CURVE_WINDOW_M: float = 2000.0
+
 #: the free parameters of the calibrated model, in fit order, with their search bounds
 FIT_PARAMETERS: dict[str, tuple[float, float]] = {
     # line speed as a fraction of the line's design speed (from its curvature, or published): one figure
