@@ -306,7 +306,7 @@ def _undirected(
 
 
 def line_design_radius(
-    gdf: Any, quantile: float = 0.05, window_m: float = 2000.0, step_m: float = 50.0, min_measured_m: float = 1000.0
+    gdf: Any, quantile: float = 0.05, window_m: float = CURVE_WINDOW_M, step_m: float = 50.0, min_measured_m: float = 1000.0
 ) -> np.ndarray:
     """Minimum curve radius (m) of each way's line, measured on the OSM geometry.
 

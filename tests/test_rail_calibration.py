@@ -462,3 +462,20 @@ def test_a_train_changes_track_system_only_at_its_stops():
     assert through.km == pytest.approx(55.6 + 2 * 39.3, rel=0.02)  # the conventional line with its detour
     stopping = rail.run_time(["A", "M", "B"], train="C")
     assert set(rc[stopping.edges[1]]) >= {"highspeed"} and stopping.sections["km"].iloc[1] == pytest.approx(55.6, rel=0.02)
+
+
+def test_route_curves_are_measured_over_the_recorded_window():
+    """The curve limits along a route use CURVE_WINDOW_M (the line design radius window), and the calibration records it."""
+    from geo._private.runtime import CURVE_WINDOW_M
+    from geo.rail import line_design_radius
+
+    assert railcal.FIXED_ASSUMPTIONS["curve_window_m"] == CURVE_WINDOW_M == line_design_radius.__defaults__[1]
+    g = _arc_lines(7000.0, "L")
+    st = gpd.GeoDataFrame({"name": ["A", "B"]}, geometry=[shapely.Point(*g.geometry.iloc[0].coords[0]), shapely.Point(*g.geometry.iloc[0].coords[-1])], crs="EPSG:4326")
+    rail = build_rail_network(g, st, cache=False)
+    pos, rad = rail.section_geometry("A", "B", "G")["curves"]
+    arc = (pos > 22_000) & (pos < 38_000)
+    assert np.median(rad[arc]) == pytest.approx(7000.0, rel=0.05)
+    # the arc starts 20 km in: the window sees it from half a window before
+    first = float(pos[np.isfinite(rad)][0])
+    assert first == pytest.approx(20_000.0 - CURVE_WINDOW_M / 2, abs=100.0)

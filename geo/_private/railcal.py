@@ -59,7 +59,7 @@ FIXED_ASSUMPTIONS: dict[str, Any] = {
     # radius = 5th percentile of curve radii over the line (geo.rail.line_design_radius, 2000 m window)
     "design_radius_m": {k: [list(r) for r in v] for k, v in RAIL_DESIGN_RADIUS_M.items()},
     "design_radius_quantile": 0.05,
-    "design_window_m": 2000.0,
+    "design_window_m": CURVE_WINDOW_M,
     "design_min_measured_m": 1000.0,
     # published design speeds (geo/data/rail_line_design_speeds.csv) override the inferred ones
     "published_speeds": True,
