@@ -25,7 +25,9 @@ supplement) and adds a dwell at each intermediate stop
 
 Stations (OSM ``railway=station`` points) are attached to all rail nodes
 within ``station_radius_m`` (at least the nearest node), so a station served
-by several lines is reachable from each of them.
+by several lines is reachable from each of them; through one node per track
+system (:data:`TRACK_SYSTEMS`), joined to the station node only where a run
+stops, so a train passing a station stays on the track system it came on.
 
 Examples
 --------
@@ -36,8 +38,8 @@ Examples
 >>> stations = gpd.GeoDataFrame({"name": ["A", "B"]},
 ...     geometry=[shapely.Point(0, 0.001), shapely.Point(1.0, 0.001)], crs="EPSG:4326")
 >>> rail = build_rail_network(lines, stations, design_speed_kmh=300, cache=False)
->>> rail.net.n_nodes  # 3 track nodes (the 5.6 m gap is closed) + 2 station nodes + 2 split points
-7
+>>> rail.net.n_nodes  # 3 track nodes (the 5.6 m gap is closed) + 2 stations x (station + high-speed node) + 2 split points
+9
 >>> r = rail.run_time(["A", "B"])
 >>> round(r.km, 1), 25 < r.minutes < 35
 (111.2, True)
