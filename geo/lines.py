@@ -23,7 +23,7 @@ station with no site sits at ``length_km``.
 
 Run times per section: given (``run_times_minutes``) or estimated with the
 calibrated train run-time model (:class:`geo._private.runtime.Calibration`:
-acceleration, braking, top speed = design speed, station throats, stop loss,
+acceleration, braking, top speed = design speed, stop loss,
 running-time supplement; a ``train:`` mapping in the spec switches to the bare
 physics model with that train). Either way a planned line is *modelled*
 (``Line.evidence == "model"``).
@@ -283,7 +283,7 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
             if not math.isfinite(dist):
                 run_s.append(math.nan)
                 continue
-            if cal is not None:  # calibrated: station throats, stop loss, supplement (no curves: geometry unknown)
+            if cal is not None:  # calibrated: stop loss, supplement (no curves: geometry unknown)
                 t, _ = cal.section_seconds(np.array([dist]), np.array([float(speed)]), tm)
                 run_s.append(t)
             else:

@@ -25,7 +25,9 @@ supplement) and adds a dwell at each intermediate stop
 
 Stations (OSM ``railway=station`` points) are attached to all rail nodes
 within ``station_radius_m`` (at least the nearest node), so a station served
-by several lines is reachable from each of them.
+by several lines is reachable from each of them; through one node per track
+system (:data:`TRACK_SYSTEMS`), joined to the station node only where a run
+stops, so a train passing a station stays on the track system it came on.
 
 Examples
 --------
@@ -36,8 +38,8 @@ Examples
 >>> stations = gpd.GeoDataFrame({"name": ["A", "B"]},
 ...     geometry=[shapely.Point(0, 0.001), shapely.Point(1.0, 0.001)], crs="EPSG:4326")
 >>> rail = build_rail_network(lines, stations, design_speed_kmh=300, cache=False)
->>> rail.net.n_nodes  # 3 track nodes (the 5.6 m gap is closed) + 2 station nodes + 2 split points
-7
+>>> rail.net.n_nodes  # 3 track nodes (the 5.6 m gap is closed) + 2 stations x (station + high-speed node) + 2 split points
+9
 >>> r = rail.run_time(["A", "B"])
 >>> round(r.km, 1), 25 < r.minutes < 35
 (111.2, True)
@@ -58,7 +60,7 @@ import pandas as pd
 
 from geo._private.cache import cache_path, cached_value, input_key
 from geo._private.geodesy import haversine_m, utm_epsg
-from geo._private.runtime import TrainModel, pure_running_time
+from geo._private.runtime import CURVE_WINDOW_M, TrainModel, pure_running_time
 from geo._private.writeout import write_csv
 from geo.errors import DataError, InputError
 from geo.gazetteer import read_stations  # lives with the other name lookups; geo.rail.read_stations still works
@@ -106,6 +108,23 @@ MAINLINE_CLASSES = ("highspeed", "link", "main", "rail", "branch", "industrial",
 LOCOMOTIVE_CLASSES = ("K", "T", "Z", "Y", "L", "S", "X", "")
 #: classes of multiple-unit trains (allowed on high-speed lines)
 CLASS_LETTERS = ("G", "C", "D")
+#: zero-length edges inside a station: way to the station's node of a track system (``station_link``), that node
+#: to the station node (``station_hub``, usable only at a run's own stops, :meth:`RailNetwork.path`)
+STATION_EDGE_CLASSES = ("station_link", "station_hub")
+#: track systems a station joins separately: a train passing through a station (not stopping) stays on the
+#: system it came on. High-speed and conventional lines that pass the same station point (甘泉 / 甘泉北,
+#: 黄陵 and a mine railway) are separate tracks, often on different levels; connecting lines (``link``:
+#: 联络线, 疏解线) belong to both, so a change through a station needs a connecting line there. At the run's
+#: own stops any change is allowed (the station serves the lines it joins).
+TRACK_SYSTEMS: dict[str, tuple[str, ...]] = {
+    "highspeed": ("highspeed",),
+    "link": ("highspeed", "conventional"),
+    "main": ("conventional",),
+    "rail": ("conventional",),
+    "branch": ("conventional",),
+    "industrial": ("conventional",),
+    "service": ("conventional",),
+}
 
 
 # ---------------------------------------------------------------- building
@@ -289,7 +308,7 @@ def _undirected(
 
 
 def line_design_radius(
-    gdf: Any, quantile: float = 0.05, window_m: float = 2000.0, step_m: float = 50.0, min_measured_m: float = 1000.0
+    gdf: Any, quantile: float = 0.05, window_m: float = CURVE_WINDOW_M, step_m: float = 50.0, min_measured_m: float = 1000.0
 ) -> np.ndarray:
     """Minimum curve radius (m) of each way's line, measured on the OSM geometry.
 
@@ -358,7 +377,7 @@ def _network(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarray, att
     uu, vv = np.r_[u, v], np.r_[v, u]
     attrs2 = pd.concat([attrs, attrs], ignore_index=True)
     length = haversine_m(lon[uu], lat[uu], lon[vv], lat[vv])
-    link = (attrs2["rail_class"] == "station_link").to_numpy()
+    link = attrs2["rail_class"].isin(STATION_EDGE_CLASSES).to_numpy()
     length[link] = 0.0
     return Network.from_edges(
         lon, lat, uu, vv, length_m=length, speed_kmh=attrs2["speed_kmh"].to_numpy(), attrs=attrs2, mode="rail", meta=meta
@@ -432,6 +451,10 @@ def _attach_stations(
     splits: dict[int, list[tuple[float, int]]] = {}
     link_u: list[int] = []
     link_v: list[int] = []
+    hub_u: list[int] = []
+    hub_v: list[int] = []
+    system_node: dict[tuple[int, str], int] = {}
+    rail_class = attrs["rail_class"].astype(str).to_numpy()
     for i in np.unique(cand["st"].to_numpy()).tolist():
         st_node[i] = len(new_lon)
         new_lon.append(float(st["lon"].iloc[i]))
@@ -446,8 +469,18 @@ def _attach_stations(
         new_lon.append(float(plon))
         new_lat.append(float(plat))
         splits.setdefault(int(seg), []).append((f, k))
-        link_u.append(int(st_node[s_i]))
-        link_v.append(k)
+        # the way joins the station's node of each track system it belongs to (TRACK_SYSTEMS; metro, tram ...: its class);
+        # those nodes join the station node (hub) that runs start and end at
+        for system in TRACK_SYSTEMS.get(str(rail_class[seg]), (str(rail_class[seg]),)):
+            key = (int(s_i), system)
+            if key not in system_node:
+                system_node[key] = len(new_lon)
+                new_lon.append(float(st["lon"].iloc[s_i]))
+                new_lat.append(float(st["lat"].iloc[s_i]))
+                hub_u.append(int(st_node[s_i]))
+                hub_v.append(system_node[key])
+            link_u.append(system_node[key])
+            link_v.append(k)
         snap[s_i] = dist if np.isnan(snap[s_i]) else min(snap[s_i], dist)
     drop = np.zeros(len(u), dtype=bool)
     eu, ev, rows = [], [], []
@@ -462,16 +495,16 @@ def _attach_stations(
     link_attrs = pd.DataFrame(
         {
             "osm_id": "",
-            "name": pd.array([pd.NA] * len(link_u), dtype="string"),
-            "rail_class": "station_link",
+            "name": pd.array([pd.NA] * (len(link_u) + len(hub_u)), dtype="string"),
+            "rail_class": ["station_link"] * len(link_u) + ["station_hub"] * len(hub_u),
             "speed_kmh": 1e6,
             "maxspeed_kmh": np.nan,
             "status": "in service",
         }
     )
     attrs_out = pd.concat([attrs.iloc[keep], attrs.iloc[rows], link_attrs], ignore_index=True)
-    u_out = np.r_[u[keep], np.asarray(eu, dtype=np.int64), np.asarray(link_u, dtype=np.int64)].astype(np.int64)
-    v_out = np.r_[v[keep], np.asarray(ev, dtype=np.int64), np.asarray(link_v, dtype=np.int64)].astype(np.int64)
+    u_out = np.r_[u[keep], np.asarray(eu, dtype=np.int64), np.asarray(link_u, dtype=np.int64), np.asarray(hub_u, dtype=np.int64)].astype(np.int64)
+    v_out = np.r_[v[keep], np.asarray(ev, dtype=np.int64), np.asarray(link_v, dtype=np.int64), np.asarray(hub_v, dtype=np.int64)].astype(np.int64)
     st = st.assign(node=st_node, snap_m=snap)
     st = st[st["node"] >= 0].reset_index(drop=True)
     assert len(new_lon) >= n0
@@ -605,9 +638,9 @@ class RailNetwork:
 
         cls = train_class(train)
         rc = self.net.edge_attrs["rail_class"].astype(str).to_numpy()
-        ok = np.isin(rc, list(MAINLINE_CLASSES)) | (rc == "station_link")
+        ok = np.isin(rc, [*MAINLINE_CLASSES, *STATION_EDGE_CLASSES])
         if cls == "?":
-            return ok if ok[rc != "station_link"].any() else np.ones(len(rc), dtype=bool)
+            return ok if ok[~np.isin(rc, STATION_EDGE_CLASSES)].any() else np.ones(len(rc), dtype=bool)
         if cls in LOCOMOTIVE_CLASSES:
             ok &= rc != "highspeed"
         return ok
@@ -654,7 +687,12 @@ class RailNetwork:
         src = self.station_nodes(a)
         dst = self.station_nodes(b)
         net = self.net
-        w = np.where(self.allowed_edges(train), self.edge_seconds(train, published), np.inf)
+        ok = self.allowed_edges(train)
+        # a station node joins its track systems only where the run starts or ends (TRACK_SYSTEMS)
+        hub = net.edge_attrs["rail_class"].astype(str).to_numpy() == "station_hub"
+        ends = np.r_[src, dst]
+        ok &= ~hub | np.isin(net.edge_u, ends) | np.isin(net.edge_v, ends)
+        w = np.where(ok, self.edge_seconds(train, published), np.inf)
         dist, pred, _, _ = graph_search(net.indptr, net.edge_v, w, src)
         best = dst[np.argmin(dist[dst])]
         if not np.isfinite(dist[best]):
@@ -674,12 +712,13 @@ class RailNetwork:
         ``design_kmh``: the line's design speed from its curvature,
         :func:`line_design_radius`; ``published_kmh``: a published design speed or NaN;
         ``curves``:
-        ``(positions_m, radius_m)`` from :func:`geo._private.runtime.curve_radii`).
+        ``(positions_m, radius_m)`` from :func:`geo._private.runtime.curve_radii` over
+        :data:`geo._private.runtime.CURVE_WINDOW_M`).
         """
         edges, _ = self.path(a, b, train, published)
         at = self.net.edge_attrs
         rc = at["rail_class"].astype(str).to_numpy()[edges]
-        keep = rc != "station_link"
+        keep = ~np.isin(rc, STATION_EDGE_CLASSES)
         e = edges[keep]
         length = self.net.edge_length_m[e]
         rcls = rc[keep]
@@ -690,7 +729,7 @@ class RailNetwork:
             nodes = np.r_[self.net.edge_u[e], self.net.edge_v[e[-1]]]
             lon, lat = self.net.lon[nodes], self.net.lat[nodes]
             k = math.cos(math.radians(float(np.mean(lat))))
-            curves = curve_radii((lon - lon[0]) * 111_320.0 * k, (lat - lat[0]) * 110_574.0)
+            curves = curve_radii((lon - lon[0]) * 111_320.0 * k, (lat - lat[0]) * 110_574.0, window_m=CURVE_WINDOW_M)
         else:
             curves = (np.zeros(0), np.zeros(0))
         def col(name: str) -> np.ndarray:
@@ -867,7 +906,7 @@ def build_rail_network(
     paths = [Path(p).expanduser() for p in (lines, stations) if isinstance(p, str | Path)]
     cache_file = None
     if cache and len(paths) == (1 if stations is None else 2) and all(p.exists() for p in paths):
-        cache_file = cache_path("rail", "rail", input_key(paths, params, salt="rail-graph-v9", content=False), ".geonet")
+        cache_file = cache_path("rail", "rail", input_key(paths, params, salt="rail-graph-v10", content=False), ".geonet")
 
     def build() -> tuple[Network, pd.DataFrame]:
         lon, lat, u, v, attrs, src = _undirected(lines, design_speed_kmh, speeds, snap_tolerance_m, include_states)

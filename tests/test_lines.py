@@ -28,7 +28,7 @@ def test_run_times_given_hand_computed():
 
 
 def test_design_speed_uses_calibrated_runtime_model():
-    # issue 9: planned lines are estimated with the calibrated model (throats, stop loss, supplement) and say so
+    # issue 9: planned lines are estimated with the calibrated model (stop loss, supplement) and say so
     from geo._private.runtime import load_calibration
 
     spec = {"design_speed_kmh": 300, "dwell_minutes": 0, "stations": [{"name": "A", "km": 0}, {"name": "B", "km": 60}]}
@@ -38,7 +38,7 @@ def test_design_speed_uses_calibrated_runtime_model():
     assert station_to_station(line, "A", "B")["minutes"] == pytest.approx(t / 60)
     assert line.evidence == "model" and line.calibration == cal.version
     bare, _ = pure_running_time([60_000], [300], TrainModel(max_speed_kmh=300))
-    assert t > bare  # throats and stop loss only ever add time
+    assert t > bare  # stop loss and supplement only ever add time
     # a train: mapping switches to the bare physics model with that train
     phys = load_line({**spec, "train": {"supplement": 0.05}})
     assert station_to_station(phys, "A", "B")["minutes"] == pytest.approx(bare * 1.05 / 60)

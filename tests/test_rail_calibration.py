@@ -89,7 +89,7 @@ def test_band_contains_estimate_and_is_from_the_calibration():
 
 
 def test_calibrated_model_is_slower_than_bare_physics():
-    # throats, stop loss and class limits only ever add time to the same geometry
+    # curves, stop loss and class limits only ever add time to the same geometry
     rail = _line_net({"A": 0.0, "B": 0.8})
     cal = rail.run_time(["A", "B"], train="G")
     bare = rail.run_time(["A", "B"], train=TrainModel(max_speed_kmh=350), calibrated=False)
@@ -264,8 +264,9 @@ def test_fit_is_reproducible_from_the_csv(prepared):
     """Refitting from the CSV reproduces the stored fit.
 
     The run-time model is piecewise (speed caps, curve limits), so least squares on it is not smooth and
-    a weakly identified parameter (``throat_kmh``) can land elsewhere on a different CPU's floating point.
-    What must reproduce is what the fit is for: its cost and the modelled minutes of every section.
+    its parameters can move slightly with a different CPU's floating point (an unidentified station-throat
+    speed, removed in format 2, moved across 120-220 km/h). What must reproduce is what the fit is for:
+    its cost and the modelled minutes of every section.
     """
     prep, fixed, meta = prepared
     assert fixed == meta["fixed"]
@@ -439,3 +440,42 @@ def test_a_g_train_takes_the_faster_of_two_parallel_lines():
     for train, want in (("G", "Fast"), ("D", "Slow")):
         names = set(at["name"].astype(str).to_numpy()[rail.path("A", "B", train)[0]]) & {"Fast", "Slow"}
         assert names == {want}, train
+
+
+def test_a_train_changes_track_system_only_at_its_stops():
+    """A conventional line and a high-speed line pass the same station M (both within the station radius) without
+    a connecting line: a train passing M stays on the system it came on; a train stopping at M may change there."""
+    conv = shapely.LineString([(0, 0), (0.5, 0), (0.75, 0.25), (1.0, 0)])  # a detour after M
+    hsr = shapely.LineString([(0.5, 0.003), (1.0, 0.003)])  # 333 m north of the conventional line, no shared vertex
+    lines = gpd.GeoDataFrame(
+        {"osm_id": ["0", "1"], "railway": ["rail", "rail"], "rail_type": ["rail", "hsr"], "name": ["Conv", "HSR"]},
+        geometry=[conv, hsr],
+        crs="EPSG:4326",
+    )
+    st = gpd.GeoDataFrame(
+        {"name": ["A", "M", "B"]}, geometry=[shapely.Point(0, 0), shapely.Point(0.5, 0.0015), shapely.Point(1.0, 0.0015)], crs="EPSG:4326"
+    )
+    rail = build_rail_network(lines, st, cache=False)
+    rc = rail.net.edge_attrs["rail_class"].astype(str).to_numpy()
+    through = rail.run_time(["A", "B"], train="C")
+    assert "highspeed" not in set(rc[np.concatenate(through.edges)])
+    assert through.km == pytest.approx(55.6 + 2 * 39.3, rel=0.02)  # the conventional line with its detour
+    stopping = rail.run_time(["A", "M", "B"], train="C")
+    assert set(rc[stopping.edges[1]]) >= {"highspeed"} and stopping.sections["km"].iloc[1] == pytest.approx(55.6, rel=0.02)
+
+
+def test_route_curves_are_measured_over_the_recorded_window():
+    """The curve limits along a route use CURVE_WINDOW_M (the line design radius window), and the calibration records it."""
+    from geo._private.runtime import CURVE_WINDOW_M
+    from geo.rail import line_design_radius
+
+    assert railcal.FIXED_ASSUMPTIONS["curve_window_m"] == CURVE_WINDOW_M == line_design_radius.__defaults__[1]
+    g = _arc_lines(7000.0, "L")
+    st = gpd.GeoDataFrame({"name": ["A", "B"]}, geometry=[shapely.Point(*g.geometry.iloc[0].coords[0]), shapely.Point(*g.geometry.iloc[0].coords[-1])], crs="EPSG:4326")
+    rail = build_rail_network(g, st, cache=False)
+    pos, rad = rail.section_geometry("A", "B", "G")["curves"]
+    arc = (pos > 22_000) & (pos < 38_000)
+    assert np.median(rad[arc]) == pytest.approx(7000.0, rel=0.05)
+    # the arc starts 20 km in: the window sees it from half a window before
+    first = float(pos[np.isfinite(rad)][0])
+    assert first == pytest.approx(20_000.0 - CURVE_WINDOW_M / 2, abs=100.0)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo._private.runtime import FIT_PARAMETERS, Calibration, TrainModel, train_class
+from geo._private.runtime import CURVE_WINDOW_M, FIT_PARAMETERS, Calibration, TrainModel, train_class
 from geo.speeds import RAIL_DESIGN_RADIUS_M, RAIL_PUBLISHED_SPEEDS_FILE
 
 #: corridors of the calibration set (stations as in ../shared/data/rail/FACTS.md section 6 headings)
@@ -51,8 +51,7 @@ CORRIDORS: dict[str, tuple[str, ...]] = {
 
 #: stated (not fitted) assumptions of the calibrated model
 FIXED_ASSUMPTIONS: dict[str, Any] = {
-    "throat_m": 1500.0,  # length of a station throat (points, platform tracks) at each end of a run
-    "curve_window_m": 1000.0,  # window of geo._private.runtime.curve_radii (its default), recorded here
+    "curve_window_m": CURVE_WINDOW_M,  # heading window of the curve radii along a route (geo.rail.RailNetwork.section_geometry)
     # top speed (km/h) of Chinese train classes by the letter of the train number (CR operating rules):
     # G 350 (300 on most lines), C intercity 350, D EMU 250, Z 160, T 140, K 120; others 120
     "class_top_kmh": {"G": 350.0, "C": 350.0, "D": 250.0, "Z": 160.0, "T": 140.0, "K": 120.0, "": 120.0},
@@ -60,14 +59,14 @@ FIXED_ASSUMPTIONS: dict[str, Any] = {
     # radius = 5th percentile of curve radii over the line (geo.rail.line_design_radius, 2000 m window)
     "design_radius_m": {k: [list(r) for r in v] for k, v in RAIL_DESIGN_RADIUS_M.items()},
     "design_radius_quantile": 0.05,
-    "design_window_m": 2000.0,
+    "design_window_m": CURVE_WINDOW_M,
     "design_min_measured_m": 1000.0,
     # published design speeds (geo/data/rail_line_design_speeds.csv) override the inferred ones
     "published_speeds": True,
 }
 
 #: calibration file format version
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3
 
 
 def _seconds(hms: Any) -> float:
@@ -414,7 +413,7 @@ def calibrate(
         "fit_date": date,
         "model": "stop_loss_s + (1 + supplement) * minimum running time over OSM track (class top speed, "
         "line speed = design_fraction x design speed (published, else from the line's curvature) where no maxspeed, "
-        "curve speed sqrt(a R), station-throat restriction)",
+        "curve speed sqrt(a R))",
         "inputs": inputs,
         "parameters": params,
         "bounds": {k: list(v) for k, v in FIT_PARAMETERS.items()},

@@ -246,12 +246,20 @@ def section_times(
 #: which caps a 7000 m curve at 258 km/h.
 CURVE_ACCEL_FLOOR_MS2: float = max((kmh / 3.6) ** 2 / r for r, kmh in RAIL_DESIGN_RADIUS_M["highspeed"] if r > 0)
 
+#: heading window (m) over which the curve radius along a route is measured for the curve speed limit: the
+#: window that measures a line's design radius (geo.rail.line_design_radius), so a line classified 350 km/h from
+#: its curves is not throttled by the same curves read on a shorter, noisier window. It is also the scale of a
+#: high-speed curve (a 7000 m curve turning 20 degrees is 2.4 km long). Up to calibration format 2 it was 1000 m:
+#: on the thinned OSM geometry of 西安北->华山北 (徐兰高速线, a 350 km/h line) that read radii down to 3160 m
+#: (7.6 km of route below 4500 m; the 2000 m window: none below 5390 m) and cost 2.5 min of curve limits on a
+#: run G trains make in 28 min.
+CURVE_WINDOW_M: float = 2000.0
+
 #: the free parameters of the calibrated model, in fit order, with their search bounds
 FIT_PARAMETERS: dict[str, tuple[float, float]] = {
     # line speed as a fraction of the line's design speed (from its curvature, or published): one figure
     # for high-speed, conventional and connecting lines alike
     "design_fraction": (0.4, 1.0),
-    "throat_kmh": (30.0, 250.0),  # speed through a station throat (first and last throat_m of a run)
     # lateral acceleration allowed in curves: v = sqrt(a * radius). Bounded below by the value the design standard
     # implies (CURVE_ACCEL_FLOOR_MS2): a fit may not throttle a curve below the speed its radius was chosen for
     "curve_accel_ms2": (CURVE_ACCEL_FLOOR_MS2, 3.0),
@@ -291,8 +299,12 @@ class Calibration:
     line's minimum curve radius, :func:`geo.speeds.rail_design_speed`, or
     published, :meth:`line_speeds`); in curves and junctions ``sqrt(curve_accel_ms2 * radius)``
     (radius measured on the OSM geometry, :func:`curve_radii`);
-    ``throat_kmh`` over the first and last ``throat_m`` (station throats);
-    never above the train class's top speed.
+    never above the train class's top speed. Station approaches are governed
+    by the braking and acceleration curves (:class:`TrainModel`): a separate
+    station-throat speed limit was fitted up to calibration format 1 and was
+    inactive at every value above ~140 km/h (the train is already below it
+    over the last 1.5 km of a braking curve at 0.5 m/s²), so the data could
+    not identify it; it is no longer a parameter.
 
     Attributes
     ----------
@@ -300,7 +312,7 @@ class Calibration:
     params : dict
         The fitted :data:`FIT_PARAMETERS`.
     fixed : dict
-        Stated, not fitted: ``throat_m``, ``curve_window_m``, ``dwell_s`` (median
+        Stated, not fitted: ``curve_window_m``, ``dwell_s`` (median
         dwell of the calibration trips), ``class_top_kmh``.
     band : (float, float)
         10th and 90th percentiles of observed/modelled time of sections on
@@ -372,13 +384,11 @@ class Calibration:
         total = float(np.sum(seg_length_m))
         if total <= 0:
             return 0.0, 0.0
-        p, f = self.params, self.fixed
-        th = min(float(f["throat_m"]), total / 2)
-        restr = [(0.0, th, p["throat_kmh"]), (total - th, total, p["throat_kmh"])]
+        p = self.params
         prof = None
         if curves is not None and len(curves[0]):
             prof = (curves[0], 3.6 * np.sqrt(p["curve_accel_ms2"] * curves[1]))
-        t, top = pure_running_time(seg_length_m, seg_speed_kmh, train, step_m, restr, prof)
+        t, top = pure_running_time(seg_length_m, seg_speed_kmh, train, step_m, profile=prof)
         return p["stop_loss_s"] + (1.0 + p["supplement"]) * t, top
 
     def band_minutes(self, minutes: float) -> tuple[float, float]:
