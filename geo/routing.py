@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from geo._private import cch as _cch
 from geo._private.cache import cached_value
@@ -976,8 +977,6 @@ def times_matrix(
         targets = _target_nodes(net, destinations)  # each search stops once every destination's edge ends are settled
         it: Iterable[int] = range(n_o)
         if progress:
-            from tqdm.auto import tqdm
-
             it = tqdm(it, total=n_o, desc="origins", unit="origin")
         for i in it:
             if origins.edge[i] < 0:

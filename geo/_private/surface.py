@@ -30,8 +30,10 @@ import dataclasses
 import math
 import weakref
 
+import numba
 import numpy as np
 from numba import njit, prange
+from rasterio.transform import Affine
 
 from geo.network import Network
 
@@ -231,8 +233,6 @@ class Grid:
 
     @property
     def transform(self):
-        from rasterio.transform import Affine
-
         return Affine(self.cell, 0.0, self.x0, 0.0, -self.cell, self.y1)
 
     @property
@@ -400,8 +400,6 @@ def _burn(ax, ay, bx, by, t0, t1, gx0, gy1, cell, nx, limit, out, lo_row, hi_row
 
 
 def _n_blocks(ny: int) -> int:
-    import numba
-
     return max(1, min(int(numba.get_num_threads()), ny // 16))
 
 
