@@ -25,20 +25,21 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
+from geo import batch
+from geo.batch import engine_kwargs
+from geo.crs import local_metric_crs
 from geo.errors import InputError
-
-if TYPE_CHECKING:
-    import geopandas as gpd
+from geo.routing import DEFAULT_MAX_SNAP_M, od_matrix, snap
 
 
 def _metric(*frames: gpd.GeoDataFrame) -> list[gpd.GeoDataFrame]:
-    from geo.crs import local_metric_crs
-
     b = frames[0].to_crs("EPSG:4326").total_bounds
     crs = local_metric_crs([b[0], b[2]], [b[1], b[3]])
     return [f.to_crs(crs) for f in frames]
@@ -57,8 +58,6 @@ def points_in_bands(bands: gpd.GeoDataFrame, points: gpd.GeoDataFrame, weight: s
     >>> points_in_bands(bands, pts, "beds").tolist()
     [10.0, 30.0]
     """
-    import shapely
-
     if weight is not None and weight not in points.columns:
         raise InputError(f"points have no column {weight!r}", f"use one of {', '.join(map(str, points.columns))}")
     pts = points.to_crs(bands.crs) if points.crs != bands.crs and bands.crs is not None else points
@@ -89,8 +88,6 @@ def areal_weighted_in_bands(bands: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame,
     >>> round(float(areal_weighted_in_bands(bands, counties, "pop").iloc[0]))
     500
     """
-    import shapely
-
     if column not in polygons.columns:
         raise InputError(f"polygons have no column {column!r}", f"use one of {', '.join(map(str, polygons.columns))}")
     b, p = _metric(bands, polygons)
@@ -252,9 +249,6 @@ def _check_measure(measure: str, minutes: float | None, decay_kind: str | None, 
 
 def _partition_od(net: Any, origins: pd.DataFrame, opp: pd.DataFrame, minutes: float | None, max_snap_m: float | None, engine: str | None) -> tuple[pd.DataFrame, np.ndarray]:
     """Sparse OD (positions) from a partition of origins to the opportunities, and which origins snapped."""
-    from geo.batch import engine_kwargs
-    from geo.routing import DEFAULT_MAX_SNAP_M, od_matrix, snap
-
     snap_m = DEFAULT_MAX_SNAP_M if max_snap_m is None else max_snap_m
     o = origins[["lon", "lat"]].to_numpy(float)
     snapped = snap(net, o, max_snap_m=snap_m, errors="nan").edge >= 0
@@ -282,8 +276,6 @@ def access_partition(
     row of the opportunity, ``minutes``), reduced afterwards by
     :func:`_two_step_from_parts`.
     """
-    import geopandas as gpd
-
     opp = shared["opportunities"]
     od, snapped = _partition_od(net, origins, opp, minutes, max_snap_m, engine)
     if measure == "2sfca":
@@ -399,10 +391,6 @@ def accessibility(
     Travel times are origin -> opportunity (one-way streets make them
     asymmetric); 2SFCA uses the same direction in both steps.
     """
-    import geopandas as gpd
-
-    from geo import batch
-
     _check_measure(measure, minutes, decay_kind, beta)
     for frame, name in ((origins, "origins"), (opportunities, "opportunities")):
         batch._check_points(frame, name)
@@ -440,7 +428,6 @@ def accessibility(
     for f in res.files:
         np.add.at(reached, pd.read_parquet(f, columns=["origin"])["origin"].to_numpy(np.int64), 1)
     net = network.load() if isinstance(network, batch.NetworkSource) else network
-    from geo.routing import DEFAULT_MAX_SNAP_M, snap
 
     ok = snap(net, org[["lon", "lat"]].to_numpy(float), max_snap_m=DEFAULT_MAX_SNAP_M if max_snap_m is None else max_snap_m, errors="nan").edge >= 0
     return gpd.GeoDataFrame(

@@ -70,10 +70,17 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
-from geo.errors import DataError, InputError
+import geo.routing
+from geo._private.writeout import atomic_target, write_text
+from geo.errors import DataError, InputError, SnapError
+from geo.io import cache_key, load_network
+from geo.isochrones import isochrones
+from geo.routing import DEFAULT_MAX_SNAP_M, od_matrix
 
 if TYPE_CHECKING:
     from geo.network import Network
@@ -132,8 +139,6 @@ class NetworkSource:
         key = self._key()
         net = _LOADED.get(key)
         if net is None:
-            from geo.io import load_network
-
             net = load_network(self.path, self.mode, progress=False, **dict(self.options))
             if len(_LOADED) >= 4:
                 _LOADED.clear()
@@ -142,8 +147,6 @@ class NetworkSource:
 
     def fingerprint(self) -> str:
         """Content hash of the file and options (the key of geo's network cache)."""
-        from geo.io import cache_key
-
         h = hashlib.sha1(cache_key(self.path, self.mode).encode())
         h.update(json.dumps(self.options, default=str).encode())
         return h.hexdigest()
@@ -209,8 +212,6 @@ def read_points(spec: str | os.PathLike[str], *, option: str = "--origins", net:
         out.insert(0, "lon", pd.to_numeric(df[lon], errors="coerce").to_numpy(float))
         ids = out.pop("id") if "id" in out.columns else pd.Series(np.arange(len(out)))
     else:
-        import geopandas as gpd
-
         try:
             gdf = gpd.read_file(path, fid_as_index=True)
         except Exception as exc:  # pyogrio raises its own DataSourceError
@@ -266,8 +267,6 @@ def engine_kwargs(engine: str | None) -> dict[str, Any]:
     Until the routing door offers engines, only Dijkstra exists: ``auto`` and
     ``dijkstra`` run it, ``cch`` is refused with a message.
     """
-    import geo.routing
-
     if engine is None:
         return {}
     if engine not in ENGINES:
@@ -376,8 +375,6 @@ def read_parts(out_dir: str | os.PathLike[str]) -> pd.DataFrame:
         return pd.DataFrame()
     df = pd.concat(frames, ignore_index=True)
     if "geometry" in df.columns and not hasattr(df, "geometry"):
-        import geopandas as gpd
-
         df = gpd.GeoDataFrame(df, geometry="geometry", crs=frames[0].crs)
     return df
 
@@ -386,15 +383,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     if b"geo" in (pq.read_schema(path).metadata or {}):
-        import geopandas as gpd
-
         return gpd.read_parquet(path)
     return pd.read_parquet(path)
 
 
 def _write_part(df: pd.DataFrame, path: Path) -> None:
-    from geo._private.writeout import atomic_target
-
     with atomic_target(path, suffix=".tmp") as tmp:
         df.to_parquet(tmp, index=False)
 
@@ -415,8 +408,6 @@ def _json(obj: Any) -> Any:
 
 def _prepare_dir(out: Path, manifest: dict[str, Any]) -> set[int]:
     """Create ``out`` or check it holds the same job; returns the partitions already done."""
-    from geo._private.writeout import write_text
-
     old = _read_manifest(out) if out.exists() else None
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file", "pass a folder name")
@@ -604,7 +595,6 @@ def run_batch(
     todo = [k for k in range(len(slices)) if k not in done]
     stats: list[dict[str, Any]] = []
     where = "in-process"
-    from tqdm.auto import tqdm
 
     bar = tqdm(total=len(slices), initial=len(done), desc=job, unit="partition", disable=quiet or not todo)
 
@@ -636,7 +626,6 @@ def run_batch(
     finally:
         bar.close()
     result = BatchResult(out, len(slices), len(stats), len(done), time.perf_counter() - t0, where, sorted(stats, key=lambda s: s["partition"]))
-    from geo._private.writeout import write_text
 
     summary = {**manifest, "computed": result.computed, "skipped": result.skipped, "seconds": round(result.seconds, 3), "where": where}
     write_text(json.dumps(_json(summary), indent=1, ensure_ascii=False), out / SUCCESS)
@@ -700,8 +689,6 @@ def matrix_partition(
     Unreachable pairs (or beyond ``max_minutes``) have NaN minutes, or are
     left out with ``sparse=True``.
     """
-    from geo.routing import DEFAULT_MAX_SNAP_M, od_matrix
-
     dest = shared["destinations"]
     kw: dict[str, Any] = engine_kwargs(engine)
     od = od_matrix(
@@ -776,11 +763,6 @@ def isochrone_partition(net: Network, origins: pd.DataFrame, shared: Mapping[str
     An origin that cannot be snapped (farther than ``max_snap_m`` from the
     network) gets its bands with empty geometry and NaN area.
     """
-    import geopandas as gpd
-
-    from geo.errors import SnapError
-    from geo.isochrones import isochrones
-
     frames = []
     for oid, lon, lat in zip(origins["id"], origins["lon"], origins["lat"], strict=True):
         try:

@@ -26,11 +26,23 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo._private.geodesy import utm_epsg
+from geo.isochrones import isochrones_from_times
 from geo.network import Network
-from geo.routing import DEFAULT_MAX_SNAP_M, DEFAULT_SNAP_SPEED_KMH
+from geo.raster import population_in_bands
+from geo.routing import (
+    DEFAULT_MAX_SNAP_M,
+    DEFAULT_SNAP_SPEED_KMH,
+    point_seconds,
+    same_edge_seconds,
+    search_nodes,
+    seeds,
+    snap,
+)
 
 PlaceLike = Any  # geo.places.Place, (name, lon, lat) or a GeoDataFrame of points with "name"
 
@@ -44,8 +56,6 @@ def _base_mask(net: Network) -> np.ndarray | None:
 
 def _places_frame(places: PlaceLike) -> pd.DataFrame:
     """``name, lon, lat`` for any accepted places input."""
-    import geopandas as gpd
-
     if isinstance(places, gpd.GeoDataFrame):
         g = places.to_crs(4326)
         pts = g.geometry.representative_point()
@@ -75,8 +85,6 @@ def node_seconds(
     In a scenario network the origins are snapped both to any edge and to
     base-derived edges; both snaps start the search.
     """
-    from geo.routing import search_nodes, seeds, snap
-
     pts = np.asarray(origins, dtype=np.float64).reshape(-1, 2)
     parts = [snap(net, pts, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, errors="nan")]
     mask = _base_mask(net)
@@ -99,8 +107,6 @@ def place_minutes(
     snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
 ) -> np.ndarray:
     """Minutes from the nearest origin to each place (NaN unreachable / off the network)."""
-    from geo.routing import point_seconds, same_edge_seconds, snap
-
     pf = _places_frame(places)
     pts = pf[["lon", "lat"]].to_numpy()
     sec = node_seconds(net, origins, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
@@ -187,8 +193,6 @@ def compare_bands(
         and, with a population raster, ``population_before``,
         ``population_after``, ``population_gained``.
     """
-    from geo.isochrones import isochrones_from_times
-
     mins = sorted(float(m) for m in minutes)
     pts = np.asarray(origins, dtype=np.float64).reshape(-1, 2)
     sb = node_seconds(before, pts, max_minutes=mins[-1], max_snap_m=max_snap_m)
@@ -210,8 +214,6 @@ def compare_bands(
     )
     table["area_km2_gained"] = table["area_km2_after"] - table["area_km2_before"]
     if population is not None:
-        from geo.raster import population_in_bands
-
         pb = population_in_bands(bb, population)
         pa = population_in_bands(ba, population)
         table["population_before"] = pb["population"].to_numpy()
@@ -223,12 +225,9 @@ def compare_bands(
 
 def gained_areas(before_bands: Any, after_bands: Any) -> Any:
     """Per band, the area reached after but not before (GeoDataFrame, EPSG:4326)."""
-    import geopandas as gpd
-
     rows = []
     for (_, b), (_, a) in zip(before_bands.iterrows(), after_bands.iterrows()):
         rows.append({"minutes": a["minutes"], "geometry": a.geometry.difference(b.geometry)})
-    from geo._private.geodesy import utm_epsg
 
     g = gpd.GeoDataFrame(rows, columns=["minutes", "geometry"], geometry="geometry", crs="EPSG:4326")
     b = after_bands.total_bounds
@@ -259,6 +258,4 @@ def node_gains(before: Network, after: Network, origins: Sequence[tuple[float, f
 
 def places_geodataframe(table: pd.DataFrame) -> Any:
     """A place comparison table as points (EPSG:4326), for maps and GeoPackages."""
-    import geopandas as gpd
-
     return gpd.GeoDataFrame(table.copy(), geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326")
