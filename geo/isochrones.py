@@ -50,8 +50,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from rasterio import features
-from scipy import ndimage
 
 from geo._private.surface import Grid, Segments, auto_cell, edge_segments, origin_segments, rasterize_segments
 from geo.crs import local_metric_crs
@@ -348,6 +346,8 @@ def band_masks(
     nested (a small pocket of a band can only contain smaller pockets of the
     next band).
     """
+    from scipy import ndimage
+
     masks = []
     prev = None
     for t in thresholds_s:
@@ -371,6 +371,8 @@ def band_masks(
 
 def polygonize(mask: np.ndarray, transform: Any) -> Any:
     """The cells of a boolean mask as one (Multi)Polygon (4-connected parts)."""
+    from rasterio import features
+
     if not mask.any():
         return _empty()
     polys = []

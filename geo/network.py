@@ -25,20 +25,19 @@ import dataclasses
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-import shapely
-from pyproj import Transformer
-from scipy.sparse.csgraph import connected_components
 
 from geo._private import netload
 from geo._private.geodesy import haversine_m, utm_epsg
 from geo.errors import DataError, InputError
 from geo.modes import MODES, Mode, as_mode
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import shapely
 
 __all__ = ["MODES", "Mode", "Network"]
 
@@ -249,6 +248,8 @@ class Network:
     @cached_property
     def to_metric(self) -> Any:
         """A pyproj ``Transformer`` from WGS84 (lon, lat) to :attr:`metric_crs` (x, y), created once."""
+        from pyproj import Transformer
+
         return Transformer.from_crs("EPSG:4326", self.metric_crs, always_xy=True)
 
     @cached_property
@@ -271,6 +272,9 @@ class Network:
         places; :func:`geo.routing.snap` keeps points off them by default.
         Computed once per network and cached; do not modify the returned array.
         """
+        import scipy.sparse as sp
+        from scipy.sparse.csgraph import connected_components
+
         n = self.n_nodes
         if n == 0:
             return np.zeros(0, dtype=np.int64)
@@ -311,6 +315,8 @@ class Network:
     @property
     def nodes(self) -> gpd.GeoDataFrame:
         """Nodes as a GeoDataFrame (EPSG:4326), indexed by position."""
+        import geopandas as gpd
+
         return gpd.GeoDataFrame(
             {"node_id": self.node_id, "lon": self.lon, "lat": self.lat},
             geometry=gpd.points_from_xy(self.lon, self.lat),
@@ -320,6 +326,9 @@ class Network:
     @property
     def edges(self) -> gpd.GeoDataFrame:
         """Edges as a GeoDataFrame of straight LineStrings (EPSG:4326)."""
+        import geopandas as gpd
+        import shapely
+
         coords = np.stack(
             [
                 np.column_stack([self.lon[self.edge_u], self.lat[self.edge_u]]),

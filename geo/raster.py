@@ -32,10 +32,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import rasterio
 import shapely
-from rasterio import features, windows
-from rasterio.transform import Affine
 
 from geo._private.surface import Grid, Segments, edge_segments, origin_segments, rasterize_segments
 from geo._private.writeout import atomic_target
@@ -194,6 +191,8 @@ def write_geotiff(
     Deflate-compressed, tiled when larger than 256 x 256; opens in QGIS and
     GDAL tools.
     """
+    import rasterio
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     arr = np.asarray(array, dtype=np.float32)
@@ -258,6 +257,8 @@ def population_in_bands(
     the region is empty); ``attrs["region_population"]`` holds the
     denominator.
     """
+    import rasterio
+
     p = Path(raster_path)
     if not p.exists():
         raise InputError(f"population raster {str(p)!r} does not exist", "check the path to the GeoTIFF")
@@ -295,6 +296,9 @@ def population_in_bands(
 def _zonal_sums(src: Any, geoms: list[Any], band: int, ss: int, max_subcells: int = 16_000_000) -> np.ndarray:
     """Area-weighted sums of ``src`` inside each geometry, reading tile by tile
     only the windows that cover the geometries."""
+    from rasterio import features, windows
+    from rasterio.transform import Affine
+
     sums = np.zeros(len(geoms))
     live = [i for i, g in enumerate(geoms) if g is not None and not g.is_empty]
     if not live:

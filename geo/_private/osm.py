@@ -21,11 +21,7 @@ from typing import Any
 import numpy as np
 import osmium
 import pandas as pd
-import pyogrio
-import scipy.sparse as sp
-import shapely
 from osmium.filter import EntityFilter, KeyFilter
-from scipy.sparse.csgraph import connected_components
 from tqdm.auto import tqdm
 
 from geo._private.geodesy import haversine_m
@@ -451,6 +447,8 @@ def _finite_coordinates(doc: Any) -> bool:
 
 
 def _pick_layer(path: Path, layer: str | None) -> str | None:
+    import pyogrio
+
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio/GDAL raise several types for unreadable files
@@ -479,6 +477,9 @@ def read_lines(path: Path, mode: str, *, layer: str | None = None, progress: boo
     columns win. Node identity is the coordinate rounded to 1e-7 degrees, so
     ways are split wherever they share a vertex.
     """
+    import pyogrio
+    import shapely
+
     lyr = _pick_layer(path, layer)
     try:
         gdf = pyogrio.read_dataframe(path, layer=lyr)
@@ -726,6 +727,9 @@ def build_graph(
 
 def keep_largest_component(graph: Graph, connection: str) -> Graph:
     """Keep only the largest weakly (``"weak"``) or strongly (``"strong"``) connected component."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
     n = len(graph.lon)
     if n == 0:
         return graph

@@ -33,7 +33,6 @@ import weakref
 import numba
 import numpy as np
 from numba import njit, prange
-from rasterio.transform import Affine
 
 from geo.network import Network
 
@@ -233,6 +232,8 @@ class Grid:
 
     @property
     def transform(self):
+        from rasterio.transform import Affine
+
         return Affine(self.cell, 0.0, self.x0, 0.0, -self.cell, self.y1)
 
     @property

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 
 from geo.cli._common import existing_file, output_dir, parse_lonlat, parse_minutes
+from geo.scenario import load_scenario
+from geo.study import load_network_spec, parse_network_spec, run_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,9 +34,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.scenario import load_scenario
-    from geo.study import load_network_spec, parse_network_spec, run_scenario
-
     sc = load_scenario(existing_file(args.scenario, "SCENARIO.yaml"))
     mode = args.mode or str(sc.base.get("mode", "drive"))
     quiet = bool(getattr(args, "quiet", False))
