@@ -346,7 +346,7 @@ def band_masks(
     nested (a small pocket of a band can only contain smaller pockets of the
     next band).
     """
-    from scipy import ndimage
+    from scipy import ndimage  # 0.25 s: only the raster method needs it (the CLI imports this module for --help)
 
     masks = []
     prev = None
@@ -371,7 +371,7 @@ def band_masks(
 
 def polygonize(mask: np.ndarray, transform: Any) -> Any:
     """The cells of a boolean mask as one (Multi)Polygon (4-connected parts)."""
-    from rasterio import features
+    from rasterio import features  # GDAL (0.1 s): only the raster method needs it
 
     if not mask.any():
         return _empty()

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import routingkit_cch
 from tqdm.auto import tqdm
 
 from geo._private import cch as _cch
@@ -370,13 +371,6 @@ def _topology_file(net: Network, key: str) -> Path | None:
 
 def _node_order(net: Network) -> np.ndarray:
     """Nested-dissection order (node ids by increasing rank) from RoutingKit (``routingkit-cch``)."""
-    try:
-        import routingkit_cch
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise InputError(
-            "the cch engine needs the routingkit-cch package (RoutingKit's node ordering)",
-            "pip install routingkit-cch, or pass engine='dijkstra'",
-        ) from None
     order = routingkit_cch.compute_order_inertial(
         int(net.n_nodes), net.edge_u.tolist(), net.edge_v.tolist(), net.lat.tolist(), net.lon.tolist()
     )

@@ -252,7 +252,7 @@ def _footpaths(feed: Feed, mode: str, max_walk_m: float, walk_kmh: float, detour
     else:
         how = f"walking <= {max_walk_m:g} m (straight line x {detour:g} at {walk_kmh:g} km/h)"
         if max_walk_m > 0 and n > 1:
-            from scipy.spatial import cKDTree
+            from scipy.spatial import cKDTree  # 0.13 s: only walking transfers need it
 
             lat0 = float(np.nanmean(lat))
             xy = np.c_[np.radians(lon) * 6371008.8 * math.cos(math.radians(lat0)), np.radians(lat) * 6371008.8]

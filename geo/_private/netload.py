@@ -480,7 +480,7 @@ def download(
         raise NetworkUnavailableError(
             "could not reach Overpass/Nominatim: GEO_OFFLINE=1 forbids online downloads", _OFFLINE_FIX
         )
-    import osmnx as ox
+    import osmnx as ox  # 0.5 s to import with requests; only downloads need them, so `import geo` does not pay
     import requests
 
     with configure_osmnx(timeout_s, cache_folder=cache_dir() / "osmnx", **osmnx_overrides()):  # restored afterwards

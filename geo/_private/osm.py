@@ -447,7 +447,7 @@ def _finite_coordinates(doc: Any) -> bool:
 
 
 def _pick_layer(path: Path, layer: str | None) -> str | None:
-    import pyogrio
+    import pyogrio  # GDAL (0.1 s): only vector-file input needs it, `import geo` loads this module
 
     try:
         layers = pyogrio.list_layers(path)
@@ -477,7 +477,7 @@ def read_lines(path: Path, mode: str, *, layer: str | None = None, progress: boo
     columns win. Node identity is the coordinate rounded to 1e-7 degrees, so
     ways are split wherever they share a vertex.
     """
-    import pyogrio
+    import pyogrio  # GDAL (0.1 s): only vector-file input needs it, `import geo` loads this module
     import shapely
 
     lyr = _pick_layer(path, layer)
@@ -727,7 +727,7 @@ def build_graph(
 
 def keep_largest_component(graph: Graph, connection: str) -> Graph:
     """Keep only the largest weakly (``"weak"``) or strongly (``"strong"``) connected component."""
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # 0.1 s: only component filtering needs it, `import geo` loads this module
     from scipy.sparse.csgraph import connected_components
 
     n = len(graph.lon)

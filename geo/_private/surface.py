@@ -232,7 +232,7 @@ class Grid:
 
     @property
     def transform(self):
-        from rasterio.transform import Affine
+        from rasterio.transform import Affine  # GDAL (0.1 s): only raster output needs it
 
         return Affine(self.cell, 0.0, self.x0, 0.0, -self.cell, self.y1)
 
