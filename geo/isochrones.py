@@ -55,7 +55,7 @@ from geo._private.surface import Grid, Segments, auto_cell, edge_segments, origi
 from geo.crs import local_metric_crs
 from geo.errors import InputError
 from geo.network import Network
-from geo.routing import DEFAULT_MAX_SNAP_M, DEFAULT_SNAP_SPEED_KMH, SearchResult, as_points
+from geo.routing import DEFAULT_MAX_SNAP_M, DEFAULT_SNAP_SPEED_KMH, PointsLike, SearchResult, as_points
 from geo.routing import search as _search
 
 #: default distance (metres) one may walk from a road into its surroundings
@@ -101,7 +101,7 @@ def check_minutes(minutes: float | Iterable[float]) -> list[float]:
 
 def isochrones(
     net: Network,
-    origins: tuple[float, float] | Sequence[tuple[float, float]] | np.ndarray,
+    origins: tuple[float, float] | PointsLike,
     minutes: float | Iterable[float],
     *,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
@@ -122,8 +122,10 @@ def isochrones(
     net
         The network (any mode).
     origins
-        One ``(lon, lat)`` pair or a list of them (WGS84). With several
-        origins every place takes the time of the nearest one.
+        One ``(lon, lat)`` pair or a list of them (WGS84), or a GeoDataFrame
+        of points (any CRS). With several origins every place takes the time
+        of the nearest one (one set of bands); for a set per origin, with
+        each origin's id as ``origin_id``, see :func:`geo.batch.isochrones_batch`.
     minutes
         Band thresholds, e.g. ``[15, 30, 60]``.
     max_snap_m, snap_speed_kmh
