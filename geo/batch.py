@@ -837,6 +837,7 @@ __all__: Sequence[str] = (
     "AUTO_CLUSTER_ORIGINS",
     "BatchResult",
     "NetworkSource",
+    "as_points_table",
     "engine_kwargs",
     "isochrone_partition",
     "isochrones_batch",
