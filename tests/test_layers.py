@@ -93,7 +93,7 @@ def test_no_import_cycles():
 def _layers_contract() -> list[str]:
     config = tomllib.loads((GEO.parent / "pyproject.toml").read_text(encoding="utf-8"))
     (contract,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
-    return [name.strip() for layer in contract["layers"] for name in layer.split("|")]
+    return [name.strip().strip("()") for layer in contract["layers"] for name in layer.split("|")]  # (optional)
 
 
 def test_every_module_has_a_floor():
