@@ -89,6 +89,11 @@ class Snapped:
 PointsLike: TypeAlias = Iterable[Point] | np.ndarray | pd.DataFrame | pd.Series
 
 
+def _label(frame: pd.DataFrame, i: int) -> object:
+    """How messages name row ``i``: its id (the ``id`` column, else the index)."""
+    return _scalar(frame["id"].iloc[i] if "id" in frame.columns else frame.index[i])
+
+
 def _frame_points(points: object, what: str) -> pd.DataFrame | None:
     """``lon, lat`` (+ the other columns, index kept) of a (Geo)DataFrame or GeoSeries; None for anything else."""
     # a GeoDataFrame can only exist once geopandas is imported: no need to import it here (`import geo` stays light)
@@ -101,13 +106,12 @@ def _frame_points(points: object, what: str) -> pd.DataFrame | None:
         missing = np.asarray(geom.isna() | geom.is_empty)
         if missing.any():
             i = int(np.flatnonzero(missing)[0])
-            raise InputError(f"{what} {_scalar(frame.index[i])!r} has no geometry", "remove it or give it a point")
+            raise InputError(f"{what} {_label(frame, i)!r} has no geometry", "remove it or give it a point")
         pts = geom if (np.asarray(geom.geom_type) == "Point").all() else geom.representative_point()
         out = pd.DataFrame(frame.drop(columns=[frame.geometry.name, *({"lon", "lat"} & set(frame.columns))]))
         out.insert(0, "lat", np.asarray(pts.y, dtype=float))
         out.insert(0, "lon", np.asarray(pts.x, dtype=float))
-        return out
-    if isinstance(points, pd.DataFrame):
+    elif isinstance(points, pd.DataFrame):
         if not {"lon", "lat"} <= set(points.columns):
             raise InputError(
                 f"{what} table has no lon, lat columns (it has {', '.join(map(str, points.columns))})",
@@ -116,8 +120,17 @@ def _frame_points(points: object, what: str) -> pd.DataFrame | None:
         out = points.drop(columns=["lon", "lat"])
         out.insert(0, "lat", pd.to_numeric(points["lat"], errors="coerce").to_numpy(float))
         out.insert(0, "lon", pd.to_numeric(points["lon"], errors="coerce").to_numpy(float))
-        return out
-    return None
+    else:
+        return None
+    lon, lat = out["lon"].to_numpy(), out["lat"].to_numpy()
+    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{what} {_label(out, i)!r} has no valid lon,lat ({lon[i]}, {lat[i]})",
+            "give WGS84 longitude and latitude in degrees (a GeoDataFrame without a CRS is read as WGS84: set_crs it)",
+        )
+    return out
 
 
 def _scalar(v: object) -> object:

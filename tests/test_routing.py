@@ -154,6 +154,9 @@ def test_od_matrix_refuses_ids_that_cannot_join_back():
     empty = gpd.GeoDataFrame(geometry=[None], index=["ghost"], crs=4326)
     with pytest.raises(InputError, match="'ghost' has no geometry"):
         od_matrix(net, [(0.0, 0.0)], empty)
+    metres = gpd.GeoDataFrame({"id": ["p1"]}, geometry=gpd.points_from_xy([500000.0], [4000000.0]))  # no CRS
+    with pytest.raises(InputError, match=r"destinations 'p1' has no valid lon,lat \(500000.0, 4000000.0\).*set_crs"):
+        od_matrix(net, [(0.0, 0.0)], metres)
 
 
 def test_od_same_edge_destination_behind_origin_on_oneway():
