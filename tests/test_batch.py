@@ -21,6 +21,7 @@ from geo.batch import NetworkSource, isochrones_batch, matrix_partition, od_matr
 from geo.cli import main
 from geo.errors import InputError
 from geo.io import save_network
+from geo.isochrones import isochrones
 from geo.routing import od_matrix
 from geo.synthetic import grid_network
 
@@ -365,7 +366,6 @@ def test_cli_matrix_and_access(data, tmp_path, capsys):
     rc = main(["access", "--network", net, "--origins", "nodes", "--opportunities", str(d / "facilities.csv"), "--weight", "beds", "--measure", "2sfca", "--minutes", "5", "--out", str(out), "--workers", "0", "-q"])
     assert rc == 0
     import dask_geopandas
-    import geopandas as gpd
 
     a = gpd.read_parquet(out)
     assert len(a) == data["net"].n_nodes and a["access"].notna().all() and (a["access"] > 0).any()
@@ -399,8 +399,6 @@ def test_cli_errors_are_one_line(data, tmp_path, capsys):
 
 
 def test_read_points_formats(data, tmp_path):
-    import geopandas as gpd
-
     f = data["facilities"]
     g = gpd.GeoDataFrame(f.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(f["lon"], f["lat"]), crs=4326)
     g.to_crs(3857).to_file(tmp_path / "f.gpkg")
@@ -416,11 +414,6 @@ def test_read_points_formats(data, tmp_path):
 
 
 def test_isochrones_per_origin_on_the_cluster_equal_in_process(data, tmp_path, client, capsys):
-    import geopandas as gpd
-
-    from geo.batch import isochrones_batch
-    from geo.isochrones import isochrones
-
     o = data["origins"].iloc[[0, 1, 2, 59]]  # the last one is off the network
     ref = isochrones_batch(data["source"], o, [2.0, 3.0], out_dir=tmp_path / "r", partition_size=2, workers=0, quiet=True).read()
     got = isochrones_batch(data["source"], o, [2.0, 3.0], out_dir=tmp_path / "c", partition_size=2, client=client, quiet=True).read()
