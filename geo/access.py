@@ -25,20 +25,21 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
+from geo import batch
+from geo.batch import engine_kwargs
+from geo.crs import local_metric_crs
 from geo.errors import InputError
-
-if TYPE_CHECKING:
-    import geopandas as gpd
+from geo.routing import DEFAULT_MAX_SNAP_M, od_matrix, snap
 
 
 def _metric(*frames: gpd.GeoDataFrame) -> list[gpd.GeoDataFrame]:
-    from geo.crs import local_metric_crs
-
     b = frames[0].to_crs("EPSG:4326").total_bounds
     crs = local_metric_crs([b[0], b[2]], [b[1], b[3]])
     return [f.to_crs(crs) for f in frames]
@@ -57,8 +58,6 @@ def points_in_bands(bands: gpd.GeoDataFrame, points: gpd.GeoDataFrame, weight: s
     >>> points_in_bands(bands, pts, "beds").tolist()
     [10.0, 30.0]
     """
-    import shapely
-
     if weight is not None and weight not in points.columns:
         raise InputError(f"points have no column {weight!r}", f"use one of {', '.join(map(str, points.columns))}")
     pts = points.to_crs(bands.crs) if points.crs != bands.crs and bands.crs is not None else points
@@ -89,8 +88,6 @@ def areal_weighted_in_bands(bands: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame,
     >>> round(float(areal_weighted_in_bands(bands, counties, "pop").iloc[0]))
     500
     """
-    import shapely
-
     if column not in polygons.columns:
         raise InputError(f"polygons have no column {column!r}", f"use one of {', '.join(map(str, polygons.columns))}")
     b, p = _metric(bands, polygons)
@@ -107,19 +104,32 @@ def areal_weighted_in_bands(bands: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame,
     return pd.Series(out, index=bands.index, name=column)
 
 
+def _key(od: pd.DataFrame, ids: str, positions: str) -> str:
+    return ids if ids in od.columns else positions
+
+
 def _od(od: pd.DataFrame) -> pd.DataFrame:
-    need = {"origin", "destination", "minutes"}
-    if not need <= set(od.columns):
+    """``origin, destination, minutes`` of the reachable pairs, keyed by ids when the table has them.
+
+    :func:`geo.routing.od_matrix` adds ``from_id`` / ``to_id`` (the ids of
+    origins / destinations given as frames): they are used instead of the
+    positions, so opportunities indexed like the destinations frame line up
+    and results are indexed like the origins frame.
+    """
+    o, d = _key(od, "from_id", "origin"), _key(od, "to_id", "destination")
+    if not {o, d, "minutes"} <= set(od.columns):
         raise InputError(
             f"the OD table needs columns origin, destination, minutes; it has {', '.join(map(str, od.columns))}",
             "pass the output of geo.routing.od_matrix",
         )
-    return od[np.isfinite(pd.to_numeric(od["minutes"], errors="coerce"))]
+    minutes = pd.to_numeric(od["minutes"], errors="coerce").to_numpy(float)
+    out = pd.DataFrame({"origin": od[o].to_numpy(), "destination": od[d].to_numpy(), "minutes": minutes})
+    return out[np.isfinite(minutes)]
 
 
 def _origins_index(od: pd.DataFrame, origins: pd.Index | None) -> pd.Index:
-    """The output index: ``origins`` or every origin of the (unfiltered) table."""
-    return origins if origins is not None else pd.Index(np.unique(od["origin"]))
+    """The output index: ``origins`` or every origin of the (unfiltered) table, in order of appearance."""
+    return origins if origins is not None else pd.Index(pd.unique(od[_key(od, "from_id", "origin")]))
 
 
 def cumulative_opportunities(
@@ -127,8 +137,19 @@ def cumulative_opportunities(
 ) -> pd.Series:
     """Opportunities reachable within ``minutes`` from each origin.
 
-    ``opportunities`` is indexed by destination id. Origins that reach nothing
-    get 0; pass ``origins`` to fix the output index.
+    ``opportunities`` is indexed by destination id: ``to_id`` when ``od``
+    has it (:func:`geo.routing.od_matrix` of a destinations frame, so e.g.
+    ``hospitals["beds"]`` lines up), else the destination position. The
+    result is indexed by origin id likewise (``from_id`` or position), so
+    ``origins.join(result)`` adds it to an origins frame. Origins that reach
+    nothing get 0; pass ``origins`` to fix the output index.
+
+    Examples
+    --------
+    >>> od = pd.DataFrame({"origin": [0, 0, 1], "destination": [0, 1, 1], "minutes": [5.0, 20.0, 8.0],
+    ...                    "from_id": ["home", "home", "work"], "to_id": [10, 11, 11]})
+    >>> cumulative_opportunities(od, pd.Series({10: 3.0, 11: 4.0}), 10).to_dict()
+    {'home': 3.0, 'work': 4.0}
     """
     d = _od(od)
     d = d[d["minutes"] <= minutes]
@@ -166,6 +187,9 @@ def gravity_access(
 ) -> pd.Series:
     """Gravity accessibility ``A_i = sum_j O_j f(t_ij)`` per origin.
 
+    Ids as in :func:`cumulative_opportunities` (``from_id`` / ``to_id`` when
+    ``od`` has them, else positions).
+
     Examples
     --------
     >>> od = pd.DataFrame({"origin": [0, 0], "destination": ["a", "b"], "minutes": [0.0, 10.0]})
@@ -192,7 +216,9 @@ def two_step_fca(
     """Two-step floating catchment area.
 
     ``od`` has demand locations as ``origin`` and facilities as
-    ``destination``. Step 1: each facility's ratio
+    ``destination`` (or ``from_id`` / ``to_id``, used when present: then
+    ``supply`` and ``demand`` are indexed like the frames given to
+    :func:`geo.routing.od_matrix`). Step 1: each facility's ratio
     ``R_j = S_j / sum_{i: t_ij <= T} D_i w(t_ij)``; step 2: each demand
     location's access ``A_i = sum_{j: t_ij <= T} R_j w(t_ij)``; ``w = 1``
     (classic 2SFCA) or a decay (``kind="exp"|"power"``, enhanced 2SFCA).
@@ -252,9 +278,6 @@ def _check_measure(measure: str, minutes: float | None, decay_kind: str | None, 
 
 def _partition_od(net: Any, origins: pd.DataFrame, opp: pd.DataFrame, minutes: float | None, max_snap_m: float | None, engine: str | None) -> tuple[pd.DataFrame, np.ndarray]:
     """Sparse OD (positions) from a partition of origins to the opportunities, and which origins snapped."""
-    from geo.batch import engine_kwargs
-    from geo.routing import DEFAULT_MAX_SNAP_M, od_matrix, snap
-
     snap_m = DEFAULT_MAX_SNAP_M if max_snap_m is None else max_snap_m
     o = origins[["lon", "lat"]].to_numpy(float)
     snapped = snap(net, o, max_snap_m=snap_m, errors="nan").edge >= 0
@@ -282,8 +305,6 @@ def access_partition(
     row of the opportunity, ``minutes``), reduced afterwards by
     :func:`_two_step_from_parts`.
     """
-    import geopandas as gpd
-
     opp = shared["opportunities"]
     od, snapped = _partition_od(net, origins, opp, minutes, max_snap_m, engine)
     if measure == "2sfca":
@@ -364,7 +385,8 @@ def accessibility(
     network
         A :class:`geo.batch.NetworkSource` or a loaded network.
     origins, opportunities
-        Tables ``id, lon, lat`` (+ columns), see :func:`geo.batch.read_points`.
+        Tables ``id, lon, lat`` (+ columns), see :func:`geo.batch.read_points`,
+        or GeoDataFrames (any CRS; ids: the ``id`` column, else the index).
     measure
         ``cumulative``: sum of ``weight`` within ``minutes``; ``gravity``:
         ``sum_j O_j f(t_ij)`` (``decay_kind`` ``exp`` -- the default -- or
@@ -388,7 +410,8 @@ def accessibility(
     Returns
     -------
     GeoDataFrame
-        One row per origin, in input order: ``id``, the measure
+        One row per origin, in input order and with the index of ``origins``
+        (so ``origins.join(result[["access"]])`` adds the measure): ``id``, the measure
         (``opportunities`` for cumulative, else ``access``), ``reached``
         (opportunities within the limit; 2SFCA: facilities in the catchment)
         and point geometry. Origins farther than the snap limit from the
@@ -399,16 +422,13 @@ def accessibility(
     Travel times are origin -> opportunity (one-way streets make them
     asymmetric); 2SFCA uses the same direction in both steps.
     """
-    import geopandas as gpd
-
-    from geo import batch
-
     _check_measure(measure, minutes, decay_kind, beta)
-    for frame, name in ((origins, "origins"), (opportunities, "opportunities")):
-        batch._check_points(frame, name)
-    opp = opportunities[["id", "lon", "lat"]].reset_index(drop=True).copy()
+    index = origins.index
+    origins = batch.as_points_table(origins, "origins")
+    opportunities = batch.as_points_table(opportunities, "opportunities")
+    opp = opportunities[["id", "lon", "lat"]].copy()
     opp["weight"] = _column(opportunities, weight, "--weight", "opportunities")
-    org = origins[["id", "lon", "lat"]].reset_index(drop=True).copy()
+    org = origins[["id", "lon", "lat"]].copy()
     org["_row"] = np.arange(len(org))
     dem = _column(origins, demand, "--demand", "origins")
     if measure == "2sfca":
@@ -434,19 +454,19 @@ def accessibility(
     )
     if measure != "2sfca":
         out = res.read()
-        return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
+        return gpd.GeoDataFrame(out.set_axis(index), geometry="geometry", crs="EPSG:4326")
     acc, _ = _two_step_from_parts(res.files, dem, opp["weight"].to_numpy(float), decay_kind, beta)
     reached = np.zeros(len(org), dtype=np.int64)
     for f in res.files:
         np.add.at(reached, pd.read_parquet(f, columns=["origin"])["origin"].to_numpy(np.int64), 1)
     net = network.load() if isinstance(network, batch.NetworkSource) else network
-    from geo.routing import DEFAULT_MAX_SNAP_M, snap
 
     ok = snap(net, org[["lon", "lat"]].to_numpy(float), max_snap_m=DEFAULT_MAX_SNAP_M if max_snap_m is None else max_snap_m, errors="nan").edge >= 0
     return gpd.GeoDataFrame(
         {"id": org["id"].to_numpy(), "access": np.where(ok, acc, np.nan), "reached": reached},
         geometry=gpd.points_from_xy(org["lon"], org["lat"]),
         crs="EPSG:4326",
+        index=index,
     )
 
 

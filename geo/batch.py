@@ -70,10 +70,17 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
-from geo.errors import DataError, InputError
+import geo.routing
+from geo._private.writeout import atomic_target, write_text
+from geo.errors import DataError, InputError, SnapError
+from geo.io import cache_key, load_network
+from geo.isochrones import isochrones
+from geo.routing import DEFAULT_MAX_SNAP_M, od_matrix, points_table
 
 if TYPE_CHECKING:
     from geo.network import Network
@@ -132,8 +139,6 @@ class NetworkSource:
         key = self._key()
         net = _LOADED.get(key)
         if net is None:
-            from geo.io import load_network
-
             net = load_network(self.path, self.mode, progress=False, **dict(self.options))
             if len(_LOADED) >= 4:
                 _LOADED.clear()
@@ -142,8 +147,6 @@ class NetworkSource:
 
     def fingerprint(self) -> str:
         """Content hash of the file and options (the key of geo's network cache)."""
-        from geo.io import cache_key
-
         h = hashlib.sha1(cache_key(self.path, self.mode).encode())
         h.update(json.dumps(self.options, default=str).encode())
         return h.hexdigest()
@@ -209,23 +212,14 @@ def read_points(spec: str | os.PathLike[str], *, option: str = "--origins", net:
         out.insert(0, "lon", pd.to_numeric(df[lon], errors="coerce").to_numpy(float))
         ids = out.pop("id") if "id" in out.columns else pd.Series(np.arange(len(out)))
     else:
-        import geopandas as gpd
-
         try:
             gdf = gpd.read_file(path, fid_as_index=True)
         except Exception as exc:  # pyogrio raises its own DataSourceError
             raise InputError(f"{option} file {path} cannot be read: {exc}", "pass a GeoJSON, GeoPackage or CSV (lon,lat) file") from None
-        if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
-            gdf = gdf.to_crs("EPSG:4326")
-        geom = gdf.geometry.values
-        if len(gdf) and (geom.is_empty | geom.isna()).any():
-            i = int(np.flatnonzero(geom.is_empty | geom.isna())[0])
-            raise InputError(f"{option} feature {gdf.index[i]} of {path.name} has no geometry", "remove it or give it a point")
-        pts = geom.representative_point() if len(gdf) and (geom.geom_type != "Point").any() else geom
-        out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-        out.insert(0, "lat", pts.y if len(gdf) else [])
-        out.insert(0, "lon", pts.x if len(gdf) else [])
-        ids = out.pop("id") if "id" in out.columns else pd.Series(gdf.index.to_numpy())
+        if gdf.empty:
+            raise InputError(f"{option} file {path.name} has no points", "pass a file with at least one point")
+        # the same conversion as for a GeoDataFrame passed in Python: WGS84, representative points, id column or fid
+        return points_table(gdf, f"{option} file {path.name}: feature")
     out.insert(0, "id", ids.to_numpy())
     out = out.reset_index(drop=True)
     if out.empty:
@@ -266,8 +260,6 @@ def engine_kwargs(engine: str | None) -> dict[str, Any]:
     Until the routing door offers engines, only Dijkstra exists: ``auto`` and
     ``dijkstra`` run it, ``cch`` is refused with a message.
     """
-    import geo.routing
-
     if engine is None:
         return {}
     if engine not in ENGINES:
@@ -376,8 +368,6 @@ def read_parts(out_dir: str | os.PathLike[str]) -> pd.DataFrame:
         return pd.DataFrame()
     df = pd.concat(frames, ignore_index=True)
     if "geometry" in df.columns and not hasattr(df, "geometry"):
-        import geopandas as gpd
-
         df = gpd.GeoDataFrame(df, geometry="geometry", crs=frames[0].crs)
     return df
 
@@ -386,15 +376,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     if b"geo" in (pq.read_schema(path).metadata or {}):
-        import geopandas as gpd
-
         return gpd.read_parquet(path)
     return pd.read_parquet(path)
 
 
 def _write_part(df: pd.DataFrame, path: Path) -> None:
-    from geo._private.writeout import atomic_target
-
     with atomic_target(path, suffix=".tmp") as tmp:
         df.to_parquet(tmp, index=False)
 
@@ -415,8 +401,6 @@ def _json(obj: Any) -> Any:
 
 def _prepare_dir(out: Path, manifest: dict[str, Any]) -> set[int]:
     """Create ``out`` or check it holds the same job; returns the partitions already done."""
-    from geo._private.writeout import write_text
-
     old = _read_manifest(out) if out.exists() else None
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file", "pass a folder name")
@@ -604,7 +588,6 @@ def run_batch(
     todo = [k for k in range(len(slices)) if k not in done]
     stats: list[dict[str, Any]] = []
     where = "in-process"
-    from tqdm.auto import tqdm
 
     bar = tqdm(total=len(slices), initial=len(done), desc=job, unit="partition", disable=quiet or not todo)
 
@@ -636,7 +619,6 @@ def run_batch(
     finally:
         bar.close()
     result = BatchResult(out, len(slices), len(stats), len(done), time.perf_counter() - t0, where, sorted(stats, key=lambda s: s["partition"]))
-    from geo._private.writeout import write_text
 
     summary = {**manifest, "computed": result.computed, "skipped": result.skipped, "seconds": round(result.seconds, 3), "where": where}
     write_text(json.dumps(_json(summary), indent=1, ensure_ascii=False), out / SUCCESS)
@@ -700,8 +682,6 @@ def matrix_partition(
     Unreachable pairs (or beyond ``max_minutes``) have NaN minutes, or are
     left out with ``sparse=True``.
     """
-    from geo.routing import DEFAULT_MAX_SNAP_M, od_matrix
-
     dest = shared["destinations"]
     kw: dict[str, Any] = engine_kwargs(engine)
     od = od_matrix(
@@ -741,20 +721,23 @@ def od_matrix_batch(
     """All origin-destination travel times, as partitioned Parquet (``from_id, to_id, minutes``).
 
     ``origins`` and ``destinations`` are tables with ``id, lon, lat`` (see
-    :func:`read_points`). Without ``sparse`` every pair is written (NaN when
-    unreachable); partitions are sized so that one holds at most
-    ``memory_budget`` bytes of pairs. Other options: :func:`run_batch`.
+    :func:`read_points`) or GeoDataFrames; ``from_id`` and ``to_id`` are their
+    ids (the ``id`` column, else the index: see :func:`as_points_table`), so
+    ``res.read().merge(origins, left_on="from_id", right_index=True)`` joins
+    back. Without ``sparse`` every pair is written (NaN when unreachable);
+    partitions are sized so that one holds at most ``memory_budget`` bytes of
+    pairs. Other options: :func:`run_batch`.
     """
-    _check_points(origins, "origins")
-    _check_points(destinations, "destinations")
+    origins = as_points_table(origins, "origins")
+    destinations = as_points_table(destinations, "destinations")
     engine_kwargs(engine)  # refuse an unknown engine before starting
     size = partition_size or partition_size_for(len(origins), len(destinations), memory_budget)
-    dest = destinations[["id", "lon", "lat"]].reset_index(drop=True)
+    dest = destinations[["id", "lon", "lat"]]
     params = {"max_minutes": max_minutes, "max_snap_m": max_snap_m, "engine": engine, "sparse": sparse}
     return run_batch(
         "matrix",
         matrix_partition,
-        origins[["id", "lon", "lat"]].reset_index(drop=True),
+        origins[["id", "lon", "lat"]],
         network=network,
         out_dir=out_dir,
         params=params,
@@ -776,11 +759,6 @@ def isochrone_partition(net: Network, origins: pd.DataFrame, shared: Mapping[str
     An origin that cannot be snapped (farther than ``max_snap_m`` from the
     network) gets its bands with empty geometry and NaN area.
     """
-    import geopandas as gpd
-
-    from geo.errors import SnapError
-    from geo.isochrones import isochrones
-
     frames = []
     for oid, lon, lat in zip(origins["id"], origins["lon"], origins["lat"], strict=True):
         try:
@@ -812,12 +790,13 @@ def isochrones_batch(
     ``kw`` goes to :func:`geo.isochrones.isochrones` (``max_snap_m``,
     ``offnetwork_m``, ``method``, ``cell_m``, ``simplify_m``). Default
     partitions hold 16 origins (an isochrone costs far more than a matrix row).
+    ``origin_id`` is the id of each origin (see :func:`as_points_table`).
     """
-    _check_points(origins, "origins")
+    origins = as_points_table(origins, "origins")
     return run_batch(
         "isochrones",
         isochrone_partition,
-        origins[["id", "lon", "lat"]].reset_index(drop=True),
+        origins[["id", "lon", "lat"]],
         network=network,
         out_dir=out_dir,
         params={"minutes": [float(m) for m in minutes], **kw},
@@ -830,12 +809,23 @@ def isochrones_batch(
     )
 
 
-def _check_points(df: pd.DataFrame, name: str) -> None:
-    missing = {"id", "lon", "lat"} - set(df.columns)
-    if missing:
-        raise InputError(f"{name} need columns id, lon, lat (missing {', '.join(sorted(missing))})", "read them with geo.batch.read_points")
-    if len(df) == 0:
+def as_points_table(points: Any, name: str) -> pd.DataFrame:
+    """The points of a job as ``id, lon, lat`` (+ their other columns), index 0..n-1.
+
+    ``points`` is a table from :func:`read_points`, or a GeoDataFrame (any
+    CRS) or DataFrame with ``lon``, ``lat`` columns: ids are its ``id``
+    column when it has one, else its index, so results (``from_id``,
+    ``to_id``, ``origin_id``, ``id``) join back to it (see
+    :func:`geo.routing.points_table`).
+    """
+    if not isinstance(points, pd.DataFrame | pd.Series):
+        raise InputError(
+            f"{name} must be a table of points, not {type(points).__name__}",
+            "pass a GeoDataFrame, a DataFrame with lon, lat (and id) columns, or read them with geo.batch.read_points",
+        )
+    if len(points) == 0:
         raise InputError(f"no {name} given", f"pass at least one point of {name}")
+    return points_table(points, name)
 
 
 def scheduler_help() -> str:
@@ -847,6 +837,7 @@ __all__: Sequence[str] = (
     "AUTO_CLUSTER_ORIGINS",
     "BatchResult",
     "NetworkSource",
+    "as_points_table",
     "engine_kwargs",
     "isochrone_partition",
     "isochrones_batch",

@@ -26,11 +26,26 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo._private.geodesy import utm_epsg
+from geo.isochrones import isochrones_from_times
 from geo.network import Network
-from geo.routing import DEFAULT_MAX_SNAP_M, DEFAULT_SNAP_SPEED_KMH
+from geo.raster import population_in_bands
+from geo.routing import (
+    DEFAULT_MAX_SNAP_M,
+    DEFAULT_SNAP_SPEED_KMH,
+    PointsLike,
+    as_points,
+    point_seconds,
+    points_table,
+    same_edge_seconds,
+    search_nodes,
+    seeds,
+    snap,
+)
 
 PlaceLike = Any  # geo.places.Place, (name, lon, lat) or a GeoDataFrame of points with "name"
 
@@ -43,14 +58,11 @@ def _base_mask(net: Network) -> np.ndarray | None:
 
 
 def _places_frame(places: PlaceLike) -> pd.DataFrame:
-    """``name, lon, lat`` for any accepted places input."""
-    import geopandas as gpd
-
+    """``place, lon, lat`` for any accepted places input; a GeoDataFrame's ids (``id`` column, else index) as ``to_id``."""
     if isinstance(places, gpd.GeoDataFrame):
-        g = places.to_crs(4326)
-        pts = g.geometry.representative_point()
-        name = g["name"] if "name" in g.columns else pd.Series([f"place {i}" for i in range(len(g))])
-        return pd.DataFrame({"place": name.astype(str).to_numpy(), "lon": pts.x.to_numpy(), "lat": pts.y.to_numpy()})
+        t = points_table(places, "places")
+        name = t["name"] if "name" in t.columns else pd.Series([f"place {i}" for i in range(len(t))])
+        return pd.DataFrame({"place": name.astype(str).to_numpy(), "to_id": t["id"].to_numpy(), "lon": t["lon"], "lat": t["lat"]})
     rows = []
     for i, p in enumerate(places):
         if hasattr(p, "lon"):
@@ -64,7 +76,7 @@ def _places_frame(places: PlaceLike) -> pd.DataFrame:
 
 def node_seconds(
     net: Network,
-    origins: Sequence[tuple[float, float]] | np.ndarray,
+    origins: PointsLike,
     *,
     max_minutes: float | None = None,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
@@ -75,9 +87,7 @@ def node_seconds(
     In a scenario network the origins are snapped both to any edge and to
     base-derived edges; both snaps start the search.
     """
-    from geo.routing import search_nodes, seeds, snap
-
-    pts = np.asarray(origins, dtype=np.float64).reshape(-1, 2)
+    pts = as_points(origins)
     parts = [snap(net, pts, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, errors="nan")]
     mask = _base_mask(net)
     if mask is not None and not mask.all():
@@ -92,20 +102,18 @@ def node_seconds(
 
 def place_minutes(
     net: Network,
-    origins: Sequence[tuple[float, float]] | np.ndarray,
+    origins: PointsLike,
     places: PlaceLike,
     *,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
 ) -> np.ndarray:
     """Minutes from the nearest origin to each place (NaN unreachable / off the network)."""
-    from geo.routing import point_seconds, same_edge_seconds, snap
-
     pf = _places_frame(places)
     pts = pf[["lon", "lat"]].to_numpy()
     sec = node_seconds(net, origins, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
     rev = net.reverse_edge()
-    opts = np.asarray(origins, dtype=np.float64).reshape(-1, 2)
+    opts = as_points(origins)
     masks: list[np.ndarray | None] = [None]
     bm = _base_mask(net)
     if bm is not None and not bm.all():
@@ -125,20 +133,28 @@ def place_minutes(
 def compare_places(
     before: Network,
     after: Network,
-    origins: Sequence[tuple[float, float]] | np.ndarray,
+    origins: PointsLike,
     places: PlaceLike,
     **kw: Any,
 ) -> pd.DataFrame:
     """Before/after minutes from the origins to each place, most gained first.
 
+    ``origins`` are ``(lon, lat)`` pairs or a frame of points (see
+    :func:`geo.routing.as_points`); ``places`` are :class:`geo.places.Place`
+    objects, ``(name, lon, lat)`` tuples or a GeoDataFrame (any CRS; names
+    from its ``name`` column).
+
     Returns
     -------
     DataFrame: ``place, lon, lat, before_minutes, after_minutes,
-    minutes_saved, percent_saved, newly_reachable``.
+    minutes_saved, percent_saved, newly_reachable``; for a GeoDataFrame of
+    places also ``to_id`` (its ``id`` column, else its index), so
+    ``places.join(table.set_index("to_id")[["after_minutes"]])`` joins back.
     """
     pf = _places_frame(places)
-    b = place_minutes(before, origins, pf.itertuples(index=False, name=None), **kw)
-    a = place_minutes(after, origins, pf.itertuples(index=False, name=None), **kw)
+    rows = list(pf[["place", "lon", "lat"]].itertuples(index=False, name=None))
+    b = place_minutes(before, origins, rows, **kw)
+    a = place_minutes(after, origins, rows, **kw)
     out = pf.copy()
     out["before_minutes"] = b
     out["after_minutes"] = a
@@ -166,7 +182,7 @@ def _auto_cell(net: Network, seconds: np.ndarray, limit_s: float, offnetwork_m: 
 def compare_bands(
     before: Network,
     after: Network,
-    origins: Sequence[tuple[float, float]] | np.ndarray,
+    origins: PointsLike,
     minutes: Sequence[float],
     *,
     population: Any = None,
@@ -187,10 +203,8 @@ def compare_bands(
         and, with a population raster, ``population_before``,
         ``population_after``, ``population_gained``.
     """
-    from geo.isochrones import isochrones_from_times
-
     mins = sorted(float(m) for m in minutes)
-    pts = np.asarray(origins, dtype=np.float64).reshape(-1, 2)
+    pts = as_points(origins)
     sb = node_seconds(before, pts, max_minutes=mins[-1], max_snap_m=max_snap_m)
     sa = node_seconds(after, pts, max_minutes=mins[-1], max_snap_m=max_snap_m)
     if cell_m is None:
@@ -210,8 +224,6 @@ def compare_bands(
     )
     table["area_km2_gained"] = table["area_km2_after"] - table["area_km2_before"]
     if population is not None:
-        from geo.raster import population_in_bands
-
         pb = population_in_bands(bb, population)
         pa = population_in_bands(ba, population)
         table["population_before"] = pb["population"].to_numpy()
@@ -223,12 +235,9 @@ def compare_bands(
 
 def gained_areas(before_bands: Any, after_bands: Any) -> Any:
     """Per band, the area reached after but not before (GeoDataFrame, EPSG:4326)."""
-    import geopandas as gpd
-
     rows = []
     for (_, b), (_, a) in zip(before_bands.iterrows(), after_bands.iterrows()):
         rows.append({"minutes": a["minutes"], "geometry": a.geometry.difference(b.geometry)})
-    from geo._private.geodesy import utm_epsg
 
     g = gpd.GeoDataFrame(rows, columns=["minutes", "geometry"], geometry="geometry", crs="EPSG:4326")
     b = after_bands.total_bounds
@@ -239,7 +248,7 @@ def gained_areas(before_bands: Any, after_bands: Any) -> Any:
     return g
 
 
-def node_gains(before: Network, after: Network, origins: Sequence[tuple[float, float]] | np.ndarray, max_minutes: float | None = None) -> pd.DataFrame:
+def node_gains(before: Network, after: Network, origins: PointsLike, max_minutes: float | None = None) -> pd.DataFrame:
     """Per base node: before/after minutes and minutes saved (the base nodes keep their positions)."""
     sb = node_seconds(before, origins, max_minutes=max_minutes) / 60.0
     sa = node_seconds(after, origins, max_minutes=max_minutes)[: before.n_nodes] / 60.0
@@ -259,6 +268,4 @@ def node_gains(before: Network, after: Network, origins: Sequence[tuple[float, f
 
 def places_geodataframe(table: pd.DataFrame) -> Any:
     """A place comparison table as points (EPSG:4326), for maps and GeoPackages."""
-    import geopandas as gpd
-
     return gpd.GeoDataFrame(table.copy(), geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326")

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from numpy.typing import ArrayLike
 
 from geo._private.geodesy import utm_epsg
@@ -168,8 +169,6 @@ def check_datum(datum: str) -> str:
 
 def geometry_to_datum(geoms, datum: str):
     """Convert WGS84 shapely geometries (array or GeoSeries values) to ``datum``."""
-    import shapely
-
     if check_datum(datum) == "wgs84":
         return geoms
 

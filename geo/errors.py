@@ -13,6 +13,7 @@ unreachable.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -111,8 +112,6 @@ def close_names(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     >>> close_names("max_station_mm", ["max_station_m", "max_snap_m", "text"])
     ['max_station_m', 'max_snap_m']
     """
-    import difflib
-
     return difflib.get_close_matches(str(word), [str(c) for c in choices], n=n, cutoff=0.6)
 
 

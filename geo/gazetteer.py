@@ -39,6 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import geopandas as gpd
 import pandas as pd
 
 from geo.errors import InputError
@@ -164,8 +165,6 @@ def read_stations(stations: Any) -> pd.DataFrame:
     (or ``lon_wgs84``/``lat_wgs84``, ``stop_lon``/``stop_lat``). Points without
     a name are dropped.
     """
-    import geopandas as gpd
-
     if isinstance(stations, pd.DataFrame) and not isinstance(stations, gpd.GeoDataFrame):
         df = stations
         src = "in-memory"

@@ -53,6 +53,7 @@ import pandas as pd
 
 from geo._private.cache import cache_path, cached_value, input_key
 from geo.errors import InputError
+from geo.lines import Line, LineStation
 
 _TIME = re.compile(r"^\s*(\d{1,3}):([0-5]\d):([0-5]\d)\s*$")
 
@@ -395,7 +396,6 @@ class Feed:
         A line is named after its trips when there are at most three
         (``t1/t2 A–B``), otherwise after its route (``1 (212 trips) A–B``).
         """
-        from geo.lines import Line, LineStation
         b = trip_patterns(self)
         keep = b["pattern"] >= 0
         if date is not None or len(self.calendar) or len(self.calendar_dates):

@@ -44,19 +44,19 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo._private.surface import Grid, Segments, auto_cell, edge_segments, origin_segments, rasterize_segments
+from geo.crs import local_metric_crs
 from geo.errors import InputError
 from geo.network import Network
-from geo.routing import DEFAULT_MAX_SNAP_M, DEFAULT_SNAP_SPEED_KMH, SearchResult
+from geo.routing import DEFAULT_MAX_SNAP_M, DEFAULT_SNAP_SPEED_KMH, PointsLike, SearchResult, as_points
 from geo.routing import search as _search
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 #: default distance (metres) one may walk from a road into its surroundings
 DEFAULT_OFFNETWORK_M = 200.0
@@ -101,7 +101,7 @@ def check_minutes(minutes: float | Iterable[float]) -> list[float]:
 
 def isochrones(
     net: Network,
-    origins: tuple[float, float] | Sequence[tuple[float, float]] | np.ndarray,
+    origins: tuple[float, float] | PointsLike,
     minutes: float | Iterable[float],
     *,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
@@ -122,8 +122,10 @@ def isochrones(
     net
         The network (any mode).
     origins
-        One ``(lon, lat)`` pair or a list of them (WGS84). With several
-        origins every place takes the time of the nearest one.
+        One ``(lon, lat)`` pair or a list of them (WGS84), or a GeoDataFrame
+        of points (any CRS). With several origins every place takes the time
+        of the nearest one (one set of bands); for a set per origin, with
+        each origin's id as ``origin_id``, see :func:`geo.batch.isochrones_batch`.
     minutes
         Band thresholds, e.g. ``[15, 30, 60]``.
     max_snap_m, snap_speed_kmh
@@ -261,9 +263,6 @@ def band_rings(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     >>> rings[["minutes_from", "minutes", "area_km2"]].round(3).to_dict("list")
     {'minutes_from': [0.0, 1.0], 'minutes': [1.0, 2.0], 'area_km2': [0.061, 0.123]}
     """
-    import geopandas as gpd
-    import shapely
-
     g = gdf.sort_values("minutes").reset_index(drop=True)
     geoms = list(g.geometry.values)
     rings = [geoms[0]] + [shapely.difference(geoms[i], geoms[i - 1]) for i in range(1, len(geoms))]
@@ -271,8 +270,6 @@ def band_rings(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out.insert(0, "minutes_from", [0.0, *g["minutes"].iloc[:-1].astype(float).tolist()])
     gs = gpd.GeoSeries(rings, crs=gdf.crs)
     if len(gs) and gdf.crs is not None:
-        from geo.crs import local_metric_crs
-
         c = gs.union_all().centroid if not gs.union_all().is_empty else None
         if c is not None:
             out["area_km2"] = gs.to_crs(local_metric_crs(c.x, c.y)).area.values / 1e6
@@ -281,8 +278,6 @@ def band_rings(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 # ---------------------------------------------------------------- internals
 def _origin_array(origins: Any) -> np.ndarray:
-    from geo.routing import as_points
-
     return as_points(origins)
 
 
@@ -322,9 +317,6 @@ def _bands(
     cell_m: float | None,
     simplify_m: float | None,
 ) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-    import shapely
-
     speed = speed_kmh / 3.6
     thresholds = [m * 60.0 for m in mins]
     info: dict[str, Any] = {"method": method, "offnetwork_m": offnetwork_m, "offnetwork_speed_kmh": speed_kmh}
@@ -343,8 +335,6 @@ def _bands(
 
 
 def _empty() -> Any:
-    import shapely
-
     return shapely.MultiPolygon()
 
 
@@ -358,7 +348,7 @@ def band_masks(
     nested (a small pocket of a band can only contain smaller pockets of the
     next band).
     """
-    from scipy import ndimage
+    from scipy import ndimage  # 0.25 s: only the raster method needs it (the CLI imports this module for --help)
 
     masks = []
     prev = None
@@ -383,8 +373,7 @@ def band_masks(
 
 def polygonize(mask: np.ndarray, transform: Any) -> Any:
     """The cells of a boolean mask as one (Multi)Polygon (4-connected parts)."""
-    import shapely
-    from rasterio import features
+    from rasterio import features  # GDAL (0.1 s): only the raster method needs it
 
     if not mask.any():
         return _empty()
@@ -426,8 +415,6 @@ def _raster_bands(
 
 def _capsules(seg: Segments, t_s: float, dmax: float, speed: float) -> np.ndarray:
     """Tapered capsules (convex hulls of two inscribed 32-gons) covering band ``t_s``."""
-    import shapely
-
     seg = seg.directed()
     ok = seg.t0 <= t_s
     s = seg.take(np.flatnonzero(ok))
@@ -465,8 +452,6 @@ def _capsules(seg: Segments, t_s: float, dmax: float, speed: float) -> np.ndarra
 
 
 def _fill_small_holes(geom: Any, min_area_m2: float) -> Any:
-    import shapely
-
     if geom.is_empty or min_area_m2 <= 0:
         return geom
     parts = shapely.get_parts(geom)
@@ -478,8 +463,6 @@ def _fill_small_holes(geom: Any, min_area_m2: float) -> Any:
 
 
 def _vector_bands(seg: Segments, thresholds: list[float], dmax: float, speed: float, min_hole_km2: float) -> list[Any]:
-    import shapely
-
     out = []
     for t in thresholds:
         caps = _capsules(seg, t, dmax, speed)
@@ -490,8 +473,6 @@ def _vector_bands(seg: Segments, thresholds: list[float], dmax: float, speed: fl
 
 def _nest(geoms: list[Any], simplify_m: float | None) -> list[Any]:
     """Enforce ``band_k ⊂ band_{k+1}`` (after optional simplification)."""
-    import shapely
-
     g = list(geoms)
     # union lower into higher: guards against floating-point slivers
     for k in range(1, len(g)):
@@ -507,8 +488,6 @@ def _nest(geoms: list[Any], simplify_m: float | None) -> list[Any]:
 
 def _polygonal(geom: Any) -> Any:
     """Drop points and lines that overlay operations can leave behind."""
-    import shapely
-
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         return geom
     parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]

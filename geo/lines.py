@@ -47,10 +47,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from geo._private.geodesy import haversine_m
-from geo._private.runtime import TrainModel, pure_running_time
+from geo._private.runtime import TrainModel, load_calibration, pure_running_time
+from geo._private.yamlio import load_yaml
 from geo.errors import InputError, check_keys
+from geo.gazetteer import resolve_place
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,8 +106,6 @@ class Line:
     @property
     def table(self) -> Any:
         """Stations as a DataFrame (``name, lon, lat, km, dwell_minutes, minutes_from_start``)."""
-        import pandas as pd
-
         t = [0.0]
         for k in range(1, len(self.stations)):
             t.append(t[-1] + self.run_s[k - 1] / 60 + (self.stations[k - 1].dwell_s / 60 if k > 1 else 0.0))
@@ -178,8 +179,6 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
     if isinstance(spec, Mapping):
         d, where, base = dict(spec), "line spec", None
     else:
-        from geo._private.yamlio import load_yaml
-
         p = Path(spec).expanduser()
         if not p.exists():
             raise InputError(f"line spec {str(p)!r} does not exist", "check the path (--line SPEC.yaml)")
@@ -231,8 +230,6 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
         elif str(s.get("position", "")).lower() == "unknown":
             r["source"] = "site unknown"
         elif math.isnan(r["km"]):
-            from geo.gazetteer import resolve_place
-
             try:
                 hit = resolve_place(r["name"])
             except InputError as exc:
@@ -266,7 +263,6 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
             run_s.append(v * 60.0)
     else:
         assert speed is not None
-        from geo._private.runtime import load_calibration
 
         custom = train is not None or "train" in d
         cal = None if custom else load_calibration()

@@ -37,6 +37,7 @@ import dataclasses
 import json
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -44,10 +45,14 @@ import pandas as pd
 
 from geo._private.geodesy import haversine_m
 from geo.errors import GeoError, InputError
-from geo.lines import Line
+from geo.gazetteer import resolve_place
+from geo.gtfs import load_gtfs
+from geo.lines import Line, load_line
 from geo.modes import DOOR_TO_DOOR_MODES, RAIL_ROAD_MODES, LegMode
 from geo.network import Network
+from geo.rail import build_rail_network, format_estimate
 from geo.results import Leg, Trip
+from geo.routing import graph_search, od_matrix, point_seconds, route, search, search_nodes, seeds, snap
 
 MODES = DOOR_TO_DOOR_MODES
 
@@ -145,20 +150,14 @@ class RailContext:
         design_speed_kmh: float | None = None,
     ) -> RailContext:
         """Gather services from a GTFS feed, line specs and OSM rail files."""
-        from geo.lines import load_line
-
         out: list[Line] = []
         feed = None
         if gtfs is not None:
-            from geo.gtfs import load_gtfs
-
             feed = load_gtfs(gtfs)
             out.extend(feed.to_lines())
         out.extend(load_line(s) for s in lines)
         rail = None
         if rail_lines is not None:
-            from geo.rail import build_rail_network
-
             rail = build_rail_network(rail_lines, rail_stations, design_speed_kmh=design_speed_kmh)
         return cls(out, rail, design_speed_kmh, feed)
 
@@ -189,8 +188,6 @@ def _leg_times(
     metres = fb_m.copy()
     method = [opt.fallback_method(road_mode)] * n
     if road is not None and n:
-        from geo.routing import od_matrix
-
         if reverse:
             od = od_matrix(road, points, [origin], max_snap_m=opt.max_snap_m, engine=opt.engine)
             t = od.sort_values("origin")["minutes"].to_numpy(dtype=float)
@@ -206,8 +203,6 @@ def _leg_times(
 
 
 def _road_metres(road: Network, a: tuple[float, float], b: tuple[float, float], opt: Options) -> float:
-    from geo.routing import route
-
     try:
         r = route(road, a, b, max_snap_m=opt.max_snap_m, engine=opt.engine)
     except GeoError:  # the leg was routable in od_matrix; metres are a nicety
@@ -275,8 +270,6 @@ class Journey:
         if not math.isfinite(self.total_minutes):
             return f"{self.origin} -> {self.destination} by {self.mode}: unreachable"
         if self.evidence:
-            from geo.rail import format_estimate
-
             head = format_estimate(self.total_minutes, self.minutes_low, self.minutes_high, self.evidence)
         else:
             head = f"{self.total_minutes:.1f} min"
@@ -315,7 +308,6 @@ class _Graph:
         indptr = np.searchsorted(u[order], np.arange(self.n + 1)).astype(np.int64)
         v = np.asarray(self.v, dtype=np.int64)[order]
         w = np.asarray(self.w, dtype=np.float64)[order]
-        from geo.routing import graph_search
 
         dist, pred, _, _ = graph_search(indptr, v, w, np.array([source], dtype=np.int64))
         return dist, pred, order
@@ -537,7 +529,6 @@ def _place(p: Any) -> tuple[str, tuple[float, float]]:
         return f"{lon:.4f},{lat:.4f}", (lon, lat)
     if hasattr(p, "lon") and hasattr(p, "lat"):
         return str(getattr(p, "name", f"{p.lon:.4f},{p.lat:.4f}")), (float(p.lon), float(p.lat))
-    from geo.gazetteer import resolve_place
 
     hit = resolve_place(str(p))
     return hit.name, (hit.lon, hit.lat)
@@ -584,8 +575,6 @@ def multimodal_node_seconds(
     >>> np.round(t / 60, 1).tolist()  # 13.3 walk + 10 board + 5 wait + 20 ride + 5 alight (+ 13.3 walk)
     [0.0, 13.3, 53.3, 66.7]
     """
-    from geo.routing import point_seconds, search, search_nodes, seeds, snap
-
     opt = options or Options()
     field_modes = ("walk", "drive", *RAIL_ROAD_MODES)
     if mode not in field_modes:
@@ -633,7 +622,6 @@ def multimodal_node_seconds(
 def claim_trips(mode: str, inputs: Any, a: Any, bs: Sequence[Any], options: Mapping[str, Any]) -> list[Trip]:
     """Door-to-door journeys for :mod:`geo.claims` (``rail+drive`` / ``rail+walk``), one :class:`~geo.results.Trip` per place."""
     rail = dict(getattr(inputs, "rail", {}) or {})
-    from pathlib import Path
 
     lines = [x for x in (rail.get("lines") or []) if Path(str(x)).exists()]
     gtfs = rail.get("gtfs") if rail.get("gtfs") is not None and Path(str(rail.get("gtfs"))).exists() else None

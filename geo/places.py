@@ -28,6 +28,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import pandas as pd
+import shapely
+
 from geo.crs import gcj02_to_wgs84
 from geo.errors import InputError
 from geo.gazetteer import admin_base, gazetteer, resolve_place
@@ -141,8 +145,6 @@ def _counties() -> Any:
     d = shared_data_dir()
     if d is None:
         return None
-    import geopandas as gpd
-    import pandas as pd
 
     files = sorted((d / "boundaries").glob("*_counties_wgs84.geojson"))
     files = [f for f in files if not f.name.startswith("fastgeocn")]
@@ -195,8 +197,6 @@ def _county(name: str, where: str, point: str = "representative") -> Place:
 
 def _polygon(spec: dict, where: str) -> Place:
     """``{name: R, polygon: [[lon, lat], ...]}`` (WGS84 ring) -> a polygon place."""
-    import shapely
-
     ring = spec["polygon"]
     try:
         poly = shapely.Polygon([(float(x), float(y)) for x, y in ring])

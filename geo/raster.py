@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import shapely
 
 from geo._private.surface import Grid, Segments, edge_segments, origin_segments, rasterize_segments
 from geo._private.writeout import atomic_target
@@ -40,15 +42,13 @@ from geo.isochrones import (
     DEFAULT_OFFNETWORK_M,
     DEFAULT_OFFNETWORK_SPEED_KMH,
     MAX_CELLS,
+    _nest,
     band_masks,
     check_minutes,
     polygonize,
 )
 from geo.network import Network
-from geo.routing import DEFAULT_MAX_SNAP_M, DEFAULT_SNAP_SPEED_KMH, search
-
-if TYPE_CHECKING:
-    import geopandas as gpd
+from geo.routing import DEFAULT_MAX_SNAP_M, DEFAULT_SNAP_SPEED_KMH, as_points, search
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,11 +74,6 @@ class TravelTimeRaster:
     ) -> gpd.GeoDataFrame:
         """Cumulative bands derived from this raster (as the raster method of
         :func:`geo.isochrones.isochrones` does), EPSG:4326."""
-        import geopandas as gpd
-        import shapely
-
-        from geo.isochrones import _nest
-
         mins = check_minutes(minutes)
         surf = np.where(np.isnan(self.minutes), np.inf, self.minutes.astype(np.float64) * 60.0)
         cell = self.cell_m
@@ -158,8 +153,6 @@ def travel_time_raster(
         seg = edge_segments(net, np.where(np.isnan(t), np.inf, t), limit_s, edge_mask)
     elif origins is not None:
 
-        from geo.routing import as_points
-
         pts = as_points(origins)
         r = search(net, pts, max_minutes=limit_s / 60.0, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh)
         tr = net.to_metric
@@ -198,7 +191,7 @@ def write_geotiff(
     Deflate-compressed, tiled when larger than 256 x 256; opens in QGIS and
     GDAL tools.
     """
-    import rasterio
+    import rasterio  # GDAL (0.1 s): imported by the functions that read or write rasters, not by the CLI's --help
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -264,9 +257,7 @@ def population_in_bands(
     the region is empty); ``attrs["region_population"]`` holds the
     denominator.
     """
-    import geopandas as gpd
-    import rasterio
-    import shapely
+    import rasterio  # GDAL (0.1 s): see write_geotiff
 
     p = Path(raster_path)
     if not p.exists():
@@ -305,8 +296,7 @@ def population_in_bands(
 def _zonal_sums(src: Any, geoms: list[Any], band: int, ss: int, max_subcells: int = 16_000_000) -> np.ndarray:
     """Area-weighted sums of ``src`` inside each geometry, reading tile by tile
     only the windows that cover the geometries."""
-    import shapely
-    from rasterio import features, windows
+    from rasterio import features, windows  # GDAL (0.1 s): see write_geotiff
     from rasterio.transform import Affine
 
     sums = np.zeros(len(geoms))

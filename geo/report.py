@@ -33,10 +33,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from geo import __version__ as version
 from geo._private import style as S
 from geo._private.offline import escape, external_references
 from geo._private.writeout import write_text
 from geo.errors import InputError
+from geo.maps import map_html
+from geo.plot import figure_bytes
 
 if TYPE_CHECKING:
     import folium
@@ -340,8 +343,6 @@ class Report:
                     "pass the folium.Map itself, or HTML from geo.maps.map_html()",
                 )
         else:
-            from geo.maps import map_html
-
             page = map_html(m)
         self._n_maps += 1
         title = escape(caption or f"Map {self._n_maps}")
@@ -370,8 +371,6 @@ class Report:
             "webp": "image/webp",
         }
         if hasattr(image, "savefig"):
-            from geo.plot import figure_bytes
-
             fmt = (fmt or "png").lower()
             data = figure_bytes(image, fmt, dpi=dpi)  # type: ignore[arg-type]
         elif isinstance(image, bytes):
@@ -413,8 +412,6 @@ class Report:
     # -- output --------------------------------------------------------------------------------
     def to_html(self) -> str:
         """The report as one HTML string."""
-        from geo import __version__ as version
-
         toc = ""
         if self.toc and len(self._sections) > 1:
             items = "".join(f'<li><a href="#{s}">{escape(t)}</a></li>' for s, t in self._sections)

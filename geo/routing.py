@@ -30,14 +30,17 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import pandas as pd
+import routingkit_cch
+from tqdm.auto import tqdm
 
 from geo._private import cch as _cch
 from geo._private.cache import cached_value
@@ -81,15 +84,76 @@ class Snapped:
     access_s: np.ndarray
 
 
-def as_points(points: Iterable[Point] | np.ndarray) -> np.ndarray:
+#: what every function taking points accepts: ``(lon, lat)`` pairs, an ``(n, 2)`` array, a GeoDataFrame or
+#: GeoSeries (any CRS), or a DataFrame with ``lon``, ``lat`` columns; see :func:`points_table`
+PointsLike: TypeAlias = Iterable[Point] | np.ndarray | pd.DataFrame | pd.Series
+
+
+def _label(frame: pd.DataFrame, i: int) -> object:
+    """How messages name row ``i``: its id (the ``id`` column, else the index)."""
+    return _scalar(frame["id"].iloc[i] if "id" in frame.columns else frame.index[i])
+
+
+def _frame_points(points: object, what: str) -> pd.DataFrame | None:
+    """``lon, lat`` (+ the other columns, index kept) of a (Geo)DataFrame or GeoSeries; None for anything else."""
+    # a GeoDataFrame can only exist once geopandas is imported: no need to import it here (`import geo` stays light)
+    gpd_module = sys.modules.get("geopandas")
+    if gpd_module is not None and isinstance(points, gpd_module.GeoSeries | gpd_module.GeoDataFrame):
+        frame = points if isinstance(points, gpd_module.GeoDataFrame) else gpd_module.GeoDataFrame(geometry=points)
+        if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+            frame = frame.to_crs("EPSG:4326")
+        geom = frame.geometry.values
+        missing = np.asarray(geom.isna() | geom.is_empty)
+        if missing.any():
+            i = int(np.flatnonzero(missing)[0])
+            raise InputError(f"{what} {_label(frame, i)!r} has no geometry", "remove it or give it a point")
+        pts = geom if (np.asarray(geom.geom_type) == "Point").all() else geom.representative_point()
+        out = pd.DataFrame(frame.drop(columns=[frame.geometry.name, *({"lon", "lat"} & set(frame.columns))]))
+        out.insert(0, "lat", np.asarray(pts.y, dtype=float))
+        out.insert(0, "lon", np.asarray(pts.x, dtype=float))
+    elif isinstance(points, pd.DataFrame):
+        if not {"lon", "lat"} <= set(points.columns):
+            raise InputError(
+                f"{what} table has no lon, lat columns (it has {', '.join(map(str, points.columns))})",
+                "pass a GeoDataFrame, or name the WGS84 coordinate columns lon and lat",
+            )
+        out = points.drop(columns=["lon", "lat"])
+        out.insert(0, "lat", pd.to_numeric(points["lat"], errors="coerce").to_numpy(float))
+        out.insert(0, "lon", pd.to_numeric(points["lon"], errors="coerce").to_numpy(float))
+    else:
+        return None
+    lon, lat = out["lon"].to_numpy(), out["lat"].to_numpy()
+    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{what} {_label(out, i)!r} has no valid lon,lat ({lon[i]}, {lat[i]})",
+            "give WGS84 longitude and latitude in degrees (a GeoDataFrame without a CRS is read as WGS84: set_crs it)",
+        )
+    return out
+
+
+def _scalar(v: object) -> object:
+    """A numpy scalar as the Python value (for messages: ``1``, not ``np.int64(1)``)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def as_points(points: PointsLike) -> np.ndarray:
     """Validate ``(lon, lat)`` input and return an ``(n, 2)`` float array.
+
+    ``points`` are ``(lon, lat)`` pairs, an ``(n, 2)`` array, a GeoDataFrame
+    or GeoSeries (any CRS; lines and polygons by a representative point) or a
+    DataFrame with ``lon``, ``lat`` columns (WGS84 degrees).
 
     Raises
     ------
     InputError
         When the input is not lon,lat pairs or a coordinate is out of range.
     """
-    if isinstance(points, np.ndarray):
+    frame = _frame_points(points, "point")
+    if frame is not None:
+        arr = frame[["lon", "lat"]].to_numpy(float)
+    elif isinstance(points, np.ndarray):
         arr = np.asarray(points, dtype=float)
     else:
         arr = np.array(points if isinstance(points, (list, tuple)) else list(points), dtype=float)
@@ -109,9 +173,59 @@ def as_points(points: Iterable[Point] | np.ndarray) -> np.ndarray:
     return arr
 
 
+def point_ids(points: PointsLike, what: str = "points") -> np.ndarray | None:
+    """The ids results carry for ``points``: a frame's ``id`` column, else its index; None for plain pairs.
+
+    Unique ids are required (they are how results join back to the frame).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> point_ids(pd.DataFrame({"lon": [0.0, 1.0], "lat": [0.0, 1.0]}, index=["a", "b"])).tolist()
+    ['a', 'b']
+    >>> point_ids([(0.0, 0.0)]) is None
+    True
+    """
+    frame = _frame_points(points, what)
+    if frame is None:
+        return None
+    ids = frame["id"].to_numpy() if "id" in frame.columns else frame.index.to_numpy()
+    dup = pd.Index(ids).duplicated()
+    if dup.any():
+        raise InputError(
+            f"{what} id {_scalar(ids[np.flatnonzero(dup)[0]])!r} appears more than once",
+            "make the id column (or, without one, the index) unique: results are joined back by it",
+        )
+    return ids
+
+
+def points_table(points: PointsLike, what: str = "points") -> pd.DataFrame:
+    """Points as a table ``id, lon, lat`` (+ a frame's other columns), in input order, index 0..n-1.
+
+    Ids follow :func:`point_ids`: a frame's ``id`` column when it has one,
+    else its index (so results join back with ``.join`` / ``.merge``), else
+    positions 0..n-1 for plain ``(lon, lat)`` pairs.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> pts = gpd.GeoDataFrame({"beds": [5, 9]}, geometry=gpd.points_from_xy([112.5, 112.6], [37.8, 37.9]),
+    ...                        index=["north", "south"], crs="EPSG:4326")
+    >>> points_table(pts).to_dict("list")
+    {'id': ['north', 'south'], 'lon': [112.5, 112.6], 'lat': [37.8, 37.9], 'beds': [5, 9]}
+    """
+    frame = _frame_points(points, what)
+    xy = as_points(points)
+    ids = point_ids(points, what)
+    out = pd.DataFrame({"lon": xy[:, 0], "lat": xy[:, 1]}) if frame is None else frame.drop(columns="id", errors="ignore")
+    out = out.reset_index(drop=True)
+    out.insert(0, "id", np.arange(len(xy)) if ids is None else ids)
+    return out
+
+
 def snap(
     net: Network,
-    points: Iterable[Point] | np.ndarray,
+    points: PointsLike,
     *,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     snap_speed_kmh: float = DEFAULT_SNAP_SPEED_KMH,
@@ -369,13 +483,6 @@ def _topology_file(net: Network, key: str) -> Path | None:
 
 def _node_order(net: Network) -> np.ndarray:
     """Nested-dissection order (node ids by increasing rank) from RoutingKit (``routingkit-cch``)."""
-    try:
-        import routingkit_cch
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise InputError(
-            "the cch engine needs the routingkit-cch package (RoutingKit's node ordering)",
-            "pip install routingkit-cch, or pass engine='dijkstra'",
-        ) from None
     order = routingkit_cch.compute_order_inertial(
         int(net.n_nodes), net.edge_u.tolist(), net.edge_v.tolist(), net.lat.tolist(), net.lon.tolist()
     )
@@ -976,8 +1083,6 @@ def times_matrix(
         targets = _target_nodes(net, destinations)  # each search stops once every destination's edge ends are settled
         it: Iterable[int] = range(n_o)
         if progress:
-            from tqdm.auto import tqdm
-
             it = tqdm(it, total=n_o, desc="origins", unit="origin")
         for i in it:
             if origins.edge[i] < 0:
@@ -992,8 +1097,8 @@ def times_matrix(
 
 def od_matrix(
     net: Network,
-    origins: Sequence[Point] | np.ndarray,
-    destinations: Sequence[Point] | np.ndarray,
+    origins: PointsLike,
+    destinations: PointsLike,
     *,
     max_minutes: float | None = None,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
@@ -1009,7 +1114,8 @@ def od_matrix(
     net
         The network.
     origins, destinations
-        ``(lon, lat)`` pairs.
+        ``(lon, lat)`` pairs, or GeoDataFrames (any CRS) / DataFrames with
+        ``lon``, ``lat`` columns, whose ids the result carries (see Returns).
     max_minutes
         Cut-off: pairs slower than this are unreachable (NaN).
     sparse
@@ -1027,8 +1133,12 @@ def od_matrix(
     Returns
     -------
     DataFrame with columns ``origin``, ``destination`` (positions in the
-    input sequences) and ``minutes``; ``df.attrs["engine"]`` and
-    ``df.attrs["engine_reason"]`` say which engine ran and why.
+    inputs) and ``minutes``; when ``origins`` is a frame also ``from_id``,
+    when ``destinations`` is one also ``to_id``: the frame's ``id`` column
+    if it has one, else its index (as in r5py), so
+    ``df.merge(origins, left_on="from_id", right_index=True)`` joins back.
+    ``df.attrs["engine"]`` and ``df.attrs["engine_reason"]`` say which
+    engine ran and why.
 
     Examples
     --------
@@ -1037,8 +1147,12 @@ def od_matrix(
     {'origin': [0, 0], 'destination': [0, 1], 'minutes': [2.22, 0.0]}
     >>> od_matrix(net, [(0, 0)], [(0.02, 0), (0.0, 0.0)], engine="cch").round(2).to_dict("list")
     {'origin': [0, 0], 'destination': [0, 1], 'minutes': [2.22, 0.0]}
+    >>> shops = pd.DataFrame({"lon": [0.02, 0.0], "lat": [0.0, 0.0]}, index=["far", "near"])
+    >>> od_matrix(net, [(0, 0)], shops).round(2)[["to_id", "minutes"]].to_dict("list")
+    {'to_id': ['far', 'near'], 'minutes': [2.22, 0.0]}
     """
     check_engine(engine)
+    from_ids, to_ids = point_ids(origins, "origins"), point_ids(destinations, "destinations")
     limit = _limit_seconds(max_minutes)
     o = snap(net, origins, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, errors="nan")
     d = snap(net, destinations, max_snap_m=max_snap_m, snap_speed_kmh=snap_speed_kmh, errors="nan")
@@ -1055,6 +1169,9 @@ def od_matrix(
             {"origin": np.repeat(np.arange(n_o, dtype=np.int64), n_d), "destination": np.tile(np.arange(n_d, dtype=np.int64), n_o), "minutes": minutes.ravel()},
             copy=False,
         )
+    for name, ids, pos in (("from_id", from_ids, "origin"), ("to_id", to_ids, "destination")):
+        if ids is not None:
+            df.insert(df.columns.get_loc("minutes"), name, ids[df[pos].to_numpy(np.int64)] if len(df) else ids[:0])
     df.attrs["engine"] = used
     df.attrs["engine_reason"] = why
     return df

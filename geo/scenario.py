@@ -44,20 +44,27 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from pyproj import Transformer
 
 from geo._private.geodesy import haversine_m
+from geo._private.yamlio import load_yaml
+from geo.crs import gcj02_to_wgs84
 from geo.errors import GeoError, InputError, check_keys
 from geo.modes import ROAD_MODES, check_mode
 from geo.network import Network
-from geo.places import resolve_path
+from geo.places import resolve_path, resolve_place_spec
 from geo.results import CHANGE_KINDS, Change, ChangeKind
+from geo.speeds import resolve_profile, speed_table
 
 #: default distance (m) within which a new road's end joins an existing node
 DEFAULT_JOIN_TOLERANCE_M = 100.0
@@ -147,8 +154,6 @@ def load_scenario(path: str | Path) -> Scenario:
     InputError
         YAML syntax errors (with line), missing fields, unknown change kinds.
     """
-    from geo._private.yamlio import load_yaml
-
     p = Path(path)
     name = str(p)
     data = load_yaml(p)
@@ -243,14 +248,10 @@ def road_features(ch: Change, scenario: Scenario) -> list[dict[str, Any]]:
     Returns a list of ``{"coords": [(lon, lat), ...], "props": {...}, "label": str}``.
     Checks CRS, coordinate ranges and self-intersection.
     """
-    import shapely
-
     s = ch.spec
     w = ch.where(scenario.file)
     feats: list[dict[str, Any]] = []
     if "from" in s and "to" in s:
-        from geo.places import resolve_place_spec
-
         a = resolve_place_spec(s["from"], where=f"{w} from")
         b = resolve_place_spec(s["to"], where=f"{w} to")
         coords = [a.lonlat, *[tuple(c) for c in s.get("via") or []], b.lonlat]
@@ -263,7 +264,6 @@ def road_features(ch: Change, scenario: Scenario) -> list[dict[str, Any]]:
         path = resolve_path(s["geometry"], scenario.base_dir)
         if not path.exists():
             raise InputError(f"{w}: geometry file {path} does not exist", "check the path (relative to the scenario file)")
-        import json
 
         try:
             gj = json.loads(path.read_text(encoding="utf-8"))
@@ -308,8 +308,6 @@ def road_features(ch: Change, scenario: Scenario) -> list[dict[str, Any]]:
                 "export the geometry in WGS84 (EPSG:4326) lon/lat",
             )
         if crs_n == "gcj02":
-            from geo.crs import gcj02_to_wgs84
-
             pts = [gcj02_to_wgs84(x, y) for x, y in pts]
         ls = shapely.LineString(pts)
         if not ls.is_simple:
@@ -324,8 +322,6 @@ def road_features(ch: Change, scenario: Scenario) -> list[dict[str, Any]]:
 # =================================================================== edits
 def _class_speed(highway: str, mode: str, net: Network) -> float | None:
     try:
-        from geo.speeds import resolve_profile, speed_table
-
         prof = resolve_profile("auto", net.lon[:1000], net.lat[:1000])
         table = speed_table(mode, prof)
     except GeoError:  # no speed table for this mode/profile: the caller falls back to a default
@@ -401,9 +397,6 @@ def add_road(
         The road touches no part of the network (no end within tolerance, no
         crossing), or has no speed.
     """
-    import shapely
-    from pyproj import Transformer
-
     if speed_kmh is None:
         speed_kmh = _class_speed(highway, net.mode, net)
         if speed_kmh is None:
@@ -602,8 +595,6 @@ def select_edges(net: Network, select: Mapping[str, Any], where: str = "select")
 
 
 def _within_mask(net: Network, spec: Any, where: str) -> np.ndarray:
-    import shapely
-
     if not isinstance(spec, Mapping):
         raise InputError(f"{where}: within must be a mapping", "write within: {line: [[lon, lat], ...], buffer_m: 200}")
     buf = float(spec.get("buffer_m", 100.0))
@@ -702,9 +693,6 @@ def apply_scenario(net: Network, scenario: Scenario, *, strict: bool = True) -> 
     Rail changes (``add_rail_line``) are not network edits; they are used by
     :func:`geo.compare.compare_rail`.
     """
-    import geopandas as gpd
-    import shapely
-
     cur = net
     log: list[dict[str, Any]] = []
     geoms: list[Any] = []

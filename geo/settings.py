@@ -83,7 +83,7 @@ def configure_osmnx(timeout_s: float = 10.0, cache_folder: str | Path | None = N
     >>> ox.settings.requests_timeout == before
     True
     """
-    import osmnx as ox
+    import osmnx as ox  # 0.5 s to import; only downloads need it, so `import geo` does not pay
 
     new: dict[str, Any] = {
         "overpass_rate_limit": False,

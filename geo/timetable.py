@@ -36,9 +36,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo import routing
 from geo._private.geodesy import haversine_m
+from geo._private.raptor import raptor, raptor_window
 from geo.errors import InputError
+from geo.gazetteer import PlaceHit
 from geo.gtfs import Feed, _as_date, parse_time, trip_patterns
+from geo.isochrones import isochrones_from_times
+from geo.network import Network
 
 DAY = 86400
 INF = 2**30
@@ -247,7 +252,7 @@ def _footpaths(feed: Feed, mode: str, max_walk_m: float, walk_kmh: float, detour
     else:
         how = f"walking <= {max_walk_m:g} m (straight line x {detour:g} at {walk_kmh:g} km/h)"
         if max_walk_m > 0 and n > 1:
-            from scipy.spatial import cKDTree
+            from scipy.spatial import cKDTree  # 0.13 s: only walking transfers need it
 
             lat0 = float(np.nanmean(lat))
             xy = np.c_[np.radians(lon) * 6371008.8 * math.cos(math.radians(lat0)), np.radians(lat) * 6371008.8]
@@ -442,8 +447,6 @@ def point_place(feed: Feed, lon: float, lat: float, *, name: str = "", max_acces
 
 def _road_walk_s(road: Any, lon: float, lat: float, slon: np.ndarray, slat: np.ndarray) -> np.ndarray:
     """Seconds over the road network from (lon, lat) to each stop (NaN where unreachable)."""
-    from geo import routing
-
     m = routing.od_matrix(road, [(lon, lat)], np.c_[slon, slat])
     return m.sort_values("destination")["minutes"].to_numpy(dtype=float) * 60.0
 
@@ -455,8 +458,6 @@ def stop_resolver(feed: Feed) -> Any:
     ``"station"``; unknown names give None (the gazetteer is asked next);
     ambiguous names raise :class:`~geo.errors.InputError` listing the candidates.
     """
-    from geo.gazetteer import PlaceHit
-
     def hook(text: str) -> Any:
         try:
             sp = find_stop(feed, text)
@@ -483,8 +484,6 @@ def resolve(feed: Feed, place: Any, **point_kw: Any) -> StopPlace:
 
 # ------------------------------------------------------------------ queries
 def _run(tt: Timetable, origin: StopPlace, t0: int, targets: np.ndarray, max_rounds: int) -> tuple[np.ndarray, ...]:
-    from geo._private.raptor import raptor
-
     fn: Any = raptor
     return fn(*tt.kernel_args(), origin.stops.astype(np.int32), (origin.offset_s + t0).astype(np.int32),
                   targets.astype(np.int32), int(max_rounds))
@@ -741,8 +740,6 @@ def window(feed: Feed, origin: Any, destination: Any, window: Any = "07:00-09:00
 
 
 def _window_best(tt: Timetable, o: StopPlace, deps: np.ndarray, targets: np.ndarray, max_rounds: int) -> np.ndarray:
-    from geo._private.raptor import raptor_window
-
     fn: Any = raptor_window
     return fn(*tt.kernel_args(), o.stops.astype(np.int32), o.offset_s.astype(np.int32), deps.astype(np.int32),
                          targets.astype(np.int32), int(max_rounds))
@@ -837,9 +834,6 @@ def percentile_isochrones(
     Caveat: walking between stops and the final walk use straight lines when
     no road network is given; the origin itself is included as reached at 0.
     """
-    from geo.isochrones import isochrones_from_times
-    from geo.network import Network
-
     per = window_one_to_all(feed, origin, window, date=date, q=(percentile,), max_rounds=max_rounds, **opts)
     col = f"p{percentile:g}_minutes"
     reached = per[np.isfinite(per[col].to_numpy(dtype=float))]
@@ -852,8 +846,6 @@ def percentile_isochrones(
         net = Network.from_edges(np.r_[lon[:1], lon[:1] + 1e-6], np.r_[lat[:1], lat[:1]], np.array([0]), np.array([1]), speed_kmh=walk_kmh, mode="walk")
         node_s = np.full(net.n_nodes, np.inf)
     else:
-        from geo import routing
-
         net = road
         node_s = np.full(net.n_nodes, np.inf)
         # walk from every reached stop over the streets: the earliest (stop time + walk) per node

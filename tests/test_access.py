@@ -18,6 +18,8 @@ from geo.access import (
     two_step_fca,
 )
 from geo.errors import InputError
+from geo.routing import od_matrix
+from geo.synthetic import grid_network
 
 OD = pd.DataFrame(
     {
@@ -34,6 +36,34 @@ def test_cumulative_opportunities():
     assert s.to_dict() == {0: 110.0, 1: 1.0, 2: 0.0, 3: 0.0}
     # origins default to every origin of the table, also those reaching nothing (NaN rows)
     assert cumulative_opportunities(OD, OPP, 60).to_dict() == {0: 111.0, 1: 101.0, 2: 0.0}
+
+
+def test_measures_of_an_od_matrix_of_geodataframes_join_back_by_index():
+    """od_matrix of frames gives from_id / to_id: supply indexed like the facilities, results like the homes."""
+    net = grid_network(12)
+    homes = gpd.GeoDataFrame(
+        {"people": [100.0, 50.0, 80.0]}, geometry=gpd.points_from_xy(net.lon[[0, 70, 143]], net.lat[[0, 70, 143]]),
+        index=pd.Index([501, 502, 503], name="home"), crs=4326,
+    )  # fmt: skip
+    clinics = gpd.GeoDataFrame(
+        {"doctors": [4.0, 9.0]}, geometry=gpd.points_from_xy(net.lon[[1, 142]], net.lat[[1, 142]]), index=["north", "south"], crs=4326
+    )
+    od = od_matrix(net, homes, clinics)
+    plain = od_matrix(net, homes.get_coordinates().to_numpy(), clinics.get_coordinates().to_numpy())
+    limit = float(np.nanmedian(od["minutes"]))
+    got = cumulative_opportunities(od, clinics["doctors"], limit)
+    want = cumulative_opportunities(plain, clinics["doctors"].set_axis([0, 1]), limit)
+    assert got.index.tolist() == [501, 502, 503] and got.tolist() == want.tolist()
+    assert homes.join(got)["opportunities"].tolist() == want.tolist()
+    g = gravity_access(od, clinics["doctors"], beta=0.2)
+    assert g.index.tolist() == [501, 502, 503]
+    np.testing.assert_allclose(g, gravity_access(plain, clinics["doctors"].set_axis([0, 1]), beta=0.2))
+    acc, ratio = two_step_fca(od, clinics["doctors"], homes["people"], limit)
+    acc0, ratio0 = two_step_fca(plain, clinics["doctors"].set_axis([0, 1]), homes["people"].set_axis([0, 1, 2]), limit)
+    assert ratio.index.tolist() == ["north", "south"] and acc.index.tolist() == [501, 502, 503]
+    np.testing.assert_allclose(acc, acc0)
+    np.testing.assert_allclose(ratio, ratio0)
+    assert got.sum() > 0 and (got < clinics["doctors"].sum()).any()  # the limit matters
 
 
 def test_gravity_exp_and_power():

@@ -10,16 +10,18 @@ import threading
 import time
 import warnings
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 
 from geo import batch
 from geo.access import accessibility
-from geo.batch import NetworkSource, matrix_partition, od_matrix_batch, run_batch
+from geo.batch import NetworkSource, isochrones_batch, matrix_partition, od_matrix_batch, run_batch
 from geo.cli import main
 from geo.errors import InputError
 from geo.io import save_network
+from geo.isochrones import isochrones
 from geo.routing import od_matrix
 from geo.synthetic import grid_network
 
@@ -76,6 +78,51 @@ def test_matrix_partitions_equal_one_od_matrix(data, tmp_path):
     np.testing.assert_array_equal(got["minutes"].to_numpy(), want["minutes"].to_numpy())
     assert got.loc[got["from_id"] == 159, "minutes"].isna().all()  # the origin 40 km away
     assert got["minutes"].notna().sum() > 500
+
+
+def _as_geodataframes(data):
+    """The origins indexed by integers from 1000, the facilities by strings (in EPSG:3857); no id columns."""
+    o, f = data["origins"], data["facilities"]
+    go = gpd.GeoDataFrame(o[["pop"]], geometry=gpd.points_from_xy(o["lon"], o["lat"]), crs=4326).set_axis(o["id"].to_numpy() + 900)
+    gf = gpd.GeoDataFrame(f[["beds"]], geometry=gpd.points_from_xy(f["lon"], f["lat"]), crs=4326).set_axis(f["id"].str.upper())
+    return go, gf.to_crs(3857)
+
+
+def test_matrix_of_geodataframes_carries_their_index(data, tmp_path):
+    ref = _reference_matrix(data, tmp_path).read()
+    go, gf = _as_geodataframes(data)
+    got = od_matrix_batch(data["net"], go, gf, out_dir=tmp_path / "g", partition_size=7, workers=0, quiet=True).read()
+    assert got["from_id"].tolist() == (ref["from_id"] + 900).tolist()
+    assert got["to_id"].tolist() == ref["to_id"].str.upper().tolist()
+    np.testing.assert_allclose(got["minutes"], ref["minutes"], rtol=1e-6)  # NaN where NaN
+    joined = got.merge(go[["pop"]], left_on="from_id", right_index=True).merge(gf[["beds"]], left_on="to_id", right_index=True)
+    assert len(joined) == len(got)
+    by_id = data["origins"].set_index("id")
+    np.testing.assert_array_equal(joined["pop"].to_numpy(), by_id["pop"].loc[ref["from_id"]].to_numpy())
+
+
+@pytest.mark.parametrize("measure", ["cumulative", "2sfca"])
+def test_access_of_geodataframes_keeps_the_origins_index(data, tmp_path, measure):
+    go, gf = _as_geodataframes(data)
+    kw = {"measure": measure, "minutes": 5.0, "weight": "beds", "workers": 0, "quiet": True, "partition_size": 11}
+    kw |= {"demand": "pop"} if measure == "2sfca" else {}
+    ref = accessibility(data["net"], data["origins"], data["facilities"], out_dir=tmp_path / "ref", **kw)
+    got = accessibility(data["net"], go, gf, out_dir=tmp_path / "g", **kw)
+    assert got.index.equals(go.index) and got["id"].tolist() == go.index.tolist()
+    col = "opportunities" if measure == "cumulative" else "access"
+    np.testing.assert_allclose(got[col].to_numpy(), ref[col].to_numpy(), rtol=1e-9)
+    joined = go.join(got[[col]])
+    np.testing.assert_allclose(joined[col].to_numpy(), ref[col].to_numpy(), rtol=1e-9)
+    assert np.isnan(joined.loc[1059, col])  # the origin 40 km away
+
+
+def test_isochrones_per_origin_carry_the_index(data, tmp_path):
+    o = data["origins"].iloc[[0, 1]]
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(o["lon"], o["lat"]), index=["clinic", "school"], crs=4326)
+    got = isochrones_batch(data["net"], pts, [2.0], out_dir=tmp_path / "i", workers=0, quiet=True).read()
+    assert got["origin_id"].tolist() == ["clinic", "school"]
+    ref = isochrones_batch(data["net"], o, [2.0], out_dir=tmp_path / "r", workers=0, quiet=True).read()
+    assert got.geometry.equals(ref.geometry)
 
 
 class _Interrupt:
@@ -319,7 +366,6 @@ def test_cli_matrix_and_access(data, tmp_path, capsys):
     rc = main(["access", "--network", net, "--origins", "nodes", "--opportunities", str(d / "facilities.csv"), "--weight", "beds", "--measure", "2sfca", "--minutes", "5", "--out", str(out), "--workers", "0", "-q"])
     assert rc == 0
     import dask_geopandas
-    import geopandas as gpd
 
     a = gpd.read_parquet(out)
     assert len(a) == data["net"].n_nodes and a["access"].notna().all() and (a["access"] > 0).any()
@@ -353,8 +399,6 @@ def test_cli_errors_are_one_line(data, tmp_path, capsys):
 
 
 def test_read_points_formats(data, tmp_path):
-    import geopandas as gpd
-
     f = data["facilities"]
     g = gpd.GeoDataFrame(f.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(f["lon"], f["lat"]), crs=4326)
     g.to_crs(3857).to_file(tmp_path / "f.gpkg")
@@ -370,11 +414,6 @@ def test_read_points_formats(data, tmp_path):
 
 
 def test_isochrones_per_origin_on_the_cluster_equal_in_process(data, tmp_path, client, capsys):
-    import geopandas as gpd
-
-    from geo.batch import isochrones_batch
-    from geo.isochrones import isochrones
-
     o = data["origins"].iloc[[0, 1, 2, 59]]  # the last one is off the network
     ref = isochrones_batch(data["source"], o, [2.0, 3.0], out_dir=tmp_path / "r", partition_size=2, workers=0, quiet=True).read()
     got = isochrones_batch(data["source"], o, [2.0, 3.0], out_dir=tmp_path / "c", partition_size=2, client=client, quiet=True).read()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -58,6 +59,21 @@ def test_new_link_makes_places_reachable_and_ranks_gains():
     assert t.set_index("place").loc["east", "minutes_saved"] == pytest.approx(0.0, abs=1e-9)
     g = node_gains(base, after, [(0.0, 0.0)])
     assert len(g) == base.n_nodes and np.isnan(g["before_minutes"].iloc[3]) and np.isfinite(g["after_minutes"].iloc[3])
+
+
+def test_compare_places_of_a_geodataframe_carries_its_index():
+    base = street()
+    after = upgrade_edges(base, select_edges(base, {"ref": "G1"}), speed_kmh=72.0)
+    places = gpd.GeoDataFrame(
+        {"name": ["near", "far"]}, geometry=gpd.points_from_xy([0.5 * D, 1.5 * D], [0.0, 0.0]), index=[17, 42], crs=4326
+    ).to_crs(3857)
+    origin = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0.0], [0.0]), index=["depot"], crs=4326)
+    t = compare_places(base, after, origin, places)
+    assert t["place"].tolist() == ["far", "near"] and t["to_id"].tolist() == [42, 17]  # most gained first
+    joined = places.join(t.set_index("to_id")[["before_minutes", "after_minutes"]])
+    assert joined.loc[42, "before_minutes"] == pytest.approx(1.5 * 100.075 / 60, rel=1e-4)
+    assert joined.loc[17, "after_minutes"] == pytest.approx(0.5 * 100.075 / 120, rel=1e-4)
+    assert "to_id" not in compare_places(base, after, [(0.0, 0.0)], [("p", D, 0.0)]).columns
 
 
 def _grid(n: int, speeds: list[float], oneway: list[bool]) -> Network:

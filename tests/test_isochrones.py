@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -102,6 +103,10 @@ def test_several_origins_union_and_nearest_wins():
     b = isochrones(net, (4000 / M_PER_DEG, 0.0), [2], method="vector", offnetwork_m=50).geometry.iloc[0]
     both = isochrones(net, [(0.0, 0.0), (4000 / M_PER_DEG, 0.0)], [2], method="vector", offnetwork_m=50)
     assert both.geometry.iloc[0].symmetric_difference(a.union(b)).area < 1e-10
+    # the same origins as a GeoDataFrame in a metric CRS
+    frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0.0, 4000 / M_PER_DEG], [0.0, 0.0]), index=["w", "e"], crs=4326)
+    same = isochrones(net, frame.to_crs(3857), [2], method="vector", offnetwork_m=50)
+    assert same.geometry.iloc[0].symmetric_difference(both.geometry.iloc[0]).area < 1e-10
 
 
 def test_from_times_matches_search_and_band_rings():

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 
 from geo.errors import InputError, SnapError
 from geo.network import Network
-from geo.routing import node_times, od_matrix, route, snap
+from geo.routing import node_times, od_matrix, points_table, route, snap
 from geo.synthetic import grid_network
 
 # one degree of longitude at the equator in metres (haversine, R = 6371008.8)
@@ -109,6 +111,52 @@ def test_od_matrix_full_and_sparse():
     assert np.isnan(m[(1, 1)])
     sparse = od_matrix(net, [(0.0, 0.0), (0.02, 0.0)], [(0.02, 0.0), (0.0, 0.0)], sparse=True)
     assert len(sparse) == 3 and sparse["minutes"].notna().all()
+
+
+def test_od_matrix_of_geodataframes_joins_back_by_index():
+    """Like r5py: from_id / to_id are the frames' indexes (strings; integers not from 0), in any CRS."""
+    net = line_net(speed=36.0, oneway=True)
+    homes = gpd.GeoDataFrame(
+        {"name": ["west", "east"]}, geometry=gpd.points_from_xy([0.0, 0.02], [0.0, 0.0]), index=["h-west", "h-east"], crs=4326
+    ).to_crs(3857)
+    shops = gpd.GeoDataFrame({"beds": [3, 5]}, geometry=gpd.points_from_xy([0.02, 0.0], [0.0, 0.0]), index=[71, 40], crs=4326)
+    od = od_matrix(net, homes, shops)
+    plain = od_matrix(net, [(0.0, 0.0), (0.02, 0.0)], [(0.02, 0.0), (0.0, 0.0)])
+    assert od.columns.tolist() == ["origin", "destination", "from_id", "to_id", "minutes"]
+    assert od["from_id"].tolist() == ["h-west", "h-west", "h-east", "h-east"]
+    assert od["to_id"].tolist() == [71, 40, 71, 40]
+    np.testing.assert_allclose(od["minutes"], plain["minutes"], rtol=1e-9)  # the EPSG:3857 frame is converted to lon/lat
+    joined = od.merge(homes[["name"]], left_on="from_id", right_index=True).merge(shops[["beds"]], left_on="to_id", right_index=True)
+    row = joined.set_index(["name", "beds"])["minutes"]
+    assert row[("west", 3)] == pytest.approx(0.02 * DEG / 10 / 60, rel=1e-5)
+    assert np.isnan(row[("east", 5)])  # one-way street: east cannot go back west
+    sparse = od_matrix(net, homes, shops, sparse=True)
+    assert list(zip(sparse["from_id"], sparse["to_id"], strict=True)) == [("h-west", 71), ("h-west", 40), ("h-east", 71)]
+    # only the frame side gets ids
+    assert "from_id" not in od_matrix(net, [(0.0, 0.0)], shops).columns
+
+
+def test_od_matrix_ids_come_from_an_id_column_before_the_index():
+    net = line_net(speed=36.0)
+    pts = pd.DataFrame({"id": ["a", "b"], "lon": [0.0, 0.02], "lat": [0.0, 0.0]}, index=[5, 6])
+    od = od_matrix(net, pts, pts)
+    assert od["from_id"].tolist() == ["a", "a", "b", "b"] and od["to_id"].tolist() == ["a", "b", "a", "b"]
+    assert points_table(pts)[["id", "lon"]].to_dict("list") == {"id": ["a", "b"], "lon": [0.0, 0.02]}
+
+
+def test_od_matrix_refuses_ids_that_cannot_join_back():
+    net = line_net()
+    twice = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0.0, 0.01], [0.0, 0.0]), index=[3, 3], crs=4326)
+    with pytest.raises(InputError, match="origins id 3 appears more than once"):
+        od_matrix(net, twice, [(0.0, 0.0)])
+    with pytest.raises(InputError, match="no lon, lat columns"):
+        od_matrix(net, pd.DataFrame({"x": [0.0], "y": [0.0]}), [(0.0, 0.0)])
+    empty = gpd.GeoDataFrame(geometry=[None], index=["ghost"], crs=4326)
+    with pytest.raises(InputError, match="'ghost' has no geometry"):
+        od_matrix(net, [(0.0, 0.0)], empty)
+    metres = gpd.GeoDataFrame({"id": ["p1"]}, geometry=gpd.points_from_xy([500000.0], [4000000.0]))  # no CRS
+    with pytest.raises(InputError, match=r"destinations 'p1' has no valid lon,lat \(500000.0, 4000000.0\).*set_crs"):
+        od_matrix(net, [(0.0, 0.0)], metres)
 
 
 def test_od_same_edge_destination_behind_origin_on_oneway():

@@ -44,6 +44,7 @@ import importlib.metadata
 import itertools
 import math
 import os
+import socket
 import threading
 import time
 import warnings
@@ -54,6 +55,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from geo._private import netfile
 from geo._private.cache import cache_path, cached_value, input_key
@@ -411,8 +413,6 @@ _OFFLINE_FIX = f"load a local .osm.pbf with --network, e.g. from Geofabrik ({_GE
 
 def _probe(hosts: list[str], timeout_s: float) -> None:
     """Fail fast (within ``timeout_s``) when the hosts cannot be reached at all."""
-    import socket
-
     errors: dict[str, str] = {}
 
     def attempt(host: str) -> None:
@@ -480,7 +480,7 @@ def download(
         raise NetworkUnavailableError(
             "could not reach Overpass/Nominatim: GEO_OFFLINE=1 forbids online downloads", _OFFLINE_FIX
         )
-    import osmnx as ox
+    import osmnx as ox  # 0.5 s to import with requests; only downloads need them, so `import geo` does not pay
     import requests
 
     with configure_osmnx(timeout_s, cache_folder=cache_dir() / "osmnx", **osmnx_overrides()):  # restored afterwards
@@ -531,8 +531,6 @@ def _tagged_ways(G: Any, mode: str, *, progress: bool = False) -> Ways:
     with :func:`~geo._private.osm.keep_way` and given its direction by
     :func:`~geo._private.osm.oneway_direction`, exactly as when reading a file.
     """
-    from tqdm.auto import tqdm
-
     col = _Collector(mode)
     refs: list[int] = []
     xs: list[float] = []
@@ -607,8 +605,6 @@ def from_osmnx_graph(
     >>> len(parts.lon), len(parts.u), float(parts.attrs["speed_kmh"][0])
     (2, 1, 30.0)
     """
-    from tqdm.auto import tqdm
-
     t0 = time.perf_counter()
     _check_mode(mode)
     crs = str(G.graph.get("crs", "epsg:4326")).lower()

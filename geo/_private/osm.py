@@ -7,7 +7,9 @@ turns it into directed edges between consecutive nodes.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import json
 import math
 import re
 import warnings
@@ -17,10 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import osmium
 import pandas as pd
+from osmium.filter import EntityFilter, KeyFilter
+from tqdm.auto import tqdm
 
 from geo._private.geodesy import haversine_m
 from geo.errors import DataError, InputError
+from geo.speeds import parse_maxspeeds
 
 # tags kept while reading (anything the filters, oneway logic, speeds or attributes use)
 KEEP_TAGS = (
@@ -264,8 +270,6 @@ def _empty_tags() -> pd.DataFrame:
 
 
 def _progress(progress: bool, desc: str, unit: str = "ways", total: int | None = None) -> Any:
-    from tqdm.auto import tqdm
-
     # disable=None: no bar when stderr is not a terminal (logs, pipes), so an error stays one line there
     return tqdm(desc=desc, unit=unit, total=total, disable=None if progress else True, leave=False, mininterval=0.5)
 
@@ -306,9 +310,6 @@ def read_osm(path: Path, mode: str, *, progress: bool = True) -> Ways:
     ``highway``/``railway`` key happens in C++. Node references missing from
     the file (clipped extracts) get ``nan`` coordinates.
     """
-    import osmium
-    from osmium.filter import EntityFilter, KeyFilter
-
     fmt = osm_format(path) or "pbf"
     key = "railway" if mode == "rail" else "highway"
     col = _Collector(mode)
@@ -389,8 +390,6 @@ def parse_hstore(text: Any) -> dict[str, str]:
 def _list_text(v: str) -> str:
     """osmnx writes merged tags as Python list literals ("['primary', 'secondary']"): keep the first value."""
     if len(v) > 2 and v[0] == "[" and v[-1] == "]":
-        import ast
-
         try:
             items = ast.literal_eval(v)
         except (ValueError, SyntaxError):
@@ -413,8 +412,6 @@ def _unreadable(path: Path, exc: BaseException) -> DataError:
     """A short error saying what is wrong with a vector file GDAL cannot read."""
     fix = "export the roads as GeoJSON lines (WGS84) with OSM tags, or pass the .osm.pbf extract"
     if path.suffix.lower() in (".geojson", ".json"):
-        import json
-
         with open(path, "rb") as fh:
             head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
         if not head:
@@ -450,7 +447,7 @@ def _finite_coordinates(doc: Any) -> bool:
 
 
 def _pick_layer(path: Path, layer: str | None) -> str | None:
-    import pyogrio
+    import pyogrio  # GDAL (0.1 s): only vector-file input needs it, `import geo` loads this module
 
     try:
         layers = pyogrio.list_layers(path)
@@ -480,7 +477,7 @@ def read_lines(path: Path, mode: str, *, layer: str | None = None, progress: boo
     columns win. Node identity is the coordinate rounded to 1e-7 degrees, so
     ways are split wherever they share a vertex.
     """
-    import pyogrio
+    import pyogrio  # GDAL (0.1 s): only vector-file input needs it, `import geo` loads this module
     import shapely
 
     lyr = _pick_layer(path, layer)
@@ -606,8 +603,6 @@ def _yes(series: pd.Series) -> np.ndarray:
 
 def way_attributes(way_id: np.ndarray, tags: pd.DataFrame, direction: np.ndarray, mode: str) -> pd.DataFrame:
     """Per-way edge attributes (categoricals) from way ids, tags (KEEP_TAGS columns) and directions."""
-    from geo.speeds import parse_maxspeeds
-
     t = tags
     out = pd.DataFrame({"osm_id": np.asarray(way_id, dtype=np.int64)})
     for c in ("highway", "railway", "name", "ref"):
@@ -641,8 +636,6 @@ def _first_number(v: Any) -> float:
 
 def _directional_maxspeed(attrs: pd.DataFrame, tags: pd.DataFrame, edge_way: np.ndarray, forward: np.ndarray) -> None:
     """Apply ``maxspeed:forward`` / ``maxspeed:backward`` to the edges running that way along their way."""
-    from geo.speeds import parse_maxspeeds
-
     ms = attrs["maxspeed_kmh"].to_numpy(dtype=np.float32, copy=True)
     changed = False
     for col, along in (("maxspeed:forward", forward), ("maxspeed:backward", ~forward)):
@@ -734,7 +727,7 @@ def build_graph(
 
 def keep_largest_component(graph: Graph, connection: str) -> Graph:
     """Keep only the largest weakly (``"weak"``) or strongly (``"strong"``) connected component."""
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # 0.1 s: only component filtering needs it, `import geo` loads this module
     from scipy.sparse.csgraph import connected_components
 
     n = len(graph.lon)

@@ -30,6 +30,7 @@ import dataclasses
 import math
 import weakref
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -231,7 +232,7 @@ class Grid:
 
     @property
     def transform(self):
-        from rasterio.transform import Affine
+        from rasterio.transform import Affine  # GDAL (0.1 s): only raster output needs it
 
         return Affine(self.cell, 0.0, self.x0, 0.0, -self.cell, self.y1)
 
@@ -400,8 +401,6 @@ def _burn(ax, ay, bx, by, t0, t1, gx0, gy1, cell, nx, limit, out, lo_row, hi_row
 
 
 def _n_blocks(ny: int) -> int:
-    import numba
-
     return max(1, min(int(numba.get_num_threads()), ny // 16))
 
 

@@ -15,7 +15,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from geo.cli._common import add_progress_args
+from geo.cli._common import add_progress_args, remove_if_empty
 from geo.errors import GeoError
 
 SUBCOMMANDS = ("isochrone", "route", "matrix", "access", "claim", "scenario", "study", "demo", "rail")
@@ -102,8 +102,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _cleanup(args: argparse.Namespace) -> None:
-    from geo.cli._common import remove_if_empty
-
     for d in reversed(args.created_dirs):
         remove_if_empty(d)
 

@@ -7,6 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from geo._private.writeout import atomic_target, write_csv, write_gpkg
+from geo.access import _check_measure, accessibility
+from geo.batch import read_points
 from geo.cli._batch_args import add_batch_arguments, batch_options, network_source
 from geo.errors import InputError
 from geo.modes import ROAD_MODES
@@ -69,10 +76,6 @@ _SUFFIXES = (".parquet", ".gpkg", ".geojson", ".csv")
 
 def grid_points(net: Any, cell_m: float) -> Any:
     """Centres of square ``cell_m`` cells over the network's extent (local metric CRS), as ``id, lon, lat``."""
-    import numpy as np
-    import pandas as pd
-    from pyproj import Transformer
-
     xy = net.xy
     x0, y0 = xy.min(axis=0)
     x1, y1 = xy.max(axis=0)
@@ -88,8 +91,6 @@ def grid_points(net: Any, cell_m: float) -> Any:
 
 
 def _origins(spec: str, net: Any) -> Any:
-    from geo.batch import read_points
-
     if spec.startswith("grid:"):
         try:
             cell = float(spec[5:])
@@ -102,8 +103,6 @@ def _origins(spec: str, net: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.access import _check_measure, accessibility
-
     out = Path(args.out)
     if out.suffix.lower() not in _SUFFIXES:
         raise InputError(f"--out {out.name!r} has an unknown extension", f"end it with one of {', '.join(_SUFFIXES)}")
@@ -112,7 +111,6 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--max-snap must be a positive number of metres, got {args.max_snap}", "pass e.g. --max-snap 500")
     opts = batch_options(args)
     src, net = network_source(args)
-    from geo.batch import read_points
 
     origins = _origins(args.origins, net)
     opp = read_points(args.opportunities, option="--opportunities", net=net)
@@ -144,8 +142,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(gdf: Any, out: Path) -> None:
-    from geo._private.writeout import atomic_target, write_csv, write_gpkg
-
     suffix = out.suffix.lower()
     if suffix == ".parquet":
         with atomic_target(out) as tmp:

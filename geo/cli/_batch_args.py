@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from geo import batch
+from geo.batch import AUTO_CLUSTER_ORIGINS, ENGINES, NetworkSource
+from geo.cli._common import existing_file
 from geo.errors import InputError
+from geo.io import load_network
 from geo.modes import ROAD_MODES, check_mode
 
 
 def add_batch_arguments(p: argparse.ArgumentParser, engine: bool = True) -> None:
     """``--workers``, ``--scheduler``, ``--partition-size``, ``--memory-budget``, ``--network-transfer``, ``--engine``."""
-    from geo.batch import AUTO_CLUSTER_ORIGINS, ENGINES
-
     g = p.add_argument_group("batch (Dask)")
     g.add_argument(
         "--workers",
@@ -59,16 +61,11 @@ def batch_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def network_source(args: argparse.Namespace) -> Any:
     """The :class:`geo.batch.NetworkSource` of ``--network`` / ``--mode``, loaded once here (validates, warms the cache)."""
-    from geo.batch import NetworkSource
-    from geo.cli._common import existing_file
-
     check_mode(args.mode, ROAD_MODES, what="--mode")
     path = existing_file(args.network, "--network")
     src = NetworkSource(str(path.resolve()), args.mode)
-    from geo.io import load_network
 
     net = load_network(src.path, src.mode, progress=not getattr(args, "quiet", False))
-    from geo import batch
 
     batch._LOADED[src._key()] = net
     return src, net

@@ -12,7 +12,11 @@ import dataclasses
 import math
 import sys
 
+from geo._private.study_report import cite
+from geo._private.writeout import write_csv
+from geo.claims import evaluate_claims, load_claims, verdicts_frame, verdicts_json
 from geo.cli._common import existing_file, output_file
+from geo.rail import format_estimate
 from geo.results import Verdict
 
 
@@ -34,8 +38,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.claims import evaluate_claims, load_claims, verdicts_frame, verdicts_json
-
     nets = [existing_file(n, "--network") for n in args.network]
     pop = existing_file(args.population, "--population") if args.population else None
     csv = output_file(args.csv, "--csv") if args.csv else None
@@ -52,8 +54,6 @@ def run(args: argparse.Namespace) -> int:
             inputs = dataclasses.replace(inputs, rail=rail, _loaded={})
         verdicts.extend(evaluate_claims(cf.claims, inputs, networks=nets, population=pop))
     if csv is not None:
-        from geo._private.writeout import write_csv
-
         write_csv(verdicts_frame(verdicts), csv)
     if args.json:
         print(verdicts_json(verdicts))
@@ -67,8 +67,6 @@ def _format(v: Verdict) -> str:
     tag = {"holds": "HOLDS", "fails": "FAILS", "uncertain": "UNCERTAIN", "cannot-evaluate": "CANNOT EVALUATE"}[v.verdict]
     mins = f"{v.minutes:.1f} min" if math.isfinite(v.minutes) else "-"
     if v.evidence is not None:
-        from geo.rail import format_estimate
-
         mins = format_estimate(v.minutes, v.minutes_low, v.minutes_high, v.evidence.kind)
     lines = [f"[{tag}] {v.id}: {v.text}", f"    {mins} (threshold {v.threshold_minutes:g} min) - {v.reason}"]
     for leg in v.legs:
@@ -77,8 +75,6 @@ def _format(v: Verdict) -> str:
     if v.fix:
         lines.append(f"    Fix: {v.fix}")
     if v.source:
-        from geo._private.study_report import cite
-
         lines.append(f"    source: {cite(v.source)}")
     return "\n".join(line for line in lines if line)
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from geo.cli._common import output_dir, parse_minutes
+from geo.demo import DEMO_STUDY, run_demo
 
 EPILOG = """\
 examples:
@@ -36,8 +37,6 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.demo import DEMO_STUDY, run_demo
-
     quiet = bool(getattr(args, "quiet", False))
     walk = parse_minutes(args.walk_minutes, "--walk-minutes")
     drive = parse_minutes(args.drive_minutes, "--drive-minutes")

@@ -12,13 +12,18 @@ multimodal) can add options to the same command.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from typing import Any
 
+import geopandas as gpd
+import numpy as np
+
 from geo._private.writeout import write_gpkg
 from geo.cli._batch_args import add_batch_arguments
 from geo.cli._common import existing_file, output_dir, parse_lonlat, parse_minutes, refuse_options
+from geo.cli._isochrone_batch import run_each
 from geo.cli._rail_args import (
     RAIL_ASSUMPTIONS,
     RAIL_INPUTS,
@@ -26,8 +31,15 @@ from geo.cli._rail_args import (
     options_from_args,
     rail_context_from_args,
 )
+from geo.crs import check_datum, geometry_to_datum, to_wgs84
 from geo.errors import InputError
+from geo.isochrones import isochrones, isochrones_from_times
+from geo.maps import isochrone_map, rail_map, save_map
 from geo.modes import ISOCHRONE_MODES, check_mode, road_part
+from geo.multimodal import multimodal_node_seconds
+from geo.network import Network
+from geo.raster import population_in_bands, travel_time_raster
+from geo.routing import DEFAULT_MAX_SNAP_M
 
 EPILOG = """\
 examples:
@@ -115,8 +127,6 @@ def parse_origins(values: list[str], datum: str = "wgs84") -> list[tuple[float, 
     >>> parse_origins(["1,2;3,4", "5,6"])
     [(1.0, 2.0), (3.0, 4.0), (5.0, 6.0)]
     """
-    from geo.crs import to_wgs84
-
     pts = []
     for v in values or ():
         for part in str(v).split(";"):
@@ -143,8 +153,6 @@ def _positive(value: float | None, option: str) -> None:
 
 
 def load_network_from_args(args: argparse.Namespace, quiet: bool) -> Any:
-    from geo.network import Network
-
     if args.network:
         path = existing_file(args.network, "--network")
         return Network.from_file(path, mode=road_part(args.mode), progress=not quiet)
@@ -154,13 +162,7 @@ def load_network_from_args(args: argparse.Namespace, quiet: bool) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.crs import check_datum, geometry_to_datum
-    from geo.isochrones import isochrones, isochrones_from_times
-    from geo.routing import DEFAULT_MAX_SNAP_M
-
     if args.origins:
-        from geo.cli._isochrone_batch import run_each
-
         return run_each(args)
     refuse_options(
         args,
@@ -210,15 +212,12 @@ def run(args: argparse.Namespace) -> int:
     node_seconds = None
     if mode.startswith("rail+"):
         node_seconds = rail_node_seconds(net, ctx, origins, mode, minutes[-1], args, max_snap)
-        import numpy as np
 
         o = np.asarray(origins, dtype=float)
         bands = isochrones_from_times(net, node_seconds, minutes, points=(o[:, 0], o[:, 1], np.zeros(len(o))), **kw)
     else:
         bands = isochrones(net, origins, minutes, max_snap_m=max_snap, **kw)
     if pop is not None:
-        from geo.raster import population_in_bands
-
         bands = population_in_bands(bands, pop)
     written: dict[str, Any] = {}
     gpkg_bands = bands.copy()
@@ -226,8 +225,6 @@ def run(args: argparse.Namespace) -> int:
         gpkg_bands = gpkg_bands.set_geometry(geometry_to_datum(gpkg_bands.geometry.values, "gcj02"), crs="EPSG:4326")
     written["isochrones"] = write_gpkg({"isochrones": gpkg_bands}, out_dir / "isochrones.gpkg")
     if args.raster:
-        from geo.raster import travel_time_raster
-
         r = travel_time_raster(
             net,
             origins if node_seconds is None else None,
@@ -240,15 +237,9 @@ def run(args: argparse.Namespace) -> int:
         )
         written["raster"] = r.path
     if not args.no_map:
-        from geo.maps import isochrone_map, save_map
-
         title = f"{mode.capitalize()} time, {', '.join(f'{m:g}' for m in minutes)} min"
         m = isochrone_map(bands, origins=origins, title=title)
         if ctx is not None:
-            import geopandas as gpd
-
-            from geo.maps import rail_map
-
             st = ctx.stations().dropna(subset=["lon", "lat"])
             if len(st):
                 pts = gpd.GeoDataFrame({"name": st["name"]}, geometry=gpd.points_from_xy(st["lon"], st["lat"]), crs=4326)
@@ -262,12 +253,6 @@ def rail_node_seconds(
     net: Any, ctx: Any, origins: list[tuple[float, float]], mode: str, max_minutes: float, args: argparse.Namespace, max_snap_m: float
 ) -> Any:
     """Seconds to every road node by road + rail from the nearest of ``origins`` (NaN unreached)."""
-    import dataclasses
-
-    import numpy as np
-
-    from geo.multimodal import multimodal_node_seconds
-
     opt = dataclasses.replace(options_from_args(args), max_snap_m=max_snap_m)
     best = np.full(net.n_nodes, np.nan)
     for o in origins:

@@ -7,22 +7,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from geo.batch import isochrones_batch, read_points
 from geo.cli._batch_args import batch_options, network_source
-from geo.cli._common import parse_minutes
+from geo.cli._common import parse_minutes, refuse_options
+from geo.cli._rail_args import RAIL_ASSUMPTIONS, RAIL_INPUTS
 from geo.errors import InputError
 
 
 def run_each(args: argparse.Namespace) -> int:
-    from geo.batch import isochrones_batch, read_points
-
     if args.origin:
         raise InputError("--origin and --origins were both given", "use --origin for nearest-origin bands or --origins FILE for bands per origin")
     if args.mode.startswith("rail+") or args.place:
         raise InputError("--origins (bands per origin) works with --network and road modes", "pass --network FILE --mode drive|walk|bike")
     if args.crs != "wgs84":
         raise InputError("--origins files are read as WGS84", "convert the file to WGS84 (EPSG:4326) and drop --crs")
-    from geo.cli._common import refuse_options
-    from geo.cli._rail_args import RAIL_ASSUMPTIONS, RAIL_INPUTS
 
     refuse_options(
         args,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from geo.batch import od_matrix_batch, read_points
 from geo.cli._batch_args import add_batch_arguments, batch_options, network_source
+from geo.errors import InputError
 from geo.modes import ROAD_MODES
 
 EPILOG = """\
@@ -50,9 +52,6 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.batch import od_matrix_batch, read_points
-    from geo.errors import InputError
-
     if args.max_minutes is not None and not (0 < args.max_minutes < float("inf")):
         raise InputError(f"--max-minutes must be a positive number, got {args.max_minutes}", "pass e.g. --max-minutes 60")
     if args.max_snap is not None and not (0 < args.max_snap < float("inf")):

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
+
+from geo._private.railcal import calibrate, format_table
+from geo._private.runtime import CALIBRATION_FILE
+from geo._private.writeout import write_text
+from geo.cli._common import add_progress_args, existing_file
+from geo.errors import InputError
+from geo.settings import shared_data_dir
 
 EPILOG = """\
 examples:
@@ -34,7 +42,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     c.add_argument("--write", nargs="?", const="", metavar="JSON", help="write the calibration file (default: the packaged geo/data/rail_calibration.json)")
     c.add_argument("--show", action="store_true", help="print the packaged calibration's table, no refit")
     c.add_argument("--json", action="store_true", help="print the whole calibration as JSON")
-    from geo.cli._common import add_progress_args
 
     add_progress_args(c)  # -q/--debug also after "rail calibrate"
     c.set_defaults(func=run)
@@ -42,9 +49,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo._private.railcal import calibrate, format_table
-    from geo._private.runtime import CALIBRATION_FILE
-
     if args.show:
         d = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
     else:
@@ -54,10 +58,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_table(d))
     if args.write is not None and not args.show:
-        from pathlib import Path
-
-        from geo._private.writeout import write_text
-
         out = Path(args.write) if args.write else CALIBRATION_FILE
         write_text(json.dumps(d, ensure_ascii=False, indent=1) + "\n", out)
         if not args.quiet:
@@ -67,10 +67,6 @@ def run(args: argparse.Namespace) -> int:
 
 def default_inputs(args: argparse.Namespace) -> tuple:
     """(calibration csv, rail lines, stations, held-out csv) from the options or the shared data."""
-    from geo.cli._common import existing_file
-    from geo.errors import InputError
-    from geo.settings import shared_data_dir
-
     d = shared_data_dir()
     defaults = {
         "calibration": "rail/gtfs_20261004_shaanxi_calibration.csv",

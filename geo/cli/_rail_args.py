@@ -13,6 +13,8 @@ import argparse
 from typing import Any
 
 from geo.cli._common import existing_file
+from geo.errors import InputError
+from geo.multimodal import Options, RailContext
 
 #: rail inputs (no default): they only do something in a mode with rail
 RAIL_INPUTS: dict[str, object] = {"--rail": None, "--stations": None, "--gtfs": None, "--line": [], "--design-speed": None}
@@ -47,9 +49,6 @@ def add_rail_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from_args(args: argparse.Namespace) -> Any:
-    from geo.errors import InputError
-    from geo.multimodal import Options
-
     vals = {
         "boarding_min": getattr(args, "boarding_min", 10.0),
         "alighting_min": getattr(args, "alighting_min", 5.0),
@@ -73,8 +72,6 @@ def options_from_args(args: argparse.Namespace) -> Any:
 
 def rail_context_from_args(args: argparse.Namespace) -> Any:
     """A :class:`geo.multimodal.RailContext` from the rail options, or None if none is given."""
-    from geo.multimodal import RailContext
-
     rail = getattr(args, "rail", None)
     gtfs = getattr(args, "gtfs", None)
     lines = list(getattr(args, "line", None) or [])

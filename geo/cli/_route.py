@@ -7,6 +7,7 @@ import dataclasses
 import json
 import math
 
+from geo._private.claim_rail import journey_band
 from geo.cli._common import existing_file, refuse_options
 from geo.cli._rail_args import (
     RAIL_ASSUMPTIONS,
@@ -16,7 +17,12 @@ from geo.cli._rail_args import (
     rail_context_from_args,
 )
 from geo.cli._timetable import TIMETABLE_OPTIONS, add_timetable_arguments, run_timetable, wants_timetable
+from geo.errors import InputError
+from geo.gazetteer import resolve_place
+from geo.gtfs import format_time
 from geo.modes import DOOR_TO_DOOR_MODES, ROAD_MODES, road_part
+from geo.multimodal import Journey, door_to_door, road_trip
+from geo.network import Network
 from geo.results import Leg
 
 EPILOG = """\
@@ -83,15 +89,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _place(text: str, stations: str | None):
-    from geo.gazetteer import resolve_place
-
     return resolve_place(text, stations=[stations] if stations else None)
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.errors import InputError
-    from geo.multimodal import Journey, door_to_door, road_trip
-
     if args.mode in ROAD_MODES:
         rail_opts = {k: v for k, v in RAIL_INPUTS.items() if k != "--stations"}  # --stations also names places
         refuse_options(
@@ -108,8 +109,6 @@ def run(args: argparse.Namespace) -> int:
     b = _place(args.destination, args.stations)
     road = None
     if args.network:
-        from geo.network import Network
-
         road_mode = "walk" if args.mode == "rail" else road_part(args.mode)
         road = Network.from_file(existing_file(args.network, "--network"), mode=road_mode)
     if args.mode in ROAD_MODES:
@@ -150,8 +149,6 @@ def _model_run(ctx, a, b, args):
 
 
 def _osm_station_run(ctx, a, b, args):
-    from geo.multimodal import Journey
-
     rt = _model_run(ctx, a, b, args)
     top = float(rt.sections["top_kmh"].max())
     via = f", stopping at {', '.join(args.via)}" if args.via else ", non-stop"
@@ -184,8 +181,6 @@ def _model_beside(j, ctx, a, b, args) -> None:
 
 def _annotate(j) -> None:
     """Band and evidence of a door-to-door journey from its rail legs (geo._private.claim_rail.journey_band)."""
-    from geo._private.claim_rail import journey_band
-
     if not math.isfinite(j.total_minutes):
         return
     low, high, evidence = journey_band(j.total_minutes, j.legs)
@@ -196,9 +191,6 @@ def _annotate(j) -> None:
 
 
 def _timetable_ride(feed, a, b):
-    from geo.gtfs import format_time
-    from geo.multimodal import Journey
-
     r = feed.fastest(a.name, b.name)
     if r is None:
         return None

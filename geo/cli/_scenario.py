@@ -13,6 +13,8 @@ import argparse
 
 from geo.cli._common import existing_file, output_dir, parse_lonlat, parse_minutes
 from geo.modes import ROAD_MODES, check_mode
+from geo.scenario import load_scenario
+from geo.study import load_network_spec, parse_network_spec, run_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,9 +35,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.scenario import load_scenario
-    from geo.study import load_network_spec, parse_network_spec, run_scenario
-
     if args.mode is not None:
         check_mode(args.mode, ROAD_MODES, what="--mode")  # before reading any file
     sc = load_scenario(existing_file(args.scenario, "SCENARIO.yaml"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from geo.cli._common import existing_file, output_dir
+from geo.study import run_study
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,8 +21,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.study import run_study
-
     quiet = bool(getattr(args, "quiet", False))
     study = existing_file(args.file, "FILE.yaml")
     r = run_study(study, output_dir(args.out, "--out", created=getattr(args, "created_dirs", None)), quiet=quiet)

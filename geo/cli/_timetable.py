@@ -20,10 +20,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from geo.cli._common import existing_file
+from geo.errors import InputError
+from geo.gazetteer import resolve_place
+from geo.gtfs import load_gtfs
 from geo.modes import TIMETABLE_MODES
+from geo.network import Network
+from geo.timetable import find_stop, journey, parse_window, point_place, stop_resolver, window, window_percentiles
 
 #: options of the timetable answer with their defaults (refused where no timetable applies)
 TIMETABLE_OPTIONS: dict[str, object] = {
@@ -56,19 +64,12 @@ def wants_timetable(args: argparse.Namespace) -> Any:
     asked = any(getattr(args, k, None) for k in ("date", "depart", "window"))
     if not gtfs or getattr(args, "line", None) or getattr(args, "rail", None):
         if asked:
-            from geo.errors import InputError
-
             raise InputError("--date/--depart/--window need a GTFS timetable", "pass --gtfs FEED (and no --line/--rail) with --mode rail or rail+walk")
         return None
     if args.mode not in TIMETABLE_MODES:
         if asked:
-            from geo.errors import InputError
-
             raise InputError(f"--date/--depart/--window do not apply to --mode {args.mode}", "use --mode rail or --mode rail+walk with --gtfs")
         return None
-    from pathlib import Path
-
-    from geo.gtfs import load_gtfs
 
     if "," in gtfs and not Path(gtfs).exists():  # several feeds: --gtfs subway,lirr.zip
         feed = load_gtfs([existing_file(p.strip(), "--gtfs") for p in gtfs.split(",") if p.strip()])
@@ -80,10 +81,6 @@ def wants_timetable(args: argparse.Namespace) -> Any:
 
 
 def _resolve(feed: Any, text: str, args: argparse.Namespace, road: Any) -> Any:
-    from geo.errors import InputError
-    from geo.gazetteer import resolve_place
-    from geo.timetable import find_stop, point_place, stop_resolver
-
     stations = getattr(args, "stations", None)
     try:
         hit = resolve_place(text, stations=[stations] if stations else None, extra=stop_resolver(feed))
@@ -96,17 +93,12 @@ def _resolve(feed: Any, text: str, args: argparse.Namespace, road: Any) -> Any:
 
 
 def run_timetable(args: argparse.Namespace, feed: Any) -> int:
-    from geo.errors import InputError
-    from geo.timetable import journey, parse_window, window, window_percentiles
-
     if args.max_transfers is None or args.max_transfers < 0:
         raise InputError(f"--max-transfers must be >= 0, got {args.max_transfers!r}", "pass e.g. --max-transfers 8")
     if not args.walk_m >= 0 or not args.max_access_m > 0:
         raise InputError("--walk-m must be >= 0 and --max-access-m > 0", "pass e.g. --walk-m 400 --max-access-m 800")
     road = None
     if args.network:
-        from geo.network import Network
-
         road = Network.from_file(existing_file(args.network, "--network"), mode="walk")
     a = _resolve(feed, args.origin, args, road)
     b = _resolve(feed, args.destination, args, road)
@@ -149,8 +141,6 @@ def run_timetable(args: argparse.Namespace, feed: Any) -> int:
 
 
 def _clean(v: Any) -> Any:
-    import numpy as np
-
     if isinstance(v, dict):
         return {k: _clean(x) for k, x in v.items()}
     if isinstance(v, list):
