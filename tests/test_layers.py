@@ -119,8 +119,7 @@ LAZY_LIBRARIES = {
 #: modules still importing geo modules inside functions (owned by other branches when the rule came in);
 #: remove a name once its module is clean
 LOCAL_GEO_IMPORTS_ALLOWED = {
-    "geo.maps", "geo.plot", "geo.render.describe", "geo.render.folium", "geo.render.mpl", "geo.claims",
-    "geo.results", "geo.rail", "geo.speeds", "geo._private.claim_rail", "geo._private.runtime", "geo._private.railcal",
+    "geo.rail", "geo.speeds", "geo._private.runtime", "geo._private.railcal",
 }  # fmt: skip
 
 
