@@ -35,7 +35,7 @@ import shapely
 from geo import batch
 from geo.batch import engine_kwargs
 from geo.crs import local_metric_crs
-from geo.errors import InputError
+from geo.errors import InputError, plain
 from geo.routing import DEFAULT_MAX_SNAP_M, od_matrix, snap
 
 
@@ -470,10 +470,6 @@ def accessibility(
     )
 
 
-def _scalar(v: Any) -> Any:
-    return v.item() if isinstance(v, np.generic) else v
-
-
 def _column(df: pd.DataFrame, column: str | None, option: str, what: str) -> np.ndarray:
     if column is None:
         return np.ones(len(df))
@@ -484,7 +480,7 @@ def _column(df: pd.DataFrame, column: str | None, option: str, what: str) -> np.
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
-            f"{what} column {column!r} has a missing, negative or non-numeric value at id {_scalar(df['id'].iloc[i])!r} ({_scalar(df[column].iloc[i])!r})",
+            f"{what} column {column!r} has a missing, negative or non-numeric value at id {plain(df['id'].iloc[i])!r} ({plain(df[column].iloc[i])!r})",
             f"fill {column} with numbers >= 0",
         )
     return v

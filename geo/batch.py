@@ -77,7 +77,7 @@ from tqdm.auto import tqdm
 
 import geo.routing
 from geo._private.writeout import atomic_target, write_text
-from geo.errors import DataError, InputError, SnapError
+from geo.errors import DataError, InputError, SnapError, plain
 from geo.io import cache_key, load_network
 from geo.isochrones import isochrones
 from geo.routing import DEFAULT_MAX_SNAP_M, od_matrix, points_table
@@ -228,21 +228,17 @@ def read_points(spec: str | os.PathLike[str], *, option: str = "--origins", net:
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"{option} point {_scalar(out['id'].iloc[i])!r} of {path.name} has no valid lon,lat ({out['lon'].iloc[i]}, {out['lat'].iloc[i]})",
+            f"{option} point {plain(out['id'].iloc[i])!r} of {path.name} has no valid lon,lat ({out['lon'].iloc[i]}, {out['lat'].iloc[i]})",
             "give WGS84 longitude and latitude in degrees",
         )
     dup = out["id"].duplicated()
     if dup.any():
         raise InputError(
-            f"{option} id {_scalar(out['id'][dup].iloc[0])!r} appears more than once in {path.name}",
+            f"{option} id {plain(out['id'][dup].iloc[0])!r} appears more than once in {path.name}",
             "make the id column unique (or drop it to use row numbers)",
         )
     return out
 
-
-def _scalar(v: Any) -> Any:
-    """A numpy scalar as the Python value (for messages: ``1``, not ``np.int64(1)``)."""
-    return v.item() if isinstance(v, np.generic) else v
 
 
 def points_fingerprint(points: pd.DataFrame) -> str:

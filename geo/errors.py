@@ -17,6 +17,8 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
+
 
 class GeoError(Exception):
     """Base class for errors caused by input the user can correct.
@@ -113,6 +115,18 @@ def close_names(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     ['max_station_m', 'max_snap_m']
     """
     return difflib.get_close_matches(str(word), [str(c) for c in choices], n=n, cutoff=0.6)
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python value, for messages (``1``, not ``np.int64(1)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> repr(plain(np.int64(1))), repr(plain("a"))
+    ('1', "'a'")
+    """
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def check_keys(mapping: Mapping[str, Any], allowed: Iterable[str], where: str, what: str = "key") -> None:

@@ -46,7 +46,7 @@ from geo._private import cch as _cch
 from geo._private.cache import cached_value
 from geo._private.dijkstra import dijkstra, path_to
 from geo._private.segindex import SegmentIndex
-from geo.errors import InputError, SnapError
+from geo.errors import InputError, SnapError, plain
 from geo.network import Network
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ PointsLike: TypeAlias = Iterable[Point] | np.ndarray | pd.DataFrame | pd.Series
 
 def _label(frame: pd.DataFrame, i: int) -> object:
     """How messages name row ``i``: its id (the ``id`` column, else the index)."""
-    return _scalar(frame["id"].iloc[i] if "id" in frame.columns else frame.index[i])
+    return plain(frame["id"].iloc[i] if "id" in frame.columns else frame.index[i])
 
 
 def _frame_points(points: object, what: str) -> pd.DataFrame | None:
@@ -132,10 +132,6 @@ def _frame_points(points: object, what: str) -> pd.DataFrame | None:
         )
     return out
 
-
-def _scalar(v: object) -> object:
-    """A numpy scalar as the Python value (for messages: ``1``, not ``np.int64(1)``)."""
-    return v.item() if isinstance(v, np.generic) else v
 
 
 def as_points(points: PointsLike) -> np.ndarray:
@@ -193,7 +189,7 @@ def point_ids(points: PointsLike, what: str = "points") -> np.ndarray | None:
     dup = pd.Index(ids).duplicated()
     if dup.any():
         raise InputError(
-            f"{what} id {_scalar(ids[np.flatnonzero(dup)[0]])!r} appears more than once",
+            f"{what} id {plain(ids[np.flatnonzero(dup)[0]])!r} appears more than once",
             "make the id column (or, without one, the index) unique: results are joined back by it",
         )
     return ids
