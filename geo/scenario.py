@@ -57,7 +57,7 @@ import shapely
 from pyproj import Transformer
 
 from geo._private.geodesy import haversine_m
-from geo._private.yamlio import load_yaml
+from geo._private.yamlio import load_mapping
 from geo.crs import gcj02_to_wgs84
 from geo.errors import GeoError, InputError, check_keys
 from geo.modes import ROAD_MODES, check_mode
@@ -156,10 +156,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     p = Path(path)
     name = str(p)
-    data = load_yaml(p)
-    if not isinstance(data, Mapping):
-        raise InputError(f"{name}: a scenario file must be a mapping", "start with 'id:', 'title:' and 'changes:'")
-    check_keys(data, SCENARIO_KEYS, name)
+    data = load_mapping(p, SCENARIO_KEYS, "a scenario file", "start with 'id:', 'title:' and 'changes:'")
     for k in ("id", "changes"):
         if k not in data:
             raise InputError(f"{name}: missing field {k!r}", f"add '{k}:' to the scenario file")

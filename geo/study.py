@@ -41,7 +41,7 @@ from geo import maps, plot
 from geo._private import claim_rail
 from geo._private.study_report import write_report
 from geo._private.writeout import write_csv, write_gpkg, write_text
-from geo._private.yamlio import load_yaml
+from geo._private.yamlio import load_mapping
 from geo.claims import ClaimInputs, evaluate_claims, load_claims, parse_claim, verdicts_frame, verdicts_json
 from geo.compare import compare_bands, compare_places, gained_areas, places_geodataframe
 from geo.errors import CannotEvaluate, GeoError, InputError, check_keys
@@ -237,10 +237,7 @@ def run_study(path: str | Path, out_dir: str | Path, *, quiet: bool = True) -> S
     """Run a study file and write ``out_dir/report.html`` plus the individual tables and maps."""
     p = Path(path)
     name = str(p)
-    data = load_yaml(p)
-    if not isinstance(data, Mapping):
-        raise InputError(f"{name}: a study file must be a mapping", "start with 'title:', 'networks:', 'claims:', 'scenarios:'")
-    check_keys(data, STUDY_KEYS, name)
+    data = load_mapping(p, STUDY_KEYS, "a study file", "start with 'title:', 'networks:', 'claims:', 'scenarios:'")
     if not (data.get("claims") or data.get("scenarios")):
         raise InputError(
             f"{name}: the study lists no claims and no scenarios, so there is nothing to report",

@@ -16,12 +16,13 @@ geo.errors.InputError: bad.yaml line 2, column 1: YAML syntax error: ...
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from geo.errors import InputError
+from geo.errors import InputError, check_keys
 
 
 class LineDict(dict):
@@ -131,6 +132,18 @@ def load_yaml(path: str | Path) -> Any:
     if not text.strip():
         raise InputError(f"{p} is empty", "write the YAML content (see the examples in data/)")
     return loads_yaml(text, str(p))
+
+
+def load_mapping(path: str | Path, keys: Iterable[str], what: str, fix: str) -> Mapping[str, Any]:
+    """Read a YAML file that must be a mapping with only ``keys`` (a claim, scenario, study or line file).
+
+    ``what`` names the file kind in the error (``"a scenario file"``), ``fix`` says how such a file starts.
+    """
+    data = load_yaml(path)
+    if not isinstance(data, Mapping):
+        raise InputError(f"{path}: {what} must be a mapping", fix)
+    check_keys(data, keys, str(path))
+    return data
 
 
 def where(name: str, obj: Any, what: str = "") -> str:
