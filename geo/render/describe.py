@@ -167,15 +167,15 @@ def wgs84(obj: Any, what: str) -> gpd.GeoDataFrame:
 
 def points(obj: Any, what: str = "origins") -> gpd.GeoDataFrame:
     """Origins in any common form -> GeoDataFrame of points (EPSG:4326) with a 'name' column."""
-    if obj is None:
-        return gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
     if isinstance(obj, gpd.GeoDataFrame | gpd.GeoSeries):
         gdf = _to4326(as_gdf(obj, what)).copy()
         gdf.geometry = gdf.geometry.representative_point()
         if "name" not in gdf.columns:
             gdf["name"] = [f"{what[:-1] if what.endswith('s') else what} {i + 1}" for i in range(len(gdf))]
         return gdf
-    if isinstance(obj, shapely.Geometry) or (
+    if obj is None:
+        obj = []
+    elif isinstance(obj, shapely.Geometry) or (
         isinstance(obj, tuple) and len(obj) == 2 and all(isinstance(v, int | float | np.floating) for v in obj)
     ):
         obj = [obj]
@@ -465,19 +465,16 @@ def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = Fals
         for (_, r), k in zip(lg.iterrows(), kinds):
             extra = [(c, _cell(r, c)) for c in ("ref", "operator", "maxspeed", "design_speed_kmh", "speed_kmh")]
             tips.append(tip([("type", {"hsr": "high-speed"}.get(k, k)), *extra], head=str(_cell(r, "name") or name)))
-        colour = [S.PROPOSED_COLOR if proposed else S.RAIL_COLORS.get(k, S.RAIL_COLORS["rail"]) for k in kinds]
-        layers.append(layer(f"{name} lines" + (" (proposed)" if proposed else ""), "lines", lg, color=colour,
+        colour_of = {k: S.PROPOSED_COLOR if proposed else S.RAIL_COLORS.get(k, S.RAIL_COLORS["rail"]) for k in kinds}
+        suffix = " (proposed)" if proposed else ""
+        layers.append(layer(f"{name} lines{suffix}", "lines", lg, color=[colour_of[k] for k in kinds],
                             width=[4.5 if k == "hsr" or proposed else 3 for k in kinds],
                             lw=[2.2 if k == "hsr" else 1.4 for k in kinds], dash="10 6" if proposed else None,
                             opacity=0.95, casing=(7, 0, 0.7), tips=tips, pane="top", z=7.5, decimals=5))  # fmt: skip
-        for k in dict.fromkeys(kinds):
-            label = {"hsr": "High-speed rail", "rail": "Railway"}.get(k, k.replace("_", " ").title())
-            c = S.PROPOSED_COLOR if proposed else S.RAIL_COLORS.get(k, S.RAIL_COLORS["rail"])
-            label += " (proposed)" if proposed else ""
-            rows.append(Row("line", label, c, dash="dashed" if proposed else "solid"))
+        rows += [Row("line", S.RAIL_LABEL.get(k, k.replace("_", " ").title()) + suffix, c,
+                     dash="dashed" if proposed else "solid") for k, c in colour_of.items()]  # fmt: skip
     if sg is not None and len(sg):
-        names = [str(n) if n is not None else "" for n in (sg["name"] if "name" in sg.columns else [None] * len(sg))]
-        names = ["" if n in ("nan", "<NA>", "None") else n for n in names]
+        names = [str(_cell(r, "name") or "") for _, r in sg.iterrows()]
         tips = _tips(sg, ("line", "lines", "code"), [n or "station" for n in names])
         layers.append(layer(f"{name} stations", "points", sg, fill="#ffffff", width=2, lw=2, radius=5, size=60,
                             tips=tips, pane="top", z=12))  # fmt: skip
@@ -530,20 +527,16 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
     if len(a):
         lay, band_rows = bands(a, name=after_name, colors=colors, all_minutes=all_minutes, panels=("after", "overlay"))
         layers.append(lay)
-    gained_at, gained = [], []
     ub, ua = ({float(m): shapely.union_all(v.values) for m, v in x.groupby(_minutes(x)).geometry} for x in (b, a))
-    for mnt, geom in sorted(ua.items()):  # area gained per threshold: after band minus before band
-        g = shapely.make_valid(shapely.difference(geom, ub.get(mnt, shapely.Polygon())))
-        if not g.is_empty and g.area > 0:
-            gained_at.append(mnt)
-            gained.append(g)
-    if gained:
-        gg = gpd.GeoDataFrame({"minutes": gained_at}, geometry=gained, crs=4326)
+    gained = [shapely.make_valid(shapely.difference(g, ub.get(m, shapely.Polygon()))) for m, g in sorted(ua.items())]
+    gg = gpd.GeoDataFrame({"minutes": sorted(ua)}, geometry=gained, crs=4326)  # after band minus before band
+    gg = gg[~gg.is_empty & (shapely.area(gg.geometry.values) > 0)].iloc[::-1]  # largest first
+    if len(gg):
         km2 = gg.to_crs(gg.estimate_utm_crs()).area / 1e6
         tips = [tip([("area gained", f"{x:,.2f} km²")], head=f"Newly within {S.format_minutes(m)} min")
-                for m, x in zip(gained_at, km2)]  # fmt: skip
-        layers.append(layer("Area gained", "polygons", gg.iloc[::-1], color="#00733c", fill="#00a651", width=2.2, lw=1,
-                            dash="5 3", fill_opacity=0.12, tips=tips[::-1], opacity=1.0, static=False))  # fmt: skip
+                for m, x in zip(gg["minutes"], km2)]  # fmt: skip
+        layers.append(layer("Area gained", "polygons", gg, color="#00733c", fill="#00a651", width=2.2, lw=1,
+                            dash="5 3", fill_opacity=0.12, tips=tips, opacity=1.0, static=False))  # fmt: skip
         rows.insert(0, Row("line", "Area gained", "#00733c", width=3, dash="dashed", static=False))
     if prop is not None and len(prop):
         heads = [str(_cell(r, "name") or "Proposed") for _, r in prop.iterrows()]
