@@ -22,7 +22,7 @@ from jinja2 import Template
 
 from geo._private import style as S
 from geo._private.offline import escape, make_offline
-from geo.crs import wgs84_to_gcj02
+from geo.crs import from_wgs84, geometry_to_datum
 from geo.errors import InputError
 from geo.render.describe import Bounds, Layer, Legend, MapSpec
 
@@ -124,6 +124,7 @@ def _setup(m: Any) -> None:
     """CSS and custom panes, once per map."""
     if getattr(m, "_geo_setup", False):
         return
+    m._geo_datum = getattr(m, "_geo_datum", "wgs84")  # maps made elsewhere: overlays stay in WGS84
     m.get_root().header.add_child(folium.Element(_CSS), name="geo_css")
     for pane, z, events in _PANES.values():
         folium.map.CustomPane(pane, z_index=z, pointer_events=events).add_to(m)
@@ -161,14 +162,6 @@ def new_map(bounds: Bounds | None, tiles: str | Sequence[str] | None) -> Any:
     return m
 
 
-def _shift(m: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 coordinates in the map's datum (GCJ-02 under Amap tiles)."""
-    if getattr(m, "_geo_datum", "wgs84") != "gcj02":
-        return x, y
-    gx, gy = wgs84_to_gcj02(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-    return np.asarray(gx, dtype=float), np.asarray(gy, dtype=float)
-
-
 def fit(m: Any, bounds: Sequence[float]) -> None:
     """Fit the view to ``bounds`` (WGS84) once the map has a size; a later fit replaces this one."""
     minx, miny, maxx, maxy = (float(b) for b in bounds)
@@ -177,24 +170,22 @@ def fit(m: Any, bounds: Sequence[float]) -> None:
     if maxx - minx < 1e-9 and maxy - miny < 1e-9:  # one point
         d = _POINT_HALF_SIDE_DEG
         minx, miny, maxx, maxy = minx - d, miny - d, maxx + d, maxy + d
-    (minx, maxx), (miny, maxy) = _shift(m, np.array([minx, maxx]), np.array([miny, maxy]))
+    (minx, maxx), (miny, maxy) = from_wgs84(np.array([minx, maxx]), np.array([miny, maxy]), m._geo_datum)
     _macro(_FIT_JS, m, name="geo_fit", bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]],
            max_zoom=_FIT_MAX_ZOOM)  # fmt: skip
 
 
 def _geojson(m: Any, lay: Layer, props: dict[str, list[Any]]) -> dict[str, Any]:
     """A FeatureCollection with ONLY the given (safe) properties, shifted to the map's datum, rounded."""
-    def tf(coords: np.ndarray) -> np.ndarray:
-        return np.round(np.column_stack(_shift(m, coords[:, 0], coords[:, 1])) if len(coords) else coords, lay.decimals)
-
-    geoms = shapely.transform(lay.gdf.geometry.values, tf)
+    geoms = geometry_to_datum(lay.gdf.geometry.values, m._geo_datum)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, lay.decimals))
     feats = [{"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)),
               "properties": {k: v[i] for k, v in props.items()}} for i, g in enumerate(geoms)]  # fmt: skip
     return {"type": "FeatureCollection", "features": feats}
 
 
 def _xy(m: Any, lay: Layer) -> np.ndarray:
-    x, y = _shift(m, lay.gdf.geometry.x.to_numpy(), lay.gdf.geometry.y.to_numpy())
+    x, y = from_wgs84(lay.gdf.geometry.x.to_numpy(), lay.gdf.geometry.y.to_numpy(), m._geo_datum)
     return np.column_stack([np.round(x, lay.decimals), np.round(y, lay.decimals)])
 
 
