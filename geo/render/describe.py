@@ -312,15 +312,15 @@ def _tips(g: gpd.GeoDataFrame, cols: Sequence[str], heads: Iterable[str]) -> lis
 
 
 # ---------------------------------------------------------------------------------------------- layers
-def network(net: Any, *, name: str = "Road network", max_segments: int = 250_000,
-            legend: bool = False) -> tuple[list[Layer], list[Row]]:  # fmt: skip
+def network(net: Any, *, name: str = "Road network", max_segments: int = 250_000, legend: bool = False,
+            show: bool = True) -> tuple[list[Layer], list[Row]]:  # fmt: skip
     """A network as grey lines by road class (minor roads dropped above ``max_segments``), and its legend rows."""
     lines, dropped = network_lines(net, max_segments)
     if not len(lines):
         return [], []
     st = [S.ROAD_STYLE[c] for c in lines["class"]]
     lay = layer(name if not dropped else f"{name} (major roads)", "lines", lines, color=[s[0] for s in st],
-                width=[s[1] for s in st], lw=[s[1] * 0.45 for s in st], pane="roads", z=5.0, decimals=5,
+                width=[s[1] for s in st], lw=[s[1] * 0.45 for s in st], pane="roads", z=5.0, decimals=5, show=show,
                 dash=["4 3" if c == "rail" else None for c in lines["class"]])  # fmt: skip
     present = [c for c in S.ROAD_STYLE if c in set(lines["class"])]
     rows = [Row("line", S.ROAD_LABEL[c], S.ROAD_STYLE[c][0], width=max(S.ROAD_STYLE[c][1], 1.5) + 1,

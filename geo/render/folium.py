@@ -39,8 +39,9 @@ TILES["gaode"] = TILES["amap"]
 
 # web panes: boundaries (z 440) and roads (z 450) above the bands, not interactive; "top" (z 460) interactive
 _PANES = {"boundary": ("geo-boundaries", 440, False), "roads": ("geo-roads", 450, False), "top": ("geo-top", 460, True)}
-_LABEL_CSS = {  # text layers: inline style of the label (``{r}``: the marker radius + 4 px)
-    "area": "", "station": "color:#111;font-size:12px;margin:-18px 0 0 8px", "place": "color:#222;margin:-8px 0 0 {r}px"
+_LABEL_STYLE = {  # text layers: style attribute of the label (``{r}``: the marker radius + 4 px)
+    "area": "", "station": ' style="color:#111;font-size:12px;margin:-18px 0 0 8px"',
+    "place": ' style="color:#222;margin:-8px 0 0 {r}px"',
 }  # fmt: skip
 
 _CSS = """
@@ -204,8 +205,8 @@ def _draw(m: Any, fg: Any, lay: Layer) -> None:
     if lay.kind == "text":
         for (x, y), text, r in zip(_xy(m, lay), lay.labels or [], lay.radius or [0.0] * n):
             if text:
-                css = _LABEL_CSS[lay.label_style].format(r=f"{r + 4:.0f}")
-                html = f'<div class="geo-label"{f" style={chr(34)}{css}{chr(34)}" if css else ""}>{escape(text)}</div>'
+                attr = _LABEL_STYLE[lay.label_style].format(r=f"{r + 4:.0f}")
+                html = f'<div class="geo-label"{attr}>{escape(text)}</div>'
                 folium.Marker([y, x], icon=folium.DivIcon(html=html, icon_size=(0, 0)), interactive=False).add_to(fg)
         return
     if lay.kind == "points" and not lay.bulk:  # one opaque circle per point, above the other layers
