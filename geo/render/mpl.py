@@ -8,6 +8,7 @@ nothing is left open, and the backend is never switched.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import math
@@ -67,22 +68,15 @@ def cjk_font() -> str | None:
     True
     """
 
-    def find() -> str | None:
-        installed = {f.name for f in font_manager.fontManager.ttflist}
-        return next((name for name in _CJK_FONTS if name in installed), None)
-
-    found = find()
-    if found is None:
+    if not {f.name for f in font_manager.fontManager.ttflist} & set(_CJK_FONTS):
         # matplotlib's font cache may predate the font's installation: register CJK font files directly
         pattern = re.compile(r"(cjk|wqy|wenquanyi|sourcehan|simhei|msyh|ukai|uming)", re.I)
         for f in font_manager.findSystemFonts():
             if pattern.search(Path(f).name):
-                try:
+                with contextlib.suppress(OSError, RuntimeError, ValueError):  # an unreadable font file
                     font_manager.fontManager.addfont(f)
-                except (OSError, RuntimeError, ValueError):  # pragma: no cover - unreadable font file
-                    continue
-        found = find()
-    return found
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in _CJK_FONTS if name in installed), None)
 
 
 def rc() -> Any:
@@ -192,11 +186,8 @@ def _draw_layer(ax: Axes, lay: Layer, crs: str) -> None:
 def _finish(ax: Axes, rows: list[Row], legend_title: str | None, title: str | None, attribution: str | None,
             scale_bar: bool, north_arrow: bool) -> None:  # fmt: skip
     """Frame, title, legend, scale bar, north arrow and attribution of one axes."""
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_facecolor("#f5f4f0")
-    for sp in ax.spines.values():
-        sp.set_color("#bbbbbb")
+    ax.set(xticks=[], yticks=[], facecolor="#f5f4f0")
+    ax.spines[:].set_color("#bbbbbb")
     if title:
         ax.set_title(title, fontsize=13, fontweight="bold", color="#222222")
     if rows:
