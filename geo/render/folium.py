@@ -114,11 +114,9 @@ def _macro(template: str, parent: Any, name: str | None = None, **attrs: Any) ->
 
 
 def _attribution(m: Any, text_html: str) -> None:
-    done: set[str] = getattr(m, "_geo_attributions", set())
-    if text_html not in done:
-        m._geo_attributions = done | {text_html}
-        js = "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});"
-        _macro(js, m, text=text_html)
+    """Add ``text_html`` to the map's attribution (named by the text, so that a repeat replaces it in place)."""
+    js = "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});"
+    _macro(js, m, name=f"geo_attribution {text_html}", text=text_html)
 
 
 def _setup(m: Any) -> None:
