@@ -43,6 +43,11 @@ _LABEL_STYLE = {  # text layers: style attribute of the label (``{r}``: the mark
     "area": "", "station": ' style="color:#111;font-size:12px;margin:-18px 0 0 8px"',
     "place": ' style="color:#222;margin:-8px 0 0 {r}px"',
 }  # fmt: skip
+_LEGEND_SYMBOL = {  # legend rows: the symbol before the label ({w}: line width in px)
+    "swatch": '<span class="geo-swatch" style="background:{c}"></span>',
+    "line": '<span class="geo-line" style="border-top:{w:g}px {dash} {c}"></span>',
+    "dot": '<span class="geo-dot" style="background:{c};border-color:{edge}"></span>',
+}
 
 _CSS = """
 <style>
@@ -250,21 +255,13 @@ def _draw(m: Any, fg: Any, lay: Layer) -> None:
 def legend_html(legend: Legend) -> str:
     """The legend as escaped HTML rows."""
     out = [f'<div class="geo-legend-title">{escape(legend.title)}</div>'] if legend.title else []
-    for r in legend.rows:
-        if not r.web:
-            continue
+    for r in (r for r in legend.rows if r.web):
+        label = escape(r.label)
         if r.kind == "note":
-            style = "color:#666;font-size:11px;max-width:190px"
-            out.append(f'<div class="geo-row" style="{style}">{escape(r.label)}</div>')
-            continue
-        c = escape(r.color)
-        if r.kind == "swatch":
-            sw = f'<span class="geo-swatch" style="background:{c}"></span>'
-        elif r.kind == "line":
-            sw = f'<span class="geo-line" style="border-top:{r.width:g}px {r.dash} {c}"></span>'
+            out.append(f'<div class="geo-row" style="color:#666;font-size:11px;max-width:190px">{label}</div>')
         else:
-            sw = f'<span class="geo-dot" style="background:{c};border-color:{escape(r.edge)}"></span>'
-        out.append(f'<div class="geo-row">{sw}<span>{escape(r.label)}</span></div>')
+            sw = _LEGEND_SYMBOL[r.kind].format(c=escape(r.color), edge=escape(r.edge), w=r.width, dash=r.dash)
+            out.append(f'<div class="geo-row">{sw}<span>{label}</span></div>')
     return "".join(out)
 
 
