@@ -502,7 +502,7 @@ def points_layer(pts_in: Any, *, name: str, label: str | None, color: str, radiu
 
 
 def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors: Sequence[str] | None,
-               before_name: str = "Before", after_name: str = "After", side_by_side: bool = True) -> MapSpec:
+               before_name: str = "Before", after_name: str = "After", side_by_side: bool = True) -> MapSpec:  # fmt: skip
     """Before/after bands, the area each band gains, the proposed roads or lines, and the origins.
 
     The web map stacks both (before hidden at first); a static figure shows the
@@ -591,6 +591,7 @@ def gains(pts_in: Any, *, before: str, after: str, label: str, name: str) -> Map
                             static=label in g.columns))  # fmt: skip
     layers.append(layer(name, "points", g, color=[S.darker(c, 0.6) for c in fill], fill=fill, width=1.5, lw=0.8,
                         radius=radius, size=size, tips=tips, pane="top", z=12))  # fmt: skip
+
     def dot(label: str, c: str, **kw: Any) -> Row:
         return Row("dot", label, c, S.darker(c, 0.6), **kw)
 
