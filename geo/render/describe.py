@@ -591,14 +591,11 @@ def gains(pts_in: Any, *, before: str, after: str, label: str, name: str) -> Map
                             static=label in g.columns))  # fmt: skip
     layers.append(layer(name, "points", g, color=[S.darker(c, 0.6) for c in fill], fill=fill, width=1.5, lw=0.8,
                         radius=radius, size=size, tips=tips, pane="top", z=12))  # fmt: skip
-
-    def dot(label: str, c: str, **kw: Any) -> Row:
-        return Row("dot", label, c, S.darker(c, 0.6), **kw)
-
-    lo, hi = S.ramp(S.GAIN_RAMP[1:], 0.0), S.ramp(S.GAIN_RAMP[1:], 1.0)
-    rows = [dot("a little faster", lo, static=False), dot(f"{top:.0f} min faster", hi, lw=1, ms=10)]
-    rows = rows if faster.size else []
-    rows += [dot("newly reachable", S.NEW_REACH_COLOR, lw=1, ms=10)] if np.any(np.isnan(b) & np.isfinite(a)) else []
-    rows += [dot("slower", S.LOSS_COLOR, lw=1, ms=7)] if np.any(saved < -1e-9) else []
-    rows.append(dot("no change / unreachable", S.NO_CHANGE_COLOR, lw=1, ms=5))
+    rows = [Row("dot", label, c, S.darker(c, 0.6), **kw) for label, c, kw, shown in (  # shown: some place is so
+        ("a little faster", S.ramp(S.GAIN_RAMP[1:], 0.0), {"static": False}, faster.size),
+        (f"{top:.0f} min faster", S.ramp(S.GAIN_RAMP[1:], 1.0), {"lw": 1, "ms": 10}, faster.size),
+        ("newly reachable", S.NEW_REACH_COLOR, {"lw": 1, "ms": 10}, np.any(np.isnan(b) & np.isfinite(a))),
+        ("slower", S.LOSS_COLOR, {"lw": 1, "ms": 7}, np.any(saved < -1e-9)),
+        ("no change / unreachable", S.NO_CHANGE_COLOR, {"lw": 1, "ms": 5}, True),
+    ) if shown]  # fmt: skip
     return MapSpec(layers, [Legend(name, rows)], extent_of(g), pad=0.15)
