@@ -78,6 +78,7 @@ html body .leaflet-container { background: #f5f4f0; }
 # padding, and wait for a resize otherwise. Bounds of zero size (one place) would ask for an infinite zoom
 # (NaN without a tile layer's maxZoom): ``fit`` widens them and ``maxZoom`` caps the zoom.
 _FIT_MAX_ZOOM = 17
+_WORLD: Bounds = (-180.0, -60.0, 180.0, 75.0)  # shown when there is nothing to fit
 _POINT_HALF_SIDE_DEG = 0.01  # one place: show about 2 km around it
 _FIT_JS = """
 (function (map) {
@@ -154,7 +155,7 @@ def tile_names(tiles: str | Sequence[str] | None) -> list[str]:
 def new_map(bounds: Bounds | None, tiles: str | Sequence[str] | None) -> Any:
     """An empty map centred on ``bounds`` with optional web tiles (none: renders offline)."""
     names = tile_names(tiles)
-    minx, miny, maxx, maxy = bounds if bounds is not None else (-180.0, -60.0, 180.0, 75.0)
+    minx, miny, maxx, maxy = bounds or _WORLD
     m: Any = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None,
                         prefer_canvas=True, control_scale=True)  # fmt: skip
     m._geo_datum = TILES[names[0]][2] if names else "wgs84"
@@ -291,7 +292,7 @@ def draw(spec: MapSpec, m: Any = None, *, tiles: str | Sequence[str] | None = No
         title = folium.Element(f'<div class="geo-title">{escape(spec.title)}</div>')
         m.get_root().html.add_child(title, name="geo_title")
     if created:
-        fit(m, spec.bounds if spec.bounds is not None else (-180.0, -60.0, 180.0, 75.0))
+        fit(m, spec.bounds or _WORLD)
     for key, child in list(m._children.items()):  # (re)place the layer control last so it lists every layer
         if isinstance(child, folium.LayerControl):
             del m._children[key]

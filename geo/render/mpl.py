@@ -225,9 +225,8 @@ def draw(spec: MapSpec, *, ax: Axes | None = None, figsize: tuple[float, float] 
             axes = list(np.atleast_1d(fig.subplots(1, len(panels))))
         for i, ((key, panel_title), a) in enumerate(zip(panels, axes)):
             a._geo_crs = crs  # type: ignore[attr-defined]  # a later draw onto this axes uses the same projection
-            a.set_xlim(minx - w * spec.pad, maxx + w * spec.pad)
-            a.set_ylim(miny - h * spec.pad, maxy + h * spec.pad)
-            a.set_aspect("equal")
+            a.set(xlim=(minx - w * spec.pad, maxx + w * spec.pad), ylim=(miny - h * spec.pad, maxy + h * spec.pad),
+                  aspect="equal")  # fmt: skip
             for lay in spec.layers:
                 if _here(lay, key) and len(lay.gdf):
                     _draw_layer(a, lay, crs)
