@@ -82,6 +82,8 @@ class Row:
 
 @dataclasses.dataclass
 class Legend:
+    """A titled list of rows; the rows a medium or panel does not show are left out there (and so is an empty legend)."""
+
     title: str | None
     rows: list[Row]
 
@@ -403,7 +405,7 @@ def isochrone(b: Any, origins_: Any, *, name: str, colors: Sequence[str] | None,
     b = check_bands(b)
     lay, rows = bands(b, name=name, colors=colors)  # (an empty layer when there are no bands)
     o_layers, o_rows = origins(origins_)
-    legends = [Legend("Travel time (minutes)", rows + o_rows)] if legend and rows + o_rows else []
+    legends = [Legend("Travel time (minutes)", rows + o_rows)] if legend else []
     return MapSpec([lay, *o_layers], legends, extent_of(b, points(origins_)))
 
 
@@ -411,7 +413,7 @@ def network_map(net: Any, *, name: str = "Road network", max_segments: int = 250
     """A network by road class, with its legend."""
     bounds = extent_of(net if hasattr(net, "indptr") else as_gdf(net, "network"))
     layers, rows = network(net, name=name, max_segments=max_segments, legend=True)
-    return MapSpec(layers, [Legend("Network", rows)] if rows else [], bounds)
+    return MapSpec(layers, [Legend("Network", rows)], bounds)
 
 
 _ROUTE_FIELDS = (("from", "from", "{}"), ("to", "to", "{}"), ("name", "name", "{}"), ("ref", "ref", "{}"),
@@ -482,7 +484,7 @@ def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = Fals
             layers.append(layer(f"{name} stations", "text", sg, labels=names, label_style="station",
                                 web=len(sg) <= 150, static=len(sg) <= 40, z=13))  # fmt: skip
         rows.append(Row("dot", "Station", lw=2))
-    return MapSpec(layers, [Legend(name, rows)] if rows else [], extent_of(lg, sg))
+    return MapSpec(layers, [Legend(name, rows)], extent_of(lg, sg))
 
 
 def points_layer(pts_in: Any, *, name: str, label: str | None, color: str, radius: float, legend: bool) -> MapSpec:
@@ -498,7 +500,7 @@ def points_layer(pts_in: Any, *, name: str, label: str | None, color: str, radiu
     lay = layer(name, "points", pts[[pts.geometry.name]], color="#ffffff", fill=color, width=1, lw=1, radius=radius,
                 size=radius**2 * 3, tips=tips, fill_opacity=0.9, bulk=True, pane="top", z=11)  # fmt: skip
     rows = [Row("dot", f"{name} ({len(pts):,})", color)] if legend else []
-    return MapSpec([lay], [Legend(name, rows)] if rows else [], bounds)
+    return MapSpec([lay], [Legend(name, rows)], bounds)
 
 
 def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors: Sequence[str] | None,
@@ -547,7 +549,7 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
         rows.append(Row("line", "proposed", S.PROPOSED_COLOR, lw=3.5, web=False, panels=("after", "overlay")))
     o_layers, o_rows = origins(origins_)
     rows += [*o_rows, Row("note", f"{after_name} shown; switch on {before_name} in the layer list", static=False)]
-    legends = ([Legend("Travel time (minutes)", band_rows)] if band_rows else []) + [Legend("Scenario", rows)]
+    legends = [Legend("Travel time (minutes)", band_rows), Legend("Scenario", rows)]
     panels = [("before", "Before"), ("after", "After")] if side_by_side else [("overlay", "Before (dashed) / after")]
     return MapSpec(layers + o_layers, legends, bounds, panels=panels)
 
