@@ -102,10 +102,7 @@ def add_network(m: folium.Map, net: Net, *, name: str = "Road network", show: bo
     Minor roads are left out when the network has more than ``max_segments``
     segments (the page stays small and fast).
     """
-    layers, _ = D.network(net, name=name, max_segments=max_segments)
-    for lay in layers:
-        lay.show = show
-    return draw(D.MapSpec(layers, [], None), m)
+    return draw(D.MapSpec(D.network(net, name=name, max_segments=max_segments, show=show)[0], [], None), m)
 
 
 def add_boundaries(m: folium.Map, boundaries: Layer, *, name: str = "Boundaries", clip: Sequence[float] | None = None,

@@ -83,7 +83,7 @@ def render_kinds(out: Path) -> None:
                              geometry=gpd.points_from_xy(o[0] + np.linspace(-0.02, 0.02, 12),
                                                          o[1] + np.sin(np.arange(12)) * 0.01), crs=4326)  # fmt: skip
     road = gpd.GeoDataFrame({"name": ["新路"], "highway": ["primary"]},
-                            geometry=[shapely.LineString([o, (o[0] + 0.012, o[1] + 0.002)])], crs=4326)
+                            geometry=[shapely.LineString([o, (o[0] + 0.012, o[1] + 0.002)])], crs=4326)  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     station = [(*o, "站")]
     web = {

@@ -50,6 +50,7 @@ MINOR_CLASSES = ("minor", "path")
 PROPOSED_COLOR = "#d6008f"  # magenta: stands out against the red/yellow bands
 ROUTE_COLORS = {"walk": "#2b8cbe", "bike": "#31a354", "drive": "#3f007d", "rail": "#111111", "transfer": "#969696"}
 RAIL_COLORS = {"hsr": "#c51b7d", "rail": "#4d4d4d", "metro": "#2166ac", "subway": "#2166ac", "light_rail": "#4393c3"}
+RAIL_LABEL = {"hsr": "High-speed rail", "rail": "Railway"}  # legend; other kinds: their name in title case
 GAIN_RAMP = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")  # minutes saved, low -> high
 LOSS_COLOR = "#b2182b"
 NEW_REACH_COLOR = "#2c7fb8"

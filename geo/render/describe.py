@@ -82,6 +82,8 @@ class Row:
 
 @dataclasses.dataclass
 class Legend:
+    """A titled list of rows; the rows a medium or panel does not show are left out there (and so is an empty legend)."""
+
     title: str | None
     rows: list[Row]
 
@@ -167,15 +169,15 @@ def wgs84(obj: Any, what: str) -> gpd.GeoDataFrame:
 
 def points(obj: Any, what: str = "origins") -> gpd.GeoDataFrame:
     """Origins in any common form -> GeoDataFrame of points (EPSG:4326) with a 'name' column."""
-    if obj is None:
-        return gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
     if isinstance(obj, gpd.GeoDataFrame | gpd.GeoSeries):
         gdf = _to4326(as_gdf(obj, what)).copy()
         gdf.geometry = gdf.geometry.representative_point()
         if "name" not in gdf.columns:
             gdf["name"] = [f"{what[:-1] if what.endswith('s') else what} {i + 1}" for i in range(len(gdf))]
         return gdf
-    if isinstance(obj, shapely.Geometry) or (
+    if obj is None:
+        obj = []
+    elif isinstance(obj, shapely.Geometry) or (
         isinstance(obj, tuple) and len(obj) == 2 and all(isinstance(v, int | float | np.floating) for v in obj)
     ):
         obj = [obj]
@@ -312,15 +314,15 @@ def _tips(g: gpd.GeoDataFrame, cols: Sequence[str], heads: Iterable[str]) -> lis
 
 
 # ---------------------------------------------------------------------------------------------- layers
-def network(net: Any, *, name: str = "Road network", max_segments: int = 250_000,
-            legend: bool = False) -> tuple[list[Layer], list[Row]]:  # fmt: skip
+def network(net: Any, *, name: str = "Road network", max_segments: int = 250_000, legend: bool = False,
+            show: bool = True) -> tuple[list[Layer], list[Row]]:  # fmt: skip
     """A network as grey lines by road class (minor roads dropped above ``max_segments``), and its legend rows."""
     lines, dropped = network_lines(net, max_segments)
     if not len(lines):
         return [], []
     st = [S.ROAD_STYLE[c] for c in lines["class"]]
     lay = layer(name if not dropped else f"{name} (major roads)", "lines", lines, color=[s[0] for s in st],
-                width=[s[1] for s in st], lw=[s[1] * 0.45 for s in st], pane="roads", z=5.0, decimals=5,
+                width=[s[1] for s in st], lw=[s[1] * 0.45 for s in st], pane="roads", z=5.0, decimals=5, show=show,
                 dash=["4 3" if c == "rail" else None for c in lines["class"]])  # fmt: skip
     present = [c for c in S.ROAD_STYLE if c in set(lines["class"])]
     rows = [Row("line", S.ROAD_LABEL[c], S.ROAD_STYLE[c][0], width=max(S.ROAD_STYLE[c][1], 1.5) + 1,
@@ -403,7 +405,7 @@ def isochrone(b: Any, origins_: Any, *, name: str, colors: Sequence[str] | None,
     b = check_bands(b)
     lay, rows = bands(b, name=name, colors=colors)  # (an empty layer when there are no bands)
     o_layers, o_rows = origins(origins_)
-    legends = [Legend("Travel time (minutes)", rows + o_rows)] if legend and rows + o_rows else []
+    legends = [Legend("Travel time (minutes)", rows + o_rows)] if legend else []
     return MapSpec([lay, *o_layers], legends, extent_of(b, points(origins_)))
 
 
@@ -411,7 +413,7 @@ def network_map(net: Any, *, name: str = "Road network", max_segments: int = 250
     """A network by road class, with its legend."""
     bounds = extent_of(net if hasattr(net, "indptr") else as_gdf(net, "network"))
     layers, rows = network(net, name=name, max_segments=max_segments, legend=True)
-    return MapSpec(layers, [Legend("Network", rows)] if rows else [], bounds)
+    return MapSpec(layers, [Legend("Network", rows)], bounds)
 
 
 _ROUTE_FIELDS = (("from", "from", "{}"), ("to", "to", "{}"), ("name", "name", "{}"), ("ref", "ref", "{}"),
@@ -465,19 +467,16 @@ def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = Fals
         for (_, r), k in zip(lg.iterrows(), kinds):
             extra = [(c, _cell(r, c)) for c in ("ref", "operator", "maxspeed", "design_speed_kmh", "speed_kmh")]
             tips.append(tip([("type", {"hsr": "high-speed"}.get(k, k)), *extra], head=str(_cell(r, "name") or name)))
-        colour = [S.PROPOSED_COLOR if proposed else S.RAIL_COLORS.get(k, S.RAIL_COLORS["rail"]) for k in kinds]
-        layers.append(layer(f"{name} lines" + (" (proposed)" if proposed else ""), "lines", lg, color=colour,
+        colour_of = {k: S.PROPOSED_COLOR if proposed else S.RAIL_COLORS.get(k, S.RAIL_COLORS["rail"]) for k in kinds}
+        suffix = " (proposed)" if proposed else ""
+        layers.append(layer(f"{name} lines{suffix}", "lines", lg, color=[colour_of[k] for k in kinds],
                             width=[4.5 if k == "hsr" or proposed else 3 for k in kinds],
                             lw=[2.2 if k == "hsr" else 1.4 for k in kinds], dash="10 6" if proposed else None,
                             opacity=0.95, casing=(7, 0, 0.7), tips=tips, pane="top", z=7.5, decimals=5))  # fmt: skip
-        for k in dict.fromkeys(kinds):
-            label = {"hsr": "High-speed rail", "rail": "Railway"}.get(k, k.replace("_", " ").title())
-            c = S.PROPOSED_COLOR if proposed else S.RAIL_COLORS.get(k, S.RAIL_COLORS["rail"])
-            label += " (proposed)" if proposed else ""
-            rows.append(Row("line", label, c, dash="dashed" if proposed else "solid"))
+        rows += [Row("line", S.RAIL_LABEL.get(k, k.replace("_", " ").title()) + suffix, c,
+                     dash="dashed" if proposed else "solid") for k, c in colour_of.items()]  # fmt: skip
     if sg is not None and len(sg):
-        names = [str(n) if n is not None else "" for n in (sg["name"] if "name" in sg.columns else [None] * len(sg))]
-        names = ["" if n in ("nan", "<NA>", "None") else n for n in names]
+        names = [str(_cell(r, "name") or "") for _, r in sg.iterrows()]
         tips = _tips(sg, ("line", "lines", "code"), [n or "station" for n in names])
         layers.append(layer(f"{name} stations", "points", sg, fill="#ffffff", width=2, lw=2, radius=5, size=60,
                             tips=tips, pane="top", z=12))  # fmt: skip
@@ -485,7 +484,7 @@ def rail(lines: Any, stations: Any, *, name: str = "Rail", proposed: bool = Fals
             layers.append(layer(f"{name} stations", "text", sg, labels=names, label_style="station",
                                 web=len(sg) <= 150, static=len(sg) <= 40, z=13))  # fmt: skip
         rows.append(Row("dot", "Station", lw=2))
-    return MapSpec(layers, [Legend(name, rows)] if rows else [], extent_of(lg, sg))
+    return MapSpec(layers, [Legend(name, rows)], extent_of(lg, sg))
 
 
 def points_layer(pts_in: Any, *, name: str, label: str | None, color: str, radius: float, legend: bool) -> MapSpec:
@@ -501,11 +500,11 @@ def points_layer(pts_in: Any, *, name: str, label: str | None, color: str, radiu
     lay = layer(name, "points", pts[[pts.geometry.name]], color="#ffffff", fill=color, width=1, lw=1, radius=radius,
                 size=radius**2 * 3, tips=tips, fill_opacity=0.9, bulk=True, pane="top", z=11)  # fmt: skip
     rows = [Row("dot", f"{name} ({len(pts):,})", color)] if legend else []
-    return MapSpec([lay], [Legend(name, rows)] if rows else [], bounds)
+    return MapSpec([lay], [Legend(name, rows)], bounds)
 
 
 def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors: Sequence[str] | None,
-               before_name: str = "Before", after_name: str = "After", side_by_side: bool = True) -> MapSpec:
+               before_name: str = "Before", after_name: str = "After", side_by_side: bool = True) -> MapSpec:  # fmt: skip
     """Before/after bands, the area each band gains, the proposed roads or lines, and the origins.
 
     The web map stacks both (before hidden at first); a static figure shows the
@@ -530,20 +529,16 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
     if len(a):
         lay, band_rows = bands(a, name=after_name, colors=colors, all_minutes=all_minutes, panels=("after", "overlay"))
         layers.append(lay)
-    gained_at, gained = [], []
     ub, ua = ({float(m): shapely.union_all(v.values) for m, v in x.groupby(_minutes(x)).geometry} for x in (b, a))
-    for mnt, geom in sorted(ua.items()):  # area gained per threshold: after band minus before band
-        g = shapely.make_valid(shapely.difference(geom, ub.get(mnt, shapely.Polygon())))
-        if not g.is_empty and g.area > 0:
-            gained_at.append(mnt)
-            gained.append(g)
-    if gained:
-        gg = gpd.GeoDataFrame({"minutes": gained_at}, geometry=gained, crs=4326)
+    gained = [shapely.make_valid(shapely.difference(g, ub.get(m, shapely.Polygon()))) for m, g in sorted(ua.items())]
+    gg = gpd.GeoDataFrame({"minutes": sorted(ua)}, geometry=gained, crs=4326)  # after band minus before band
+    gg = gg[~gg.is_empty & (shapely.area(gg.geometry.values) > 0)].iloc[::-1]  # largest first
+    if len(gg):
         km2 = gg.to_crs(gg.estimate_utm_crs()).area / 1e6
         tips = [tip([("area gained", f"{x:,.2f} km²")], head=f"Newly within {S.format_minutes(m)} min")
-                for m, x in zip(gained_at, km2)]  # fmt: skip
-        layers.append(layer("Area gained", "polygons", gg.iloc[::-1], color="#00733c", fill="#00a651", width=2.2, lw=1,
-                            dash="5 3", fill_opacity=0.12, tips=tips[::-1], opacity=1.0, static=False))  # fmt: skip
+                for m, x in zip(gg["minutes"], km2)]  # fmt: skip
+        layers.append(layer("Area gained", "polygons", gg, color="#00733c", fill="#00a651", width=2.2, lw=1,
+                            dash="5 3", fill_opacity=0.12, tips=tips, opacity=1.0, static=False))  # fmt: skip
         rows.insert(0, Row("line", "Area gained", "#00733c", width=3, dash="dashed", static=False))
     if prop is not None and len(prop):
         heads = [str(_cell(r, "name") or "Proposed") for _, r in prop.iterrows()]
@@ -554,7 +549,7 @@ def comparison(before: Any, after: Any, proposed: Any, origins_: Any, *, colors:
         rows.append(Row("line", "proposed", S.PROPOSED_COLOR, lw=3.5, web=False, panels=("after", "overlay")))
     o_layers, o_rows = origins(origins_)
     rows += [*o_rows, Row("note", f"{after_name} shown; switch on {before_name} in the layer list", static=False)]
-    legends = ([Legend("Travel time (minutes)", band_rows)] if band_rows else []) + [Legend("Scenario", rows)]
+    legends = [Legend("Travel time (minutes)", band_rows), Legend("Scenario", rows)]
     panels = [("before", "Before"), ("after", "After")] if side_by_side else [("overlay", "Before (dashed) / after")]
     return MapSpec(layers + o_layers, legends, bounds, panels=panels)
 
@@ -598,13 +593,11 @@ def gains(pts_in: Any, *, before: str, after: str, label: str, name: str) -> Map
                             static=label in g.columns))  # fmt: skip
     layers.append(layer(name, "points", g, color=[S.darker(c, 0.6) for c in fill], fill=fill, width=1.5, lw=0.8,
                         radius=radius, size=size, tips=tips, pane="top", z=12))  # fmt: skip
-    def dot(label: str, c: str, **kw: Any) -> Row:
-        return Row("dot", label, c, S.darker(c, 0.6), **kw)
-
-    lo, hi = S.ramp(S.GAIN_RAMP[1:], 0.0), S.ramp(S.GAIN_RAMP[1:], 1.0)
-    rows = [dot("a little faster", lo, static=False), dot(f"{top:.0f} min faster", hi, lw=1, ms=10)]
-    rows = rows if faster.size else []
-    rows += [dot("newly reachable", S.NEW_REACH_COLOR, lw=1, ms=10)] if np.any(np.isnan(b) & np.isfinite(a)) else []
-    rows += [dot("slower", S.LOSS_COLOR, lw=1, ms=7)] if np.any(saved < -1e-9) else []
-    rows.append(dot("no change / unreachable", S.NO_CHANGE_COLOR, lw=1, ms=5))
+    rows = [Row("dot", label, c, S.darker(c, 0.6), **kw) for label, c, kw, shown in (  # shown: some place is so
+        ("a little faster", S.ramp(S.GAIN_RAMP[1:], 0.0), {"static": False}, faster.size),
+        (f"{top:.0f} min faster", S.ramp(S.GAIN_RAMP[1:], 1.0), {"lw": 1, "ms": 10}, faster.size),
+        ("newly reachable", S.NEW_REACH_COLOR, {"lw": 1, "ms": 10}, np.any(np.isnan(b) & np.isfinite(a))),
+        ("slower", S.LOSS_COLOR, {"lw": 1, "ms": 7}, np.any(saved < -1e-9)),
+        ("no change / unreachable", S.NO_CHANGE_COLOR, {"lw": 1, "ms": 5}, True),
+    ) if shown]  # fmt: skip
     return MapSpec(layers, [Legend(name, rows)], extent_of(g), pad=0.15)

@@ -22,7 +22,7 @@ from jinja2 import Template
 
 from geo._private import style as S
 from geo._private.offline import escape, make_offline
-from geo.crs import wgs84_to_gcj02
+from geo.crs import from_wgs84, geometry_to_datum
 from geo.errors import InputError
 from geo.render.describe import Bounds, Layer, Legend, MapSpec
 
@@ -39,9 +39,15 @@ TILES["gaode"] = TILES["amap"]
 
 # web panes: boundaries (z 440) and roads (z 450) above the bands, not interactive; "top" (z 460) interactive
 _PANES = {"boundary": ("geo-boundaries", 440, False), "roads": ("geo-roads", 450, False), "top": ("geo-top", 460, True)}
-_LABEL_CSS = {  # text layers: inline style of the label (``{r}``: the marker radius + 4 px)
-    "area": "", "station": "color:#111;font-size:12px;margin:-18px 0 0 8px", "place": "color:#222;margin:-8px 0 0 {r}px"
+_LABEL_STYLE = {  # text layers: style attribute of the label (``{r}``: the marker radius + 4 px)
+    "area": "", "station": ' style="color:#111;font-size:12px;margin:-18px 0 0 8px"',
+    "place": ' style="color:#222;margin:-8px 0 0 {r}px"',
 }  # fmt: skip
+_LEGEND_SYMBOL = {  # legend rows: the symbol before the label ({w}: line width in px)
+    "swatch": '<span class="geo-swatch" style="background:{c}"></span>',
+    "line": '<span class="geo-line" style="border-top:{w:g}px {dash} {c}"></span>',
+    "dot": '<span class="geo-dot" style="background:{c};border-color:{edge}"></span>',
+}
 
 _CSS = """
 <style>
@@ -72,6 +78,7 @@ html body .leaflet-container { background: #f5f4f0; }
 # padding, and wait for a resize otherwise. Bounds of zero size (one place) would ask for an infinite zoom
 # (NaN without a tile layer's maxZoom): ``fit`` widens them and ``maxZoom`` caps the zoom.
 _FIT_MAX_ZOOM = 17
+_WORLD: Bounds = (-180.0, -60.0, 180.0, 75.0)  # shown when there is nothing to fit
 _POINT_HALF_SIDE_DEG = 0.01  # one place: show about 2 km around it
 _FIT_JS = """
 (function (map) {
@@ -113,17 +120,16 @@ def _macro(template: str, parent: Any, name: str | None = None, **attrs: Any) ->
 
 
 def _attribution(m: Any, text_html: str) -> None:
-    done: set[str] = getattr(m, "_geo_attributions", set())
-    if text_html not in done:
-        m._geo_attributions = done | {text_html}
-        js = "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});"
-        _macro(js, m, text=text_html)
+    """Add ``text_html`` to the map's attribution (named by the text, so that a repeat replaces it in place)."""
+    js = "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});"
+    _macro(js, m, name=f"geo_attribution {text_html}", text=text_html)
 
 
 def _setup(m: Any) -> None:
     """CSS and custom panes, once per map."""
     if getattr(m, "_geo_setup", False):
         return
+    m._geo_datum = getattr(m, "_geo_datum", "wgs84")  # maps made elsewhere: overlays stay in WGS84
     m.get_root().header.add_child(folium.Element(_CSS), name="geo_css")
     for pane, z, events in _PANES.values():
         folium.map.CustomPane(pane, z_index=z, pointer_events=events).add_to(m)
@@ -149,7 +155,7 @@ def tile_names(tiles: str | Sequence[str] | None) -> list[str]:
 def new_map(bounds: Bounds | None, tiles: str | Sequence[str] | None) -> Any:
     """An empty map centred on ``bounds`` with optional web tiles (none: renders offline)."""
     names = tile_names(tiles)
-    minx, miny, maxx, maxy = bounds if bounds is not None else (-180.0, -60.0, 180.0, 75.0)
+    minx, miny, maxx, maxy = bounds or _WORLD
     m: Any = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None,
                         prefer_canvas=True, control_scale=True)  # fmt: skip
     m._geo_datum = TILES[names[0]][2] if names else "wgs84"
@@ -161,14 +167,6 @@ def new_map(bounds: Bounds | None, tiles: str | Sequence[str] | None) -> Any:
     return m
 
 
-def _shift(m: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 coordinates in the map's datum (GCJ-02 under Amap tiles)."""
-    if getattr(m, "_geo_datum", "wgs84") != "gcj02":
-        return x, y
-    gx, gy = wgs84_to_gcj02(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-    return np.asarray(gx, dtype=float), np.asarray(gy, dtype=float)
-
-
 def fit(m: Any, bounds: Sequence[float]) -> None:
     """Fit the view to ``bounds`` (WGS84) once the map has a size; a later fit replaces this one."""
     minx, miny, maxx, maxy = (float(b) for b in bounds)
@@ -177,24 +175,22 @@ def fit(m: Any, bounds: Sequence[float]) -> None:
     if maxx - minx < 1e-9 and maxy - miny < 1e-9:  # one point
         d = _POINT_HALF_SIDE_DEG
         minx, miny, maxx, maxy = minx - d, miny - d, maxx + d, maxy + d
-    (minx, maxx), (miny, maxy) = _shift(m, np.array([minx, maxx]), np.array([miny, maxy]))
+    (minx, maxx), (miny, maxy) = from_wgs84(np.array([minx, maxx]), np.array([miny, maxy]), m._geo_datum)
     _macro(_FIT_JS, m, name="geo_fit", bounds=[[float(miny), float(minx)], [float(maxy), float(maxx)]],
            max_zoom=_FIT_MAX_ZOOM)  # fmt: skip
 
 
 def _geojson(m: Any, lay: Layer, props: dict[str, list[Any]]) -> dict[str, Any]:
     """A FeatureCollection with ONLY the given (safe) properties, shifted to the map's datum, rounded."""
-    def tf(coords: np.ndarray) -> np.ndarray:
-        return np.round(np.column_stack(_shift(m, coords[:, 0], coords[:, 1])) if len(coords) else coords, lay.decimals)
-
-    geoms = shapely.transform(lay.gdf.geometry.values, tf)
+    geoms = geometry_to_datum(lay.gdf.geometry.values, m._geo_datum)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, lay.decimals))
     feats = [{"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)),
               "properties": {k: v[i] for k, v in props.items()}} for i, g in enumerate(geoms)]  # fmt: skip
     return {"type": "FeatureCollection", "features": feats}
 
 
 def _xy(m: Any, lay: Layer) -> np.ndarray:
-    x, y = _shift(m, lay.gdf.geometry.x.to_numpy(), lay.gdf.geometry.y.to_numpy())
+    x, y = from_wgs84(lay.gdf.geometry.x.to_numpy(), lay.gdf.geometry.y.to_numpy(), m._geo_datum)
     return np.column_stack([np.round(x, lay.decimals), np.round(y, lay.decimals)])
 
 
@@ -213,8 +209,8 @@ def _draw(m: Any, fg: Any, lay: Layer) -> None:
     if lay.kind == "text":
         for (x, y), text, r in zip(_xy(m, lay), lay.labels or [], lay.radius or [0.0] * n):
             if text:
-                css = _LABEL_CSS[lay.label_style].format(r=f"{r + 4:.0f}")
-                html = f'<div class="geo-label"{f" style={chr(34)}{css}{chr(34)}" if css else ""}>{escape(text)}</div>'
+                attr = _LABEL_STYLE[lay.label_style].format(r=f"{r + 4:.0f}")
+                html = f'<div class="geo-label"{attr}>{escape(text)}</div>'
                 folium.Marker([y, x], icon=folium.DivIcon(html=html, icon_size=(0, 0)), interactive=False).add_to(fg)
         return
     if lay.kind == "points" and not lay.bulk:  # one opaque circle per point, above the other layers
@@ -260,21 +256,13 @@ def _draw(m: Any, fg: Any, lay: Layer) -> None:
 def legend_html(legend: Legend) -> str:
     """The legend as escaped HTML rows."""
     out = [f'<div class="geo-legend-title">{escape(legend.title)}</div>'] if legend.title else []
-    for r in legend.rows:
-        if not r.web:
-            continue
+    for r in (r for r in legend.rows if r.web):
+        label = escape(r.label)
         if r.kind == "note":
-            style = "color:#666;font-size:11px;max-width:190px"
-            out.append(f'<div class="geo-row" style="{style}">{escape(r.label)}</div>')
-            continue
-        c = escape(r.color)
-        if r.kind == "swatch":
-            sw = f'<span class="geo-swatch" style="background:{c}"></span>'
-        elif r.kind == "line":
-            sw = f'<span class="geo-line" style="border-top:{r.width:g}px {r.dash} {c}"></span>'
+            out.append(f'<div class="geo-row" style="color:#666;font-size:11px;max-width:190px">{label}</div>')
         else:
-            sw = f'<span class="geo-dot" style="background:{c};border-color:{escape(r.edge)}"></span>'
-        out.append(f'<div class="geo-row">{sw}<span>{escape(r.label)}</span></div>')
+            sw = _LEGEND_SYMBOL[r.kind].format(c=escape(r.color), edge=escape(r.edge), w=r.width, dash=r.dash)
+            out.append(f'<div class="geo-row">{sw}<span>{label}</span></div>')
     return "".join(out)
 
 
@@ -304,7 +292,7 @@ def draw(spec: MapSpec, m: Any = None, *, tiles: str | Sequence[str] | None = No
         title = folium.Element(f'<div class="geo-title">{escape(spec.title)}</div>')
         m.get_root().html.add_child(title, name="geo_title")
     if created:
-        fit(m, spec.bounds if spec.bounds is not None else (-180.0, -60.0, 180.0, 75.0))
+        fit(m, spec.bounds or _WORLD)
     for key, child in list(m._children.items()):  # (re)place the layer control last so it lists every layer
         if isinstance(child, folium.LayerControl):
             del m._children[key]

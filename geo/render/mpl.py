@@ -8,6 +8,7 @@ nothing is left open, and the backend is never switched.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import math
@@ -67,22 +68,15 @@ def cjk_font() -> str | None:
     True
     """
 
-    def find() -> str | None:
-        installed = {f.name for f in font_manager.fontManager.ttflist}
-        return next((name for name in _CJK_FONTS if name in installed), None)
-
-    found = find()
-    if found is None:
+    if not {f.name for f in font_manager.fontManager.ttflist} & set(_CJK_FONTS):
         # matplotlib's font cache may predate the font's installation: register CJK font files directly
         pattern = re.compile(r"(cjk|wqy|wenquanyi|sourcehan|simhei|msyh|ukai|uming)", re.I)
         for f in font_manager.findSystemFonts():
             if pattern.search(Path(f).name):
-                try:
+                with contextlib.suppress(OSError, RuntimeError, ValueError):  # an unreadable font file
                     font_manager.fontManager.addfont(f)
-                except (OSError, RuntimeError, ValueError):  # pragma: no cover - unreadable font file
-                    continue
-        found = find()
-    return found
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in _CJK_FONTS if name in installed), None)
 
 
 def rc() -> Any:
@@ -127,8 +121,7 @@ def _north_arrow(ax: Axes) -> None:
                 zorder=20)  # fmt: skip
 
 
-def _polygons(ax: Axes, geoms: Sequence[Any], face: Sequence[str] | None, edge: Sequence[str], lw: Sequence[float],
-              alpha: float, z: float, dashed: bool) -> None:  # fmt: skip
+def _polygons(ax: Axes, lay: Layer, geoms: Sequence[Any], dashed: bool) -> None:
     for i, geom in enumerate(geoms):
         for poly in shapely.get_parts(geom):
             if poly.geom_type != "Polygon" or poly.is_empty:
@@ -136,10 +129,10 @@ def _polygons(ax: Axes, geoms: Sequence[Any], face: Sequence[str] | None, edge: 
             rings = [np.asarray(r.coords)[:, :2] for r in (poly.exterior, *poly.interiors)]
             codes = [[MPath.MOVETO] + [MPath.LINETO] * (len(xy) - 2) + [MPath.CLOSEPOLY] for xy in rings]
             path = MPath(np.concatenate(rings), np.concatenate(codes))
-            if face is not None:
-                ax.add_patch(PathPatch(path, facecolor=face[i], edgecolor="none", alpha=alpha, zorder=z))
-            ax.add_patch(PathPatch(path, facecolor="none", edgecolor=edge[i], linewidth=lw[i], zorder=z + 0.01,
-                                   linestyle="--" if dashed else "-"))  # fmt: skip
+            if lay.fill is not None:
+                ax.add_patch(PathPatch(path, facecolor=lay.fill[i], edgecolor="none", alpha=lay.alpha, zorder=lay.z))
+            ax.add_patch(PathPatch(path, facecolor="none", edgecolor=lay.color[i], linewidth=lay.lw[i],
+                                   zorder=lay.z + 0.01, linestyle="--" if dashed else "-"))  # fmt: skip
 
 
 def _lines(ax: Axes, geom: Any, color: str, lw: float, z: float, dashed: bool = False) -> None:
@@ -169,12 +162,12 @@ def _here(x: Layer | Row, panel: str) -> bool:
     return x.static and (not x.panels or panel in x.panels)
 
 
-def _draw_layer(ax: Axes, lay: Layer, crs: str) -> list[str]:
-    """Draw one layer, projected to ``crs``; returns the texts it wrote."""
+def _draw_layer(ax: Axes, lay: Layer, crs: str) -> None:
+    """Draw one layer, projected to ``crs``."""
     g = (lay.gdf.set_crs(4326) if lay.gdf.crs is None else lay.gdf).to_crs(crs)
     dashed = [bool(d) for d in (lay.dash or [None] * len(g))]
     if lay.kind == "polygons":
-        _polygons(ax, list(g.geometry), lay.fill, lay.color, lay.lw, lay.alpha, lay.z, any(dashed))
+        _polygons(ax, lay, list(g.geometry), any(dashed))
     elif lay.kind == "lines":
         for i, geom in enumerate(g.geometry):
             if lay.casing and lay.casing[1]:
@@ -185,22 +178,16 @@ def _draw_layer(ax: Axes, lay: Layer, crs: str) -> list[str]:
                    zorder=lay.z)  # fmt: skip
     else:
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-        shown = [(pt, text) for pt, text in zip(g.geometry, lay.labels or [])
-                 if lay.label_style != "area" or (x0 <= pt.x <= x1 and y0 <= pt.y <= y1)]  # fmt: skip
-        for pt, text in shown:
-            ax.annotate(str(text), (pt.x, pt.y), zorder=lay.z, **_TEXT[lay.label_style])
-        return [text for _, text in shown]
-    return []
+        for pt, text in zip(g.geometry, lay.labels or []):
+            if lay.label_style != "area" or (x0 <= pt.x <= x1 and y0 <= pt.y <= y1):
+                ax.annotate(str(text), (pt.x, pt.y), zorder=lay.z, **_TEXT[lay.label_style])
 
 
 def _finish(ax: Axes, rows: list[Row], legend_title: str | None, title: str | None, attribution: str | None,
-            scale_bar: bool, north_arrow: bool, texts: list[str]) -> None:  # fmt: skip
+            scale_bar: bool, north_arrow: bool) -> None:  # fmt: skip
     """Frame, title, legend, scale bar, north arrow and attribution of one axes."""
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_facecolor("#f5f4f0")
-    for sp in ax.spines.values():
-        sp.set_color("#bbbbbb")
+    ax.set(xticks=[], yticks=[], facecolor="#f5f4f0")
+    ax.spines[:].set_color("#bbbbbb")
     if title:
         ax.set_title(title, fontsize=13, fontweight="bold", color="#222222")
     if rows:
@@ -215,7 +202,7 @@ def _finish(ax: Axes, rows: list[Row], legend_title: str | None, title: str | No
         box = {"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1.5}
         ax.text(0.005, 0.005, attribution, transform=ax.transAxes, ha="left", va="bottom", fontsize=6.5,
                 color="#555555", zorder=25, bbox=box)  # fmt: skip
-    warn_cjk([*texts, title])
+    warn_cjk([*(t.get_text() for t in ax.texts), title])
 
 
 def draw(spec: MapSpec, *, ax: Axes | None = None, figsize: tuple[float, float] | None = (8.0, 8.0),
@@ -238,14 +225,15 @@ def draw(spec: MapSpec, *, ax: Axes | None = None, figsize: tuple[float, float] 
             axes = list(np.atleast_1d(fig.subplots(1, len(panels))))
         for i, ((key, panel_title), a) in enumerate(zip(panels, axes)):
             a._geo_crs = crs  # type: ignore[attr-defined]  # a later draw onto this axes uses the same projection
-            a.set_xlim(minx - w * spec.pad, maxx + w * spec.pad)
-            a.set_ylim(miny - h * spec.pad, maxy + h * spec.pad)
-            a.set_aspect("equal")
-            texts = [t for lay in spec.layers if _here(lay, key) and len(lay.gdf) for t in _draw_layer(a, lay, crs)]
+            a.set(xlim=(minx - w * spec.pad, maxx + w * spec.pad), ylim=(miny - h * spec.pad, maxy + h * spec.pad),
+                  aspect="equal")  # fmt: skip
+            for lay in spec.layers:
+                if _here(lay, key) and len(lay.gdf):
+                    _draw_layer(a, lay, crs)
             shown = [lg for lg in spec.legends if any(_here(r, key) for r in lg.rows)]
             rows = [r for lg in shown for r in lg.rows if _here(r, key)]
             _finish(a, rows, shown[0].title if shown else None, panel_title or None,
-                    spec.attribution if i == len(panels) - 1 else None, scale_bar, north_arrow, texts)  # fmt: skip
+                    spec.attribution if i == len(panels) - 1 else None, scale_bar, north_arrow)  # fmt: skip
         if spec.panels and spec.title:
             fig.suptitle(spec.title, fontsize=14, fontweight="bold")
             warn_cjk([spec.title])
