@@ -479,3 +479,52 @@ def test_route_curves_are_measured_over_the_recorded_window():
     # the arc starts 20 km in: the window sees it from half a window before
     first = float(pos[np.isfinite(rad)][0])
     assert first == pytest.approx(20_000.0 - CURVE_WINDOW_M / 2, abs=100.0)
+
+
+# ------------------------------------------------------------------ band coverage (issue 9, fifth pass)
+def _biased_corridors(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Six corridors of observed/modelled ratios, each with its own bias (one line, one design speed) and spread."""
+    rng = np.random.default_rng(seed)
+    bias = [0.9, 0.95, 1.0, 1.03, 1.08, 1.12]
+    ratio = np.concatenate([b * np.exp(rng.normal(0.0, 0.05, 20)) for b in bias])
+    corr = np.repeat([f"c{i}" for i in range(len(bias))], 20)
+    return ratio, corr
+
+
+def test_band_levels_are_chosen_for_the_nominal_coverage_on_held_out_corridors():
+    """Residuals correlated within a corridor: a 10-90 % band from the other corridors holds a held-out corridor's
+    times less than 8 times in 10; the calibrated band widens its levels until it does, and its reported coverage is
+    nested (level and band chosen without the corridor counted)."""
+    ratio, corr = _biased_corridors()
+    held = np.ones(len(ratio), dtype=bool)
+    names = [f"c{i}" for i in range(6)]
+    plain, n, _ = railcal._loco_hits(ratio, corr, names, 0.1)
+    band = railcal.calibrated_band(ratio, corr, held)
+    assert band["coverage_plain_10_90"] == pytest.approx(plain / n) and plain / n < 0.8
+    t = band["quantiles"][0]
+    assert t < 0.1 and band["quantiles"][1] == pytest.approx(1 - t)
+    hits, n, _ = railcal._loco_hits(ratio, corr, names, t)
+    assert hits / n >= 0.8  # the chosen level reaches the nominal coverage leave-one-corridor-out
+    assert railcal._loco_hits(ratio, corr, names, round(t + 0.005, 3))[0] / n < 0.8  # and is the narrowest that does
+    assert (band["low_ratio"], band["high_ratio"]) == pytest.approx(tuple(np.quantile(ratio, [t, 1 - t])))
+    # nested: recompute one corridor's figure from the other five only
+    rest = names[1:]
+    t0 = railcal.choose_tail(ratio, corr, rest)
+    lo, hi = np.quantile(ratio[np.isin(corr, rest)], [t0, 1 - t0])
+    m = corr == "c0"
+    assert band["coverage_by_corridor"]["c0"] == pytest.approx(np.mean((ratio[m] >= min(lo, 1)) & (ratio[m] <= max(hi, 1))))
+    assert band["coverage_held_out"] == pytest.approx(np.mean([band["coverage_by_corridor"][c] for c in names]))  # equal sizes
+    assert band["nominal_coverage"] == railcal.BAND_NOMINAL == 0.8
+
+
+def test_packaged_band_reports_nominal_and_achieved_coverage():
+    d = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    b, cv = d["band"], d["cross_validation"]
+    assert b["nominal_coverage"] == 0.8 and 0 <= b["quantiles"][0] < 0.5 and b["quantiles"][1] == pytest.approx(1 - b["quantiles"][0])
+    by = cv["band_coverage_by_corridor"]
+    n = {r["corridor"]: r["sections"] for r in cv["table"]}
+    assert set(by) == set(n)
+    assert cv["band_coverage_held_out"] == pytest.approx(sum(by[c] * n[c] for c in n) / sum(n.values()))
+    table = railcal.format_table(d)
+    assert f"Band (nominal 80 %): x{b['low_ratio']:.3f} to x{b['high_ratio']:.3f}" in table
+    assert f"achieved coverage on held-out folds {100 * cv['band_coverage_held_out']:.0f} %" in table
