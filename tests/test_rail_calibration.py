@@ -515,6 +515,11 @@ def test_band_levels_are_chosen_for_the_nominal_coverage_on_held_out_corridors()
     assert band["coverage_by_corridor"]["c0"] == pytest.approx(np.mean((ratio[m] >= min(lo, 1)) & (ratio[m] <= max(hi, 1))))
     assert band["coverage_held_out"] == pytest.approx(np.mean([band["coverage_by_corridor"][c] for c in names]))  # equal sizes
     assert band["nominal_coverage"] == railcal.BAND_NOMINAL == 0.8
+    # with the inner (doubly held-out) residuals the level and band for c0 come from them, not from the outer ratios
+    inner = {c: np.where(corr == c, np.nan, ratio) for c in names}
+    assert railcal.calibrated_band(ratio, corr, held, inner)["coverage_by_corridor"] == pytest.approx(band["coverage_by_corridor"])
+    inner["c0"] = np.where(corr == "c0", np.nan, 1.0 + 0.3 * (ratio - 1.0))  # the others' residuals, narrower without c0
+    assert railcal.calibrated_band(ratio, corr, held, inner)["coverage_by_corridor"]["c0"] < band["coverage_by_corridor"]["c0"]
 
 
 def test_packaged_band_reports_nominal_and_achieved_coverage():

@@ -239,12 +239,18 @@ def error_stats(err_pct: np.ndarray) -> dict[str, float]:
 
 
 def cross_validate(prep: Prepared, fixed: Mapping[str, Any], progress: bool = False) -> dict[str, Any]:
-    """Leave-one-corridor-out: per held-out corridor the error table, held-out residuals, band and coverage."""
+    """Leave-one-corridor-out: per held-out corridor the error table, held-out residuals, band and coverage.
+
+    Inside each fold, the other corridors are held out in turn too (the model
+    refit without both), so the band's coverage on the fold's corridor is
+    checked on residuals of models that never saw it (:func:`calibrated_band`).
+    """
     corr = prep.table["corridor"].to_numpy()
     obs = prep.table["observed_s"].to_numpy(dtype=float)
     names = [c for c in dict.fromkeys(corr) if c]
     pred = np.full(len(obs), np.nan)
     folds = []
+    inner: dict[str, np.ndarray] = {}  # per held-out corridor: the others' ratios, each fitted without it and the corridor
     it: Any = names
     if progress:
         from tqdm.auto import tqdm
@@ -256,6 +262,12 @@ def cross_validate(prep: Prepared, fixed: Mapping[str, Any], progress: bool = Fa
         params, _ = fit(prep, fixed, train.tolist())
         pred[test] = predict(prep, calibration_from(params, fixed), test.tolist())
         folds.append({"corridor": c, "params": params})
+        inner[c] = np.full(len(obs), np.nan)
+        for k in names:
+            if k != c:
+                kt = np.flatnonzero(corr == k)
+                p_in, _ = fit(prep, fixed, np.flatnonzero((corr != c) & (corr != k)).tolist())
+                inner[c][kt] = obs[kt] / predict(prep, calibration_from(p_in, fixed), kt.tolist())
     err = 100.0 * (pred - obs) / obs
     ratio = obs / pred
     rows = []
@@ -263,7 +275,7 @@ def cross_validate(prep: Prepared, fixed: Mapping[str, Any], progress: bool = Fa
         m = corr == f["corridor"]
         rows.append({"corridor": f["corridor"], "sections": int(m.sum()), **error_stats(err[m])})
     held = np.isfinite(err)
-    band = calibrated_band(ratio, corr, held)
+    band = calibrated_band(ratio, corr, held, inner)
     return {
         "table": rows,
         "overall": {"sections": int(held.sum()), **error_stats(err[held])},
@@ -309,7 +321,9 @@ def choose_tail(ratio: np.ndarray, corr: np.ndarray, names: Sequence[str], nomin
     return 0.0
 
 
-def calibrated_band(ratio: np.ndarray, corr: np.ndarray, held: np.ndarray, nominal: float = BAND_NOMINAL) -> dict[str, Any]:
+def calibrated_band(
+    ratio: np.ndarray, corr: np.ndarray, held: np.ndarray, inner: Mapping[str, np.ndarray] | None = None, nominal: float = BAND_NOMINAL
+) -> dict[str, Any]:
     """The band of observed/modelled whose coverage on corridors not fitted on is ``nominal``, and its nested check.
 
     ``ratio``: observed/modelled of every section, each predicted by the model
@@ -321,16 +335,20 @@ def calibrated_band(ratio: np.ndarray, corr: np.ndarray, held: np.ndarray, nomin
     corridor not in it. The coverage reported is nested: for each corridor,
     both the level and the band are chosen from the other corridors only and
     counted on its sections, so the figure is not fitted on itself.
-    (The ratios of the other corridors come from models that were fitted
-    with the held-out corridor among their data: the model refit is not nested.)
+    ``inner[k]``: observed/modelled of the other corridors' sections, each
+    predicted by the model fitted without it *and* without ``k`` (NaN on
+    ``k``): the level and band for ``k`` come from them, so no model behind
+    ``k``'s coverage figure saw ``k``. Without ``inner`` the other corridors'
+    ``ratio`` stand in (their models did see ``k``).
     """
     r, c = ratio[held], corr[held]
     names = [k for k in dict.fromkeys(c) if k]
     hits, n, by = 0, 0, {}
     for k in names:
         rest = [j for j in names if j != k]
-        t = choose_tail(r, c, rest, nominal)
-        lo, hi = np.quantile(r[np.isin(c, rest)], [t, 1.0 - t])
+        ri = r if inner is None else np.asarray(inner[k], dtype=float)[held]
+        t = choose_tail(ri, c, rest, nominal)
+        lo, hi = np.quantile(ri[np.isin(c, rest)], [t, 1.0 - t])
         m = c == k
         h = int(np.sum((r[m] >= min(lo, 1.0)) & (r[m] <= max(hi, 1.0))))
         hits, n, by[k] = hits + h, n + int(m.sum()), h / int(m.sum())
@@ -343,7 +361,8 @@ def calibrated_band(ratio: np.ndarray, corr: np.ndarray, held: np.ndarray, nomin
         "quantiles": [t, round(1.0 - t, 6)],
         "nominal_coverage": nominal,
         "method": "quantiles (t, 1-t) of observed/modelled on held-out corridors, t the widest level whose "
-        "leave-one-corridor-out coverage is >= nominal; coverage nested (level and band from the other corridors)",
+        "leave-one-corridor-out coverage is >= nominal; coverage nested (for each corridor, level and band from the "
+        + ("other corridors' residuals of models refit without it)" if inner is not None else "other corridors)"),
         "coverage_held_out": hits / n,
         "coverage_by_corridor": by,
         "coverage_plain_10_90": plain_hits / plain_n,
@@ -554,7 +573,8 @@ def _band_line(b: Mapping[str, Any], cv: Mapping[str, Any]) -> str:
     return (
         f"Band (nominal {100 * b['nominal_coverage']:.0f} %): x{b['low_ratio']:.3f} to x{b['high_ratio']:.3f}, the {100 * q[0]:.1f}th-{100 * q[1]:.1f}th pct "
         f"of observed/modelled on held-out corridors, levels chosen by leave-one-corridor-out coverage; achieved coverage on "
-        f"held-out folds {cov:.0f} % (nested: each fold's levels and band from the other corridors only; by corridor: {by}); "
+        f"held-out folds {cov:.0f} % (nested: each fold's levels and band from the other corridors only, their residuals from models "
+        f"refit without the fold; by corridor: {by}); "
         f"the plain 10th-90th pct band held {100 * cv['band_coverage_plain_10_90']:.0f} %."
     )
 
