@@ -533,3 +533,45 @@ def test_packaged_band_reports_nominal_and_achieved_coverage():
     table = railcal.format_table(d)
     assert f"Band (nominal 80 %): x{b['low_ratio']:.3f} to x{b['high_ratio']:.3f}" in table
     assert f"achieved coverage on held-out folds {100 * cv['band_coverage_held_out']:.0f} %" in table
+
+
+# ------------------------------------------------------------------ curvature diagnosis (issue 9, fifth pass)
+def _profile_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("rail_curvature_profile", ROOT / "scripts" / "rail_curvature_profile.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_thin_digitising_reads_a_7000_m_curve_low_as_a_polygon():
+    """The diagnosis of docs/rail.md: a 7000 m curve drawn with 2.7 km chords (as OSM draws 包西高速线) reads about
+    5000 m over the model's 2 km window (a 250 km/h line), 7000 m read as a smooth curve or from vertex circumradii."""
+    from geo._private.runtime import CURVE_WINDOW_M, curve_radii
+    from geo.speeds import rail_design_speed
+
+    mod = _profile_script()
+    r, chord = 7000.0, 2700.0
+    step = 2 * np.arcsin(chord / 2 / r)
+    t = np.arange(0.0, 8 * step + 1e-9, step)
+    xy = np.column_stack([r * np.sin(t), r * (1 - np.cos(t))])
+    inner = lambda pos: (pos > chord) & (pos < 8 * chord - chord)  # noqa: E731 - between the first and last chord midpoints
+    pos, poly = curve_radii(xy[:, 0], xy[:, 1], window_m=CURVE_WINDOW_M)
+    spos, smooth = mod.smooth_radii(xy[:, 0], xy[:, 1], window_m=CURVE_WINDOW_M)
+    assert np.quantile(poly[inner(pos)], 0.05) < 5200 and rail_design_speed(np.quantile(poly[inner(pos)], 0.05), True)[0] == 250.0
+    assert np.quantile(smooth[inner(spos)], 0.05) == pytest.approx(r, rel=0.01)
+    assert mod.circumradii(xy) == pytest.approx(np.full(len(xy) - 2, r), rel=1e-6)
+
+
+def test_docs_quote_the_curvature_profile(shared, capsys):
+    mod = _profile_script()
+    assert mod.main([]) == 0
+    out = capsys.readouterr().out
+    row = next(ln for ln in out.splitlines() if ln.startswith("| 0 | 290.7 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    doc = (ROOT / "docs" / "rail.md").read_text(encoding="utf-8")
+    q05_poly, q05_smooth, km_poly, km_smooth = cells[4:8]
+    for fig in (q05_poly, q05_smooth, f"{km_poly} km", f"{km_smooth} km"):
+        assert fig in doc, fig
