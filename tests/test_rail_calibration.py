@@ -479,3 +479,99 @@ def test_route_curves_are_measured_over_the_recorded_window():
     # the arc starts 20 km in: the window sees it from half a window before
     first = float(pos[np.isfinite(rad)][0])
     assert first == pytest.approx(20_000.0 - CURVE_WINDOW_M / 2, abs=100.0)
+
+
+# ------------------------------------------------------------------ band coverage (issue 9, fifth pass)
+def _biased_corridors(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Six corridors of observed/modelled ratios, each with its own bias (one line, one design speed) and spread."""
+    rng = np.random.default_rng(seed)
+    bias = [0.9, 0.95, 1.0, 1.03, 1.08, 1.12]
+    ratio = np.concatenate([b * np.exp(rng.normal(0.0, 0.05, 20)) for b in bias])
+    corr = np.repeat([f"c{i}" for i in range(len(bias))], 20)
+    return ratio, corr
+
+
+def test_band_levels_are_chosen_for_the_nominal_coverage_on_held_out_corridors():
+    """Residuals correlated within a corridor: a 10-90 % band from the other corridors holds a held-out corridor's
+    times less than 8 times in 10; the calibrated band widens its levels until it does, and its reported coverage is
+    nested (level and band chosen without the corridor counted)."""
+    ratio, corr = _biased_corridors()
+    held = np.ones(len(ratio), dtype=bool)
+    names = [f"c{i}" for i in range(6)]
+    plain, n, _ = railcal._loco_hits(ratio, corr, names, 0.1)
+    band = railcal.calibrated_band(ratio, corr, held)
+    assert band["coverage_plain_10_90"] == pytest.approx(plain / n) and plain / n < 0.8
+    t = band["quantiles"][0]
+    assert t < 0.1 and band["quantiles"][1] == pytest.approx(1 - t)
+    hits, n, _ = railcal._loco_hits(ratio, corr, names, t)
+    assert hits / n >= 0.8  # the chosen level reaches the nominal coverage leave-one-corridor-out
+    assert railcal._loco_hits(ratio, corr, names, round(t + 0.005, 3))[0] / n < 0.8  # and is the narrowest that does
+    assert (band["low_ratio"], band["high_ratio"]) == pytest.approx(tuple(np.quantile(ratio, [t, 1 - t])))
+    # nested: recompute one corridor's figure from the other five only
+    rest = names[1:]
+    t0 = railcal.choose_tail(ratio, corr, rest)
+    lo, hi = np.quantile(ratio[np.isin(corr, rest)], [t0, 1 - t0])
+    m = corr == "c0"
+    assert band["coverage_by_corridor"]["c0"] == pytest.approx(np.mean((ratio[m] >= min(lo, 1)) & (ratio[m] <= max(hi, 1))))
+    assert band["coverage_held_out"] == pytest.approx(np.mean([band["coverage_by_corridor"][c] for c in names]))  # equal sizes
+    assert band["nominal_coverage"] == railcal.BAND_NOMINAL == 0.8
+    # with the inner (doubly held-out) residuals the level and band for c0 come from them, not from the outer ratios
+    inner = {c: np.where(corr == c, np.nan, ratio) for c in names}
+    assert railcal.calibrated_band(ratio, corr, held, inner)["coverage_by_corridor"] == pytest.approx(band["coverage_by_corridor"])
+    inner["c0"] = np.where(corr == "c0", np.nan, 1.0 + 0.3 * (ratio - 1.0))  # the others' residuals, narrower without c0
+    assert railcal.calibrated_band(ratio, corr, held, inner)["coverage_by_corridor"]["c0"] < band["coverage_by_corridor"]["c0"]
+
+
+def test_packaged_band_reports_nominal_and_achieved_coverage():
+    d = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    b, cv = d["band"], d["cross_validation"]
+    assert b["nominal_coverage"] == 0.8 and 0 <= b["quantiles"][0] < 0.5 and b["quantiles"][1] == pytest.approx(1 - b["quantiles"][0])
+    by = cv["band_coverage_by_corridor"]
+    n = {r["corridor"]: r["sections"] for r in cv["table"]}
+    assert set(by) == set(n)
+    assert cv["band_coverage_held_out"] == pytest.approx(sum(by[c] * n[c] for c in n) / sum(n.values()))
+    table = railcal.format_table(d)
+    assert f"Band (nominal 80 %): x{b['low_ratio']:.3f} to x{b['high_ratio']:.3f}" in table
+    assert f"achieved coverage on held-out folds {100 * cv['band_coverage_held_out']:.0f} %" in table
+
+
+# ------------------------------------------------------------------ curvature diagnosis (issue 9, fifth pass)
+def _profile_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("rail_curvature_profile", ROOT / "scripts" / "rail_curvature_profile.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_thin_digitising_reads_a_7000_m_curve_low_as_a_polygon():
+    """The diagnosis of docs/rail.md: a 7000 m curve drawn with 2.7 km chords (as OSM draws 包西高速线) reads about
+    5000 m over the model's 2 km window (a 250 km/h line), 7000 m read as a smooth curve or from vertex circumradii."""
+    from geo._private.runtime import CURVE_WINDOW_M, curve_radii
+    from geo.speeds import rail_design_speed
+
+    mod = _profile_script()
+    r, chord = 7000.0, 2700.0
+    step = 2 * np.arcsin(chord / 2 / r)
+    t = np.arange(0.0, 8 * step + 1e-9, step)
+    xy = np.column_stack([r * np.sin(t), r * (1 - np.cos(t))])
+    inner = lambda pos: (pos > chord) & (pos < 8 * chord - chord)  # noqa: E731 - between the first and last chord midpoints
+    pos, poly = curve_radii(xy[:, 0], xy[:, 1], window_m=CURVE_WINDOW_M)
+    spos, smooth = mod.smooth_radii(xy[:, 0], xy[:, 1], window_m=CURVE_WINDOW_M)
+    assert np.quantile(poly[inner(pos)], 0.05) < 5200 and rail_design_speed(np.quantile(poly[inner(pos)], 0.05), True)[0] == 250.0
+    assert np.quantile(smooth[inner(spos)], 0.05) == pytest.approx(r, rel=0.01)
+    assert mod.circumradii(xy) == pytest.approx(np.full(len(xy) - 2, r), rel=1e-6)
+
+
+def test_docs_quote_the_curvature_profile(shared, capsys):
+    mod = _profile_script()
+    assert mod.main([]) == 0
+    out = capsys.readouterr().out
+    row = next(ln for ln in out.splitlines() if ln.startswith("| 0 | 290.7 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    doc = (ROOT / "docs" / "rail.md").read_text(encoding="utf-8")
+    q05_poly, q05_smooth, km_poly, km_smooth = cells[4:8]
+    for fig in (q05_poly, q05_smooth, f"{km_poly} km", f"{km_smooth} km"):
+        assert fig in doc, fig

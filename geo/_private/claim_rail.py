@@ -80,7 +80,7 @@ def journey_band(minutes: float, legs: Sequence[Leg]) -> tuple[float, float, Evi
     """Band and evidence of a journey from its legs: ``(minutes_low, minutes_high, evidence)``.
 
     Rail legs with ``evidence="model"`` (planned lines, OSM runs) carry the
-    calibration's 10-90 % band (:meth:`geo._private.runtime.Calibration.band_minutes`);
+    calibration's band (nominal 80 % coverage) (:meth:`geo._private.runtime.Calibration.band_minutes`);
     timetabled legs none. The evidence is ``model`` if any ride is modelled,
     else ``timetable`` (naming the trips); None without rail legs (then the
     band is the minutes themselves).

@@ -315,8 +315,11 @@ class Calibration:
         Stated, not fitted: ``curve_window_m``, ``dwell_s`` (median
         dwell of the calibration trips), ``class_top_kmh``.
     band : (float, float)
-        10th and 90th percentiles of observed/modelled time of sections on
-        held-out corridors (leave-one-corridor-out cross-validation).
+        Low and high ratio of observed/modelled time: quantiles ``(t, 1 - t)``
+        of sections on held-out corridors (leave-one-corridor-out
+        cross-validation), ``t`` chosen so the band's coverage on corridors
+        not fitted on is its nominal 80 % (:func:`geo._private.railcal.calibrated_band`;
+        a fixed 10-90 % band up to calibration format 3).
     meta : dict
         The whole calibration file (fit date, inputs and hashes, CV table).
     """
@@ -392,7 +395,7 @@ class Calibration:
         return p["stop_loss_s"] + (1.0 + p["supplement"]) * t, top
 
     def band_minutes(self, minutes: float) -> tuple[float, float]:
-        """The 10-90 % band around a modelled time; it always contains ``minutes``."""
+        """The band (nominal 80 % coverage) around a modelled time; it always contains ``minutes``."""
         if not math.isfinite(minutes):
             return math.nan, math.nan
         lo, hi = self.band

@@ -49,7 +49,7 @@ examples:
   geo route --from 112.5800,37.8563 --to 112.6048,37.7913 --mode drive --network taiyuan.geojson
 
 Rail times carry their evidence: "34 min, timetable" (a GTFS trip) or "35 min (30–42), modelled" (the
-calibrated run-time model and its 10-90 % band, see 'geo rail calibrate'). With --gtfs the timetable decides
+calibrated run-time model and its band of nominal 80 % coverage, see 'geo rail calibrate'). With --gtfs the timetable decides
 and, when --rail is given too, the model is shown beside it.
 
 Legs without a road network use a stated fallback (straight line x1.3 at 40 km/h driving, 5 km/h walking)
