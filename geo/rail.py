@@ -71,7 +71,7 @@ from geo.routing import graph_search, path_edges
 # rail line classes and speeds live in geo.speeds; these names are re-exported for existing callers
 from geo.speeds import RAIL_LIFECYCLE_STATES as LIFECYCLE_STATES
 from geo.speeds import RAIL_LINE_SPEEDS_KMH as CLASS_SPEEDS_KMH
-from geo.speeds import parse_maxspeed
+from geo.speeds import parse_maxspeed, rail_published_speeds
 from geo.speeds import rail_lifecycle as lifecycle
 from geo.speeds import rail_line_classes as classify
 from geo.speeds import rail_line_speeds as edge_speeds
@@ -904,6 +904,7 @@ def build_rail_network(
         "radius": station_radius_m,
         "maxsnap": max_station_snap_m,
         "states": tuple(sorted(include_states)),
+        "published": sorted(rail_published_speeds().items()),  # packaged data the graph's edges carry
     }
     paths = [Path(p).expanduser() for p in (lines, stations) if isinstance(p, str | Path)]
     cache_file = None
