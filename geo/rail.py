@@ -715,7 +715,8 @@ class RailNetwork:
         :func:`line_design_radius`; ``published_kmh``: a published design speed or NaN;
         ``curves``:
         ``(positions_m, radius_m)`` from :func:`geo._private.runtime.curve_radii` over
-        :data:`geo._private.runtime.CURVE_WINDOW_M`).
+        :data:`geo._private.runtime.CURVE_WINDOW_M`, each vertex's turn spread over the arc of its two
+        half-chords, so thinly drawn curves are not read tighter than they are).
         """
         edges, _ = self.path(a, b, train, published)
         at = self.net.edge_attrs
@@ -731,7 +732,9 @@ class RailNetwork:
             nodes = np.r_[self.net.edge_u[e], self.net.edge_v[e[-1]]]
             lon, lat = self.net.lon[nodes], self.net.lat[nodes]
             k = math.cos(math.radians(float(np.mean(lat))))
-            curves = curve_radii((lon - lon[0]) * 111_320.0 * k, (lat - lat[0]) * 110_574.0, window_m=CURVE_WINDOW_M)
+            curves = curve_radii(
+                (lon - lon[0]) * 111_320.0 * k, (lat - lat[0]) * 110_574.0, window_m=CURVE_WINDOW_M, vertex_arcs=True
+            )
         else:
             curves = (np.zeros(0), np.zeros(0))
         def col(name: str) -> np.ndarray:

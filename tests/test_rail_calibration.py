@@ -575,3 +575,37 @@ def test_docs_quote_the_curvature_profile(shared, capsys):
     q05_poly, q05_smooth, km_poly, km_smooth = cells[4:8]
     for fig in (q05_poly, q05_smooth, f"{km_poly} km", f"{km_smooth} km"):
         assert fig in doc, fig
+
+
+def test_route_curve_radii_spread_a_vertex_turn_over_its_half_chords():
+    """Route curve limits read a 7000 m curve drawn with 2.7 km chords (as OSM draws 包西高速线) as ~7000 m, not the
+    ~5150 m of window / turn; a densely drawn arc reads as before (the vertices' arc never exceeds the window)."""
+    from geo._private.runtime import CURVE_WINDOW_M, curve_radii
+
+    r = 7000.0
+
+    def arc(chord: float, turn_rad: float = 0.8) -> np.ndarray:
+        t = np.arange(0.0, turn_rad + 1e-9, 2 * np.arcsin(chord / 2 / r))
+        return np.column_stack([r * np.sin(t), r * (1 - np.cos(t))])
+
+    xy = arc(2700.0, 3.0)  # 8 chords turning 22.2 degrees each
+    inner = lambda pos: (pos > 2700.0) & (pos < (len(xy) - 2) * 2700.0)  # noqa: E731 - between first and last chord midpoints
+    pos, old = curve_radii(xy[:, 0], xy[:, 1], window_m=CURVE_WINDOW_M)
+    pos, new = curve_radii(xy[:, 0], xy[:, 1], window_m=CURVE_WINDOW_M, vertex_arcs=True)
+    assert np.min(old[inner(pos)]) < 5200  # the polygon reading: 2000 m / 22.2 degrees
+    assert np.min(new[inner(pos)]) == pytest.approx(r, rel=0.01)
+    assert np.all(new >= old)
+    # an extra vertex that does not turn (a junction or station split on a chord) does not shorten the arc
+    split = np.insert(xy, 3, (xy[2] + xy[3]) / 2, axis=0)
+    spos, snew = curve_radii(split[:, 0], split[:, 1], window_m=CURVE_WINDOW_M, vertex_arcs=True)
+    assert np.min(snew[inner(spos)]) == pytest.approx(r, rel=0.01)
+    for chord in (50.0, 200.0, 500.0):
+        d = arc(chord)
+        pos, old = curve_radii(d[:, 0], d[:, 1], window_m=CURVE_WINDOW_M)
+        pos, new = curve_radii(d[:, 0], d[:, 1], window_m=CURVE_WINDOW_M, vertex_arcs=True)
+        core = (pos > CURVE_WINDOW_M) & (pos < pos[-1] - CURVE_WINDOW_M)
+        assert new[core] == pytest.approx(old[core], rel=0.03)
+        assert np.median(new[core]) == pytest.approx(r, rel=0.01)
+    # straight track stays straight
+    pos, rad = curve_radii(np.linspace(0, 10_000, 6), np.zeros(6), window_m=CURVE_WINDOW_M, vertex_arcs=True)
+    assert np.all(np.isinf(rad))

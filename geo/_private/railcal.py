@@ -54,6 +54,9 @@ CORRIDORS: dict[str, tuple[str, ...]] = {
 #: stated (not fitted) assumptions of the calibrated model
 FIXED_ASSUMPTIONS: dict[str, Any] = {
     "curve_window_m": CURVE_WINDOW_M,  # heading window of the curve radii along a route (geo.rail.RailNetwork.section_geometry)
+    # route curve radii: a vertex's turn spread over the arc of its two half-chords (geo._private.runtime.curve_radii,
+    # vertex_arcs), so a 7000 m curve drawn with 2.7 km chords reads ~7000 m, not window / turn ~5100 m (format 5)
+    "curve_vertex_arcs": True,
     # top speed (km/h) of Chinese train classes by the letter of the train number (CR operating rules):
     # G 350 (300 on most lines), C intercity 350, D EMU 250, Z 160, T 140, K 120; others 120
     "class_top_kmh": {"G": 350.0, "C": 350.0, "D": 250.0, "Z": 160.0, "T": 140.0, "K": 120.0, "": 120.0},
@@ -68,7 +71,7 @@ FIXED_ASSUMPTIONS: dict[str, Any] = {
 }
 
 #: calibration file format version
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 def _seconds(hms: Any) -> float:

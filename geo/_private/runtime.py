@@ -420,7 +420,9 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
     return _load(str(Path(path) if path is not None else CALIBRATION_FILE))
 
 
-def curve_radii(x: np.ndarray, y: np.ndarray, window_m: float = 1000.0, step_m: float = 50.0) -> tuple[np.ndarray, np.ndarray]:
+def curve_radii(
+    x: np.ndarray, y: np.ndarray, window_m: float = 1000.0, step_m: float = 50.0, vertex_arcs: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Curve radius (m) along a polyline in metres: ``(positions_m, radius_m)``.
 
     The polyline is resampled every ``step_m``; the radius at a point is
@@ -428,12 +430,28 @@ def curve_radii(x: np.ndarray, y: np.ndarray, window_m: float = 1000.0, step_m: 
     it (infinite on straight track). OSM geometry is coarse, so radii below
     a few hundred metres mostly mean a junction or a digitising kink.
 
+    With ``vertex_arcs`` the heading change at a vertex of the polyline belongs
+    to the arc of its two adjacent half-chords (the discrete curvature of a
+    polyline), so the radius is ``max(window_m, A) / |heading change|``, ``A``
+    being the arc those vertices represent (each counted by the share of its turn
+    the window holds). Where chords are longer than the window, the window
+    alone sees a whole turn and reads ``window_m / turn``, below the radius; a
+    regular polygon inscribed in a circle of radius ``R`` with chords ``c`` reads
+    ``c / (2 asin(c / 2R))``, ``R`` to within 1 % for ``c <= R / 2``. On densely
+    drawn track ``A`` does not exceed the window and the reading is unchanged.
+    Vertices turning less than 1e-6 rad (points splitting a chord: junctions,
+    station links) do not cut a chord.
+
     Examples
     --------
     >>> t = np.linspace(0, np.pi / 2, 200); r = 5000.0
     >>> pos, rad = curve_radii(r * np.cos(t), r * np.sin(t))
     >>> bool(np.all(np.abs(rad[30:-30] - r) < 50))
     True
+    >>> t = np.arange(9) * 2 * np.arcsin(2700.0 / 2 / 7000.0)   # 7000 m arc drawn with 2.7 km chords
+    >>> pos, rad = curve_radii(7000 * np.sin(t), 7000 * (1 - np.cos(t)), window_m=2000.0, vertex_arcs=True)
+    >>> round(float(rad[(pos > 2700) & (pos < 18900)].min()))
+    6956
     """
     seg = np.hypot(np.diff(x), np.diff(y))
     cum = np.r_[0.0, np.cumsum(seg)]
@@ -447,9 +465,42 @@ def curve_radii(x: np.ndarray, y: np.ndarray, window_m: float = 1000.0, step_m: 
     mid = (s[1:] + s[:-1]) / 2
     head = np.unwrap(np.arctan2(np.diff(ys), np.diff(xs)))
     half = window_m / 2
-    h_lo = np.interp(np.clip(mid - half, mid[0], mid[-1]), mid, head)
-    h_hi = np.interp(np.clip(mid + half, mid[0], mid[-1]), mid, head)
-    span = np.clip(mid + half, mid[0], mid[-1]) - np.clip(mid - half, mid[0], mid[-1])
+    lo_m, hi_m = np.clip(mid - half, mid[0], mid[-1]), np.clip(mid + half, mid[0], mid[-1])
+    h_lo = np.interp(lo_m, mid, head)
+    h_hi = np.interp(hi_m, mid, head)
+    span = hi_m - lo_m
+    if vertex_arcs:
+        span = np.maximum(span, _vertex_arc_m(cum, x, y, mid, lo_m, hi_m, step_m))
     with np.errstate(divide="ignore", invalid="ignore"):
         rad = np.where(np.abs(h_hi - h_lo) > 1e-9, span / np.abs(h_hi - h_lo), np.inf)
     return mid, rad
+
+
+def _vertex_arc_m(
+    cum: np.ndarray, x: np.ndarray, y: np.ndarray, mid: np.ndarray, lo_m: np.ndarray, hi_m: np.ndarray, step_m: float
+) -> np.ndarray:
+    """Arc (m) represented by the polyline vertices whose turn the heading window ``[lo_m, hi_m]`` counts.
+
+    A vertex represents half of each adjacent chord (chords between turning vertices). The resampled heading
+    of :func:`curve_radii` takes a vertex's turn over the ``step_m`` segment around it, and the window reads it
+    by linear interpolation between segment midpoints, so a vertex's arc is counted by the same share:
+    ``G(m) = sum_i a_i * clip((m + step/2 - c_i) / step, 0, 1)`` at the midpoints, interpolated, ``A = G(hi) - G(lo)``.
+    """
+    d = np.diff(np.arctan2(np.diff(y), np.diff(x)))
+    turn = np.abs((d + np.pi) % (2 * np.pi) - np.pi)
+    at = cum[[0, *(np.flatnonzero(turn > 1e-6) + 1), len(cum) - 1]]  # ends, then turning vertices, in order
+    at = np.unique(at)
+    if len(at) <= 2:
+        return np.zeros_like(mid)
+    c = at[1:-1]
+    a = (at[2:] - at[:-2]) / 2  # half of each adjacent chord
+    # G(m) = (Q(m + step/2) - Q(m - step/2)) / step, Q(x) = integral of sum_i a_i H(t - c_i) dt up to x
+    knots = np.r_[c, c[-1] + 2 * step_m + (mid[-1] - mid[0]) + 1.0]
+    slope = np.cumsum(a)  # S(t) just after each knot
+    q = np.r_[0.0, np.cumsum(slope * np.diff(knots))]
+
+    def big_q(v: np.ndarray) -> np.ndarray:
+        return np.interp(v, knots, q, left=0.0)
+
+    g = (big_q(mid + step_m / 2) - big_q(mid - step_m / 2)) / step_m
+    return np.interp(hi_m, mid, g) - np.interp(lo_m, mid, g)
