@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from geo.speeds import RAIL_DESIGN_RADIUS_M
+from geo.errors import DataError, InputError
+from geo.speeds import RAIL_DESIGN_CLASSES, RAIL_DESIGN_RADIUS_M
 
 #: top speed (km/h) by the letter of a Chinese train number
 CLASS_TOP_SPEED_KMH: dict[str, float] = {"G": 350.0, "C": 350.0, "D": 250.0, "Z": 160.0, "T": 140.0, "K": 120.0}
@@ -96,8 +97,6 @@ class TrainModel:
         return traction - (self.davis_a + self.davis_b * v + self.davis_c * v * v)
 
     def check(self) -> None:
-        from geo.errors import InputError
-
         for name in ("max_speed_kmh", "start_accel_ms2", "power_w_per_kg", "brake_ms2"):
             val = getattr(self, name)
             if not (isinstance(val, int | float) and val > 0 and math.isfinite(val)):
@@ -239,12 +238,14 @@ def section_times(
 
 
 # ---------------------------------------------------------------- calibrated model
-#: lowest curve lateral acceleration (m/s²) the calibration may fit: v²/r of the top row of the high-speed
-#: radius table (geo.speeds.RAIL_DESIGN_RADIUS_M, TB 10621: 350 km/h from 7000 m, (350/3.6)²/7000 = 1.35 m/s²,
-#: cant plus cant deficiency of about 206 mm). The same table classifies a line as 350 km/h from its radius,
-#: so a 7000 m curve must let 350 km/h through; a free fit fell to 0.74 m/s² in one cross-validation fold,
-#: which caps a 7000 m curve at 258 km/h.
-CURVE_ACCEL_FLOOR_MS2: float = max((kmh / 3.6) ** 2 / r for r, kmh in RAIL_DESIGN_RADIUS_M["highspeed"] if r > 0)
+#: curve lateral acceleration (m/s²), stated, not fitted: v²/r of the top row of the high-speed radius table
+#: (geo.speeds.RAIL_DESIGN_RADIUS_M, TB 10621: 350 km/h from 7000 m, (350/3.6)²/7000 = 1.35 m/s², cant plus cant
+#: deficiency of about 206 mm). The same table classifies a line as 350 km/h from its radius, so a 7000 m curve lets
+#: 350 km/h through. Fitted up to calibration format 4 (bounded below by this value): a free fit fell to 0.74 m/s²
+#: in one cross-validation fold (a 7000 m curve capped at 258 km/h), and once the route radii no longer read thin
+#: geometry tight (format 5) the data hardly identified it (1.35 against 3.0 m/s² moved no section by more than
+#: 0.8 %) and the fit ran to its upper bound of 3.0 m/s², which no passenger train is allowed.
+CURVE_ACCEL_MS2: float = max((kmh / 3.6) ** 2 / r for r, kmh in RAIL_DESIGN_RADIUS_M["highspeed"] if r > 0)
 
 #: heading window (m) over which the curve radius along a route is measured for the curve speed limit: the
 #: window that measures a line's design radius (geo.rail.line_design_radius), so a line classified 350 km/h from
@@ -260,9 +261,6 @@ FIT_PARAMETERS: dict[str, tuple[float, float]] = {
     # line speed as a fraction of the line's design speed (from its curvature, or published): one figure
     # for high-speed, conventional and connecting lines alike
     "design_fraction": (0.4, 1.0),
-    # lateral acceleration allowed in curves: v = sqrt(a * radius). Bounded below by the value the design standard
-    # implies (CURVE_ACCEL_FLOOR_MS2): a fit may not throttle a curve below the speed its radius was chosen for
-    "curve_accel_ms2": (CURVE_ACCEL_FLOOR_MS2, 3.0),
     "stop_loss_s": (0.0, 300.0),  # start/stop loss and timetable allowance per stop-to-stop section
     "supplement": (0.0, 0.4),  # running-time supplement, fraction of the pure running time
 }
@@ -297,7 +295,7 @@ class Calibration:
     route's speed limits: ``maxspeed`` where OSM has it, otherwise
     ``design_fraction`` times the line's design speed (inferred from the
     line's minimum curve radius, :func:`geo.speeds.rail_design_speed`, or
-    published, :meth:`line_speeds`); in curves and junctions ``sqrt(curve_accel_ms2 * radius)``
+    published, :meth:`line_speeds`); in curves and junctions ``sqrt(curve_accel_ms2 * radius)`` (stated, :data:`CURVE_ACCEL_MS2`)
     (radius measured on the OSM geometry, :func:`curve_radii`);
     never above the train class's top speed. Station approaches are governed
     by the braking and acceleration curves (:class:`TrainModel`): a separate
@@ -312,7 +310,7 @@ class Calibration:
     params : dict
         The fitted :data:`FIT_PARAMETERS`.
     fixed : dict
-        Stated, not fitted: ``curve_window_m``, ``dwell_s`` (median
+        Stated, not fitted: ``curve_window_m``, ``curve_accel_ms2``, ``dwell_s`` (median
         dwell of the calibration trips), ``class_top_kmh``.
     band : (float, float)
         Low and high ratio of observed/modelled time: quantiles ``(t, 1 - t)``
@@ -361,8 +359,6 @@ class Calibration:
         class table. ``design_speed_kmh`` (a scenario's design speed) replaces
         the design speed of high-speed edges.
         """
-        from geo.speeds import RAIL_DESIGN_CLASSES
-
         n = len(rail_class)
         design = np.full(n, np.nan) if design_kmh is None else np.asarray(design_kmh, dtype=float)
         if self.fixed.get("published_speeds") and published_kmh is not None:
@@ -390,7 +386,7 @@ class Calibration:
         p = self.params
         prof = None
         if curves is not None and len(curves[0]):
-            prof = (curves[0], 3.6 * np.sqrt(p["curve_accel_ms2"] * curves[1]))
+            prof = (curves[0], 3.6 * np.sqrt(float(self.fixed["curve_accel_ms2"]) * curves[1]))
         t, top = pure_running_time(seg_length_m, seg_speed_kmh, train, step_m, profile=prof)
         return p["stop_loss_s"] + (1.0 + p["supplement"]) * t, top
 
@@ -404,8 +400,6 @@ class Calibration:
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str) -> Calibration:
-    from geo.errors import DataError
-
     try:
         d = json.loads(Path(path).read_text(encoding="utf-8"))
         return Calibration.from_dict(d)
