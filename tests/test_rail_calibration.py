@@ -609,3 +609,20 @@ def test_route_curve_radii_spread_a_vertex_turn_over_its_half_chords():
     # straight track stays straight
     pos, rad = curve_radii(np.linspace(0, 10_000, 6), np.zeros(6), window_m=CURVE_WINDOW_M, vertex_arcs=True)
     assert np.all(np.isinf(rad))
+
+
+def test_a_route_is_not_a_long_detour(monkeypatch):
+    """A fast line that goes the long way round (a semicircle, 1.57 times the straight line's length) is not taken
+    while a line less than MAX_DETOUR times shorter joins the two stations (the C trains 延安->蒲城东 ran 368 km via
+    西安北 instead of 202 km on 包西线)."""
+    import geo.rail
+
+    t = np.linspace(0.0, np.pi, 200)
+    arc = shapely.LineString(np.column_stack([0.5 - 0.5 * np.cos(t), 0.5 * np.sin(t)]))
+    rail = _line_net({"A": 0.0, "B": 1.0}, hs=False, hsr=(arc, {"railway": "rail", "rail_type": "hsr", "name": "H"}))
+    rc = rail.net.edge_attrs["rail_class"].astype(str).to_numpy()
+    edges, length = rail.path("A", "B", "G")
+    assert length == pytest.approx(111_320.0, rel=0.02) and "highspeed" not in set(rc[edges])
+    monkeypatch.setattr(geo.rail, "MAX_DETOUR", 2.0)
+    edges, length = rail.path("A", "B", "G")  # the semicircle at 350 km/h is faster than the straight line at 120
+    assert length == pytest.approx(np.pi / 2 * 111_320.0, rel=0.02) and "highspeed" in set(rc[edges])
