@@ -236,10 +236,14 @@ def fit(prep: Prepared, fixed: Mapping[str, Any], idx: Sequence[int] | None = No
     lo = np.array([FIT_PARAMETERS[k][0] for k in names])
     hi = np.array([FIT_PARAMETERS[k][1] for k in names])
     x0 = (lo + hi) / 2
+    # each corridor weighs the same in the fit (its sections share one line, one design speed, one bias)
+    corr = prep.table["corridor"].astype(str).to_numpy()[idx] if "corridor" in prep.table.columns else np.full(len(idx), "")
+    _, inv, counts = np.unique(corr, return_inverse=True, return_counts=True)
+    wt = np.sqrt(len(idx) / (len(counts) * counts[inv]))
 
     def resid(x: np.ndarray) -> np.ndarray:
         cal = calibration_from(dict(zip(names, x, strict=True)), fixed)
-        return np.log(predict(prep, cal, idx) / obs)
+        return wt * np.log(predict(prep, cal, idx) / obs)
 
     res = least_squares(resid, x0, bounds=(lo, hi), x_scale=hi - lo, diff_step=1e-3, method="trf", xtol=1e-8, ftol=1e-10, max_nfev=400)
     params = {k: float(v) for k, v in zip(names, res.x, strict=True)}
