@@ -626,3 +626,13 @@ def test_a_route_is_not_a_long_detour(monkeypatch):
     monkeypatch.setattr(geo.rail, "MAX_DETOUR", 2.0)
     edges, length = rail.path("A", "B", "G")  # the semicircle at 350 km/h is faster than the straight line at 120
     assert length == pytest.approx(np.pi / 2 * 111_320.0, rel=0.02) and "highspeed" in set(rc[edges])
+
+
+def test_a_calibration_file_of_format_4_is_refused_with_the_fix(tmp_path):
+    """Format 4 fitted curve_accel_ms2; format 5 states it in "fixed": an old file names the problem and the fix."""
+    d = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    del d["fixed"]["curve_accel_ms2"]
+    f = tmp_path / "old.json"
+    f.write_text(json.dumps(d), encoding="utf-8")
+    with pytest.raises(DataError, match=r"not valid.*curve_accel_ms2.*geo rail calibrate --write"):
+        load_calibration(f)

@@ -331,6 +331,7 @@ class Calibration:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Calibration:
         p = {k: float(d["parameters"][k]) for k in FIT_PARAMETERS}
+        float(d["fixed"]["curve_accel_ms2"])  # stated since format 5 (a KeyError: a file of an older format)
         b = d["band"]
         return cls(str(d["version"]), p, dict(d["fixed"]), (float(b["low_ratio"]), float(b["high_ratio"])), dict(d))
 
