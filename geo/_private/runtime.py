@@ -261,8 +261,6 @@ FIT_PARAMETERS: dict[str, tuple[float, float]] = {
     # line speed as a fraction of the line's design speed (from its curvature, or published): one figure
     # for high-speed, conventional and connecting lines alike
     "design_fraction": (0.4, 1.0),
-    # top speed of the 350 km/h classes (G, C) as timetabled: CR runs most 350 km/h lines at 300-310 km/h
-    "fast_top_kmh": (250.0, 350.0),
     "stop_loss_s": (0.0, 300.0),  # start/stop loss and timetable allowance per stop-to-stop section
     "supplement": (0.0, 0.4),  # running-time supplement, fraction of the pure running time
 }
@@ -340,9 +338,7 @@ class Calibration:
     def top_kmh(self, cls_letter: str) -> float:
         """Top speed of a train class (``"?"`` = unknown: the fastest class)."""
         tops = {str(k): float(v) for k, v in self.fixed["class_top_kmh"].items()}
-        fastest = max(tops.values())
-        top = tops.get(cls_letter, fastest)
-        return min(top, self.params["fast_top_kmh"]) if top >= fastest else top
+        return tops.get(cls_letter, max(tops.values()))
 
     def line_speeds(
         self,
