@@ -732,15 +732,13 @@ class RailNetwork:
         """The route of one stop-to-stop section as the run-time model sees it.
 
         Returns ``{edges, length_m, rail_class, maxspeed_kmh, class_speed_kmh,
-        design_kmh, published_kmh, curves, junctions_m}`` (arrays over the route's edges, station links dropped;
+        design_kmh, published_kmh, curves}`` (arrays over the route's edges, station links dropped;
         ``design_kmh``: the line's design speed from its curvature,
         :func:`line_design_radius`; ``published_kmh``: a published design speed or NaN;
         ``curves``:
         ``(positions_m, radius_m)`` from :func:`geo._private.runtime.curve_radii` over
         :data:`geo._private.runtime.CURVE_WINDOW_M`, each vertex's turn spread over the arc of its two
-        half-chords, so thinly drawn curves are not read tighter than they are; ``junctions_m``: positions
-        along the route where it passes from one named line to another, unnamed ways and changes between two
-        connecting lines left out).
+        half-chords, so thinly drawn curves are not read tighter than they are).
         """
         edges, _ = self.path(a, b, train, published)
         at = self.net.edge_attrs
@@ -759,14 +757,6 @@ class RailNetwork:
             )
         else:
             curves = (np.zeros(0), np.zeros(0))
-        # junctions: where the route passes from one named line to another (not between two connecting lines)
-        names = (
-            at["name"].astype("string").fillna("").str.strip().to_numpy()[e] if "name" in at.columns else np.full(len(e), "")
-        )
-        named = (names[1:] != "") & (names[:-1] != "")
-        change = (names[1:] != names[:-1]) & named & ~((rcls[1:] == "link") & (rcls[:-1] == "link"))
-        junctions = np.cumsum(length)[:-1][change] if len(e) > 1 else np.zeros(0)
-
         def col(name: str) -> np.ndarray:
             return at[name].to_numpy(dtype=float)[e] if name in at.columns else np.full(len(e), np.nan)
 
@@ -779,7 +769,6 @@ class RailNetwork:
             "design_kmh": col("design_kmh"),
             "published_kmh": col("published_kmh"),
             "curves": curves,
-            "junctions_m": junctions,
         }
 
     def run_time(
@@ -848,7 +837,7 @@ class RailNetwork:
             g = self.section_geometry(a, b, number, bool(cal.fixed.get("published_speeds", True)) if cal is not None else True)
             if cal is not None:
                 sp = cal.line_speeds(g["rail_class"], g["maxspeed_kmh"], g["class_speed_kmh"], design_speed_kmh, design_kmh=g["design_kmh"], published_kmh=g["published_kmh"])
-                t, top = cal.section_seconds(g["length_m"], sp, tm, curves=g["curves"], junctions_m=g["junctions_m"])
+                t, top = cal.section_seconds(g["length_m"], sp, tm, curves=g["curves"])
             else:
                 sp = g["class_speed_kmh"]
                 if design_speed_kmh is not None:

@@ -636,25 +636,3 @@ def test_a_calibration_file_of_format_4_is_refused_with_the_fix(tmp_path):
     f.write_text(json.dumps(d), encoding="utf-8")
     with pytest.raises(DataError, match=r"not valid.*curve_accel_ms2.*geo rail calibrate --write"):
         load_calibration(f)
-
-
-def test_a_junction_between_two_named_lines_slows_the_run():
-    """Where the route passes from one named line to another the train takes the turnout at the stated junction
-    speed (No. 18 turnout, 80 km/h over a train length); the same track under one name has no junction."""
-
-    def net(second: str):
-        ways = [shapely.LineString([(0, 0), (0.5, 0)]), shapely.LineString([(0.5, 0), (1.0, 0)])]
-        lines = gpd.GeoDataFrame(
-            {"osm_id": ["0", "1"], "railway": ["rail"] * 2, "rail_type": ["hsr"] * 2, "name": ["P", second]}, geometry=ways, crs="EPSG:4326"
-        )
-        st = gpd.GeoDataFrame({"name": ["A", "B"]}, geometry=[shapely.Point(0, 0.0005), shapely.Point(1.0, 0.0005)], crs="EPSG:4326")
-        return build_rail_network(lines, st, cache=False)
-
-    one, two = net("P"), net("Q")
-    assert len(one.section_geometry("A", "B", "G")["junctions_m"]) == 0
-    (j,) = two.section_geometry("A", "B", "G")["junctions_m"]
-    assert j == pytest.approx(55_660.0, rel=0.01)
-    fixed = load_calibration().fixed
-    assert fixed["junction_kmh"] == 80.0 and fixed["junction_length_m"] == 400.0
-    slower = two.run_time(["A", "B"], train="G").minutes - one.run_time(["A", "B"], train="G").minutes
-    assert 1.0 < slower < 5.0  # braking from the line speed to 80 km/h and accelerating back

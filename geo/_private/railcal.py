@@ -71,11 +71,6 @@ FIXED_ASSUMPTIONS: dict[str, Any] = {
     # lateral acceleration in curves, v = sqrt(a * radius): the design standard's (350 km/h)² / 7000 m (TB 10621), the table
     # that classifies a line as 350 km/h (fitted up to format 4, where it ran to its bound of 3 m/s² once radii read right)
     "curve_accel_ms2": CURVE_ACCEL_MS2,
-    # junctions (the route passes from one named line to another, geo.rail.RailNetwork.section_geometry): the
-    # diverging speed of a No. 18 turnout (80 km/h, the common turnout of Chinese station throats and connecting
-    # lines), over a train length past the junction (a 16-car EMU is ~415 m; 8-car ~210 m)
-    "junction_kmh": 80.0,
-    "junction_length_m": 400.0,
     # top speed (km/h) of Chinese train classes by the letter of the train number (CR operating rules):
     # G 350 (300 on most lines), C intercity 350, D EMU 250, Z 160, T 140, K 120; others 120
     "class_top_kmh": {"G": 350.0, "C": 350.0, "D": 250.0, "Z": 160.0, "T": 140.0, "K": 120.0, "": 120.0},
@@ -222,7 +217,7 @@ def predict(prep: Prepared, cal: Calibration, idx: Sequence[int] | None = None) 
         g = prep.geoms[i]
         cls = str(prep.table["train_class"].iloc[i])
         sp = cal.line_speeds(g["rail_class"], g["maxspeed_kmh"], g["class_speed_kmh"], design_kmh=g["design_kmh"], published_kmh=g["published_kmh"])
-        t, _ = cal.section_seconds(g["length_m"], sp, TrainModel(max_speed_kmh=cal.top_kmh(cls)), curves=g["curves"], junctions_m=g.get("junctions_m"))
+        t, _ = cal.section_seconds(g["length_m"], sp, TrainModel(max_speed_kmh=cal.top_kmh(cls)), curves=g["curves"])
         out.append(t)
     return np.asarray(out, dtype=float)
 

@@ -296,8 +296,7 @@ class Calibration:
     ``design_fraction`` times the line's design speed (inferred from the
     line's minimum curve radius, :func:`geo.speeds.rail_design_speed`, or
     published, :meth:`line_speeds`); in curves and junctions ``sqrt(curve_accel_ms2 * radius)`` (stated, :data:`CURVE_ACCEL_MS2`)
-    (radius measured on the OSM geometry, :func:`curve_radii`); at junctions
-    (the route passes from one named line to another) a turnout's diverging speed;
+    (radius measured on the OSM geometry, :func:`curve_radii`);
     never above the train class's top speed. Station approaches are governed
     by the braking and acceleration curves (:class:`TrainModel`): a separate
     station-throat speed limit was fitted up to calibration format 1 and was
@@ -311,8 +310,7 @@ class Calibration:
     params : dict
         The fitted :data:`FIT_PARAMETERS`.
     fixed : dict
-        Stated, not fitted: ``curve_window_m``, ``curve_accel_ms2``, ``junction_kmh``,
-        ``junction_length_m``, ``dwell_s`` (median
+        Stated, not fitted: ``curve_window_m``, ``curve_accel_ms2``, ``dwell_s`` (median
         dwell of the calibration trips), ``class_top_kmh``.
     band : (float, float)
         Low and high ratio of observed/modelled time: quantiles ``(t, 1 - t)``
@@ -381,14 +379,8 @@ class Calibration:
         train: TrainModel,
         step_m: float = 25.0,
         curves: tuple[np.ndarray, np.ndarray] | None = None,
-        junctions_m: np.ndarray | None = None,
     ) -> tuple[float, float]:
-        """Seconds of one stop-to-stop section (stop loss and supplement included), top km/h.
-
-        ``curves``: ``(positions_m, radius_m)`` along the route (:func:`curve_radii`); ``junctions_m``:
-        positions where the route passes from one named line to another, each limited to the stated
-        ``fixed["junction_kmh"]`` over ``fixed["junction_length_m"]`` past it (format 5).
-        """
+        """Seconds of one stop-to-stop section (stop loss and supplement included), top km/h."""
         total = float(np.sum(seg_length_m))
         if total <= 0:
             return 0.0, 0.0
@@ -396,11 +388,7 @@ class Calibration:
         prof = None
         if curves is not None and len(curves[0]):
             prof = (curves[0], 3.6 * np.sqrt(float(self.fixed["curve_accel_ms2"]) * curves[1]))
-        rs: list[tuple[float, float, float]] = []
-        if junctions_m is not None and "junction_kmh" in self.fixed:
-            jl, jv = float(self.fixed["junction_length_m"]), float(self.fixed["junction_kmh"])
-            rs = [(float(j), float(j) + jl, jv) for j in junctions_m]
-        t, top = pure_running_time(seg_length_m, seg_speed_kmh, train, step_m, restrictions=rs, profile=prof)
+        t, top = pure_running_time(seg_length_m, seg_speed_kmh, train, step_m, profile=prof)
         return p["stop_loss_s"] + (1.0 + p["supplement"]) * t, top
 
     def band_minutes(self, minutes: float) -> tuple[float, float]:
