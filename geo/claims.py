@@ -10,8 +10,10 @@ needed to check them. Each claim evaluates to a :class:`Verdict`:
     it is not (or the target is unreachable on the given network);
 ``uncertain``
     the time is modelled (planned line, OSM run-time model) and the threshold
-    lies inside its uncertainty band (10-90 % of the calibrated model's errors
-    on corridors it was not fitted on): the data cannot tell;
+    lies inside its uncertainty band (nominal 80 % coverage: quantiles of the
+    calibrated model's errors on corridors it was not fitted on, levels chosen
+    so the band holds the real time about 8 times in 10 on such corridors,
+    :func:`geo._private.railcal.calibrated_band`): the data cannot tell;
 ``cannot-evaluate``
     some input is missing; ``reason`` names it and ``fix`` says how to supply it.
 

@@ -60,18 +60,28 @@ import pandas as pd
 
 from geo._private.cache import cache_path, cached_value, input_key
 from geo._private.geodesy import haversine_m, utm_epsg
-from geo._private.runtime import CURVE_WINDOW_M, TrainModel, pure_running_time
+from geo._private.runtime import (
+    CLASS_TOP_SPEED_KMH,
+    CURVE_WINDOW_M,
+    TrainModel,
+    curve_radii,
+    load_calibration,
+    pure_running_time,
+    train_class,
+)
 from geo._private.writeout import write_csv
 from geo.errors import DataError, InputError
 from geo.gazetteer import read_stations  # lives with the other name lookups; geo.rail.read_stations still works
 from geo.io import read_network, save_network
+from geo.lines import Line, LineStation
 from geo.network import Network
 from geo.routing import graph_search, path_edges
+from geo.settings import shared_data_dir
+from geo.speeds import RAIL_DESIGN_CLASSES, parse_maxspeed, rail_design_speed, rail_published_speeds
 
 # rail line classes and speeds live in geo.speeds; these names are re-exported for existing callers
 from geo.speeds import RAIL_LIFECYCLE_STATES as LIFECYCLE_STATES
 from geo.speeds import RAIL_LINE_SPEEDS_KMH as CLASS_SPEEDS_KMH
-from geo.speeds import parse_maxspeed, rail_published_speeds
 from geo.speeds import rail_lifecycle as lifecycle
 from geo.speeds import rail_line_classes as classify
 from geo.speeds import rail_line_speeds as edge_speeds
@@ -104,6 +114,10 @@ DEFAULT_DWELL_S = 120.0
 RAIL_VALUES = ("rail", "subway", "light_rail", "tram", "monorail", "narrow_gauge", "funicular")
 #: rail classes that main-line trains (any Chinese train class) may use; metro, tram etc. are not theirs
 MAINLINE_CLASSES = ("highspeed", "link", "main", "rail", "branch", "industrial", "service")
+#: longest detour (fastest path length / shortest path length of the lines a class may use) taken as a route:
+#: beyond it the shortest path is the route. A 350 km/h class weighted at 350 km/h on 包西高速线 and at the class
+#: table's 120 km/h on 包西线 ran 延安->蒲城东 368 km via 西安北 and back north (the C trains: 202 km on 包西线, feed 218)
+MAX_DETOUR = 1.5
 #: train classes (first letter of a Chinese train number) hauled by locomotives: not allowed on high-speed lines
 LOCOMOTIVE_CLASSES = ("K", "T", "Z", "Y", "L", "S", "X", "")
 #: classes of multiple-unit trains (allowed on high-speed lines)
@@ -279,7 +293,6 @@ def _undirected(
         raise InputError(f"snap_tolerance_m must be >= 0, got {snap_tolerance_m!r}", "use e.g. 30")
     if design_speed_kmh is not None and not design_speed_kmh > 0:
         raise InputError(f"design speed must be positive, got {design_speed_kmh!r}", "pass e.g. --design-speed 350")
-    from geo.speeds import RAIL_DESIGN_CLASSES, rail_design_speed, rail_published_speeds
 
     gdf, src = _read_lines(lines, include_states)
     sp = edge_speeds(gdf, design_speed_kmh, speeds).to_numpy(dtype=float)
@@ -334,8 +347,6 @@ def line_design_radius(
     """
     import shapely
     from pyproj import Transformer
-
-    from geo._private.runtime import curve_radii
 
     out = np.full(len(gdf), np.nan)
     if len(gdf) == 0:
@@ -555,13 +566,18 @@ class RunTime:
     train_class: str = "?"
 
     @property
+    def class_label(self) -> str:
+        """``"class D"``, or ``"any class"`` when no train class was known (modelled for the fastest)."""
+        return "any class" if self.train_class in ("?", "") else f"class {self.train_class}"
+
+    @property
     def label(self) -> str:
         """``"16 min (14–18), modelled"``: the estimate, its band and its evidence."""
         return format_estimate(self.minutes, self.minutes_low, self.minutes_high, self.evidence)
 
     def __str__(self) -> str:
         cal = f", calibration {self.calibration}" if self.calibration else ", uncalibrated physics"
-        lines = [f"{' -> '.join(self.stops)}: {self.label} over {self.km:.1f} km (class {self.train_class}{cal})"]
+        lines = [f"{' -> '.join(self.stops)}: {self.label} over {self.km:.1f} km ({self.class_label}{cal})"]
         for r in self.sections.itertuples(index=False):
             lines.append(f"  {r[0]} -> {r[1]}: {r.km:.1f} km, run {r.run_minutes:.1f} min, top {r.top_kmh:.0f} km/h, dwell {r.dwell_minutes:.1f} min")
         return "\n".join(lines)
@@ -636,8 +652,6 @@ class RailNetwork:
         not high-speed lines. Unknown (``None``): main-line track too, unless
         the graph has none (a metro or tram network): then every edge.
         """
-        from geo._private.runtime import train_class
-
         cls = train_class(train)
         rc = self.net.edge_attrs["rail_class"].astype(str).to_numpy()
         ok = np.isin(rc, [*MAINLINE_CLASSES, *STATION_EDGE_CLASSES])
@@ -656,8 +670,6 @@ class RailNetwork:
         takes the 350 km/h line where a 250 km/h one runs beside it. Other
         edges keep the class table (``net.edge_time_s``).
         """
-        from geo._private.runtime import CLASS_TOP_SPEED_KMH, train_class
-
         net = self.net
         at = net.edge_attrs
         if "design_kmh" not in at.columns:
@@ -680,6 +692,8 @@ class RailNetwork:
 
         ``train`` (a train number or class letter; None: unknown) limits the
         lines used (:meth:`allowed_edges`); weights: :meth:`edge_seconds`.
+        Where the fastest path is more than :data:`MAX_DETOUR` times as long as
+        the shortest one the class may use, the shortest is taken.
 
         Raises
         ------
@@ -704,7 +718,15 @@ class RailNetwork:
                 "check that both lie on the lines given (in service), the train class, or raise the snap tolerance (--snap-tolerance)",
             )
         edges_arr, _ = path_edges(pred, net.edge_u, int(best))
-        return edges_arr, float(net.edge_length_m[edges_arr].sum())
+        length = float(net.edge_length_m[edges_arr].sum())
+        # a timetable does not send a train the long way round: where the fastest path is more than MAX_DETOUR
+        # times the shortest one the class may use, the shortest is taken
+        dist_m, pred_m, _, _ = graph_search(net.indptr, net.edge_v, np.where(ok, net.edge_length_m, np.inf), src)
+        near = dst[np.argmin(dist_m[dst])]
+        if length > MAX_DETOUR * float(dist_m[near]):
+            edges_arr, _ = path_edges(pred_m, net.edge_u, int(near))
+            length = float(net.edge_length_m[edges_arr].sum())
+        return edges_arr, length
 
     def section_geometry(self, a: str, b: str, train: str | None = None, published: bool = True) -> dict[str, Any]:
         """The route of one stop-to-stop section as the run-time model sees it.
@@ -715,7 +737,8 @@ class RailNetwork:
         :func:`line_design_radius`; ``published_kmh``: a published design speed or NaN;
         ``curves``:
         ``(positions_m, radius_m)`` from :func:`geo._private.runtime.curve_radii` over
-        :data:`geo._private.runtime.CURVE_WINDOW_M`).
+        :data:`geo._private.runtime.CURVE_WINDOW_M`, each vertex's turn spread over the arc of its two
+        half-chords, so thinly drawn curves are not read tighter than they are).
         """
         edges, _ = self.path(a, b, train, published)
         at = self.net.edge_attrs
@@ -726,12 +749,12 @@ class RailNetwork:
         rcls = rc[keep]
         ms = at["maxspeed_kmh"].to_numpy(dtype=float)[e] if "maxspeed_kmh" in at.columns else np.full(len(e), np.nan)
         if len(e):
-            from geo._private.runtime import curve_radii
-
             nodes = np.r_[self.net.edge_u[e], self.net.edge_v[e[-1]]]
             lon, lat = self.net.lon[nodes], self.net.lat[nodes]
             k = math.cos(math.radians(float(np.mean(lat))))
-            curves = curve_radii((lon - lon[0]) * 111_320.0 * k, (lat - lat[0]) * 110_574.0, window_m=CURVE_WINDOW_M)
+            curves = curve_radii(
+                (lon - lon[0]) * 111_320.0 * k, (lat - lat[0]) * 110_574.0, window_m=CURVE_WINDOW_M, vertex_arcs=True
+            )
         else:
             curves = (np.zeros(0), np.zeros(0))
         def col(name: str) -> np.ndarray:
@@ -783,8 +806,6 @@ class RailNetwork:
             losses; track speeds from the class table, ``TrainModel``
             supplement), kept for comparison.
         """
-        from geo._private.runtime import load_calibration, train_class
-
         if len(stops) < 2:
             raise InputError("a run needs at least two stops", "pass e.g. ['西安东', '蓝田', '商洛西']")
         cal = (calibration or load_calibration()) if calibrated else None
@@ -837,8 +858,6 @@ class RailNetwork:
 
     def as_line(self, stops: Sequence[str], *, name: str = "", headway_min: float | None = None, **kw: Any) -> Any:
         """The run over ``stops`` as a :class:`geo.lines.Line` for multimodal routing."""
-        from geo.lines import Line, LineStation
-
         rt = self.run_time(stops, **kw)
         dwell = [0.0] + rt.sections["dwell_minutes"].tolist()[:-1] + [0.0]
         sts = []
@@ -939,8 +958,6 @@ def shaanxi_rail(design_speed_kmh: float | None = None, data_dir: str | Path | N
     InputError
         When the shared-data folder is absent.
     """
-    from geo.settings import shared_data_dir
-
     d = Path(data_dir) if data_dir is not None else shared_data_dir()
     if d is None:
         raise InputError(

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.errors import InputError
+from geo.errors import DataError, InputError
 from geo.modes import check_mode
 
 __all__ = [
@@ -626,8 +626,6 @@ def rail_design_speed(radius_m: Any, highspeed: Any) -> np.ndarray:
 
 @lru_cache(maxsize=2)
 def _published(path: str) -> dict[str, float]:
-    from geo.errors import DataError
-
     try:
         df = pd.read_csv(path, comment="#", dtype={"name": str, "source": str})
         kmh = pd.to_numeric(df["design_speed_kmh"], errors="raise")

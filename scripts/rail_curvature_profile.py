@@ -4,8 +4,9 @@
     PYTHONPATH=. python scripts/rail_curvature_profile.py --line 西成客专线
 
 Prints, for the line's merged pieces (as :func:`geo.rail.line_design_radius` measures them): length, vertex
-spacing and the 5th-percentile radius over 2 km heading windows, read two ways: as the model reads it (the
-polyline as a polygon, each chord's heading constant along it: :func:`geo._private.runtime.curve_radii`) and
+spacing and the 5th-percentile radius over 2 km heading windows, read two ways: as the design speed reads it (the
+polyline as a polygon, each chord's heading constant along it: :func:`geo._private.runtime.curve_radii`; route
+curve limits spread a vertex's turn over its half-chords instead, ``vertex_arcs=True``, since the sixth pass) and
 as a smooth curve through the vertices (each chord's heading at its midpoint, linear in between: exact on a
 circular arc whatever the vertex spacing). Then the stretches of the longest piece below 7000 m (the
 high-speed table's 350 km/h row) with the circumradius of the vertices there (the circle through three

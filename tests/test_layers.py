@@ -118,9 +118,7 @@ LAZY_LIBRARIES = {
 }  # fmt: skip
 #: modules still importing geo modules inside functions (owned by other branches when the rule came in);
 #: remove a name once its module is clean
-LOCAL_GEO_IMPORTS_ALLOWED = {
-    "geo.rail", "geo.speeds", "geo._private.runtime", "geo._private.railcal",
-}  # fmt: skip
+LOCAL_GEO_IMPORTS_ALLOWED: set[str] = set()
 
 
 def function_local_imports() -> list[tuple[str, int, str]]:

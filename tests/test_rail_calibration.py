@@ -575,3 +575,64 @@ def test_docs_quote_the_curvature_profile(shared, capsys):
     q05_poly, q05_smooth, km_poly, km_smooth = cells[4:8]
     for fig in (q05_poly, q05_smooth, f"{km_poly} km", f"{km_smooth} km"):
         assert fig in doc, fig
+
+
+def test_route_curve_radii_spread_a_vertex_turn_over_its_half_chords():
+    """Route curve limits read a 7000 m curve drawn with 2.7 km chords (as OSM draws 包西高速线) as ~7000 m, not the
+    ~5150 m of window / turn; a densely drawn arc reads as before (the vertices' arc never exceeds the window)."""
+    from geo._private.runtime import CURVE_WINDOW_M, curve_radii
+
+    r = 7000.0
+
+    def arc(chord: float, turn_rad: float = 0.8) -> np.ndarray:
+        t = np.arange(0.0, turn_rad + 1e-9, 2 * np.arcsin(chord / 2 / r))
+        return np.column_stack([r * np.sin(t), r * (1 - np.cos(t))])
+
+    xy = arc(2700.0, 3.0)  # 8 chords turning 22.2 degrees each
+    inner = lambda pos: (pos > 2700.0) & (pos < (len(xy) - 2) * 2700.0)  # noqa: E731 - between first and last chord midpoints
+    pos, old = curve_radii(xy[:, 0], xy[:, 1], window_m=CURVE_WINDOW_M)
+    pos, new = curve_radii(xy[:, 0], xy[:, 1], window_m=CURVE_WINDOW_M, vertex_arcs=True)
+    assert np.min(old[inner(pos)]) < 5200  # the polygon reading: 2000 m / 22.2 degrees
+    assert np.min(new[inner(pos)]) == pytest.approx(r, rel=0.01)
+    assert np.all(new >= old)
+    # an extra vertex that does not turn (a junction or station split on a chord) does not shorten the arc
+    split = np.insert(xy, 3, (xy[2] + xy[3]) / 2, axis=0)
+    spos, snew = curve_radii(split[:, 0], split[:, 1], window_m=CURVE_WINDOW_M, vertex_arcs=True)
+    assert np.min(snew[inner(spos)]) == pytest.approx(r, rel=0.01)
+    for chord in (50.0, 200.0, 500.0):
+        d = arc(chord)
+        pos, old = curve_radii(d[:, 0], d[:, 1], window_m=CURVE_WINDOW_M)
+        pos, new = curve_radii(d[:, 0], d[:, 1], window_m=CURVE_WINDOW_M, vertex_arcs=True)
+        core = (pos > CURVE_WINDOW_M) & (pos < pos[-1] - CURVE_WINDOW_M)
+        assert new[core] == pytest.approx(old[core], rel=0.03)
+        assert np.median(new[core]) == pytest.approx(r, rel=0.01)
+    # straight track stays straight
+    pos, rad = curve_radii(np.linspace(0, 10_000, 6), np.zeros(6), window_m=CURVE_WINDOW_M, vertex_arcs=True)
+    assert np.all(np.isinf(rad))
+
+
+def test_a_route_is_not_a_long_detour(monkeypatch):
+    """A fast line that goes the long way round (a semicircle, 1.57 times the straight line's length) is not taken
+    while a line less than MAX_DETOUR times shorter joins the two stations (the C trains 延安->蒲城东 ran 368 km via
+    西安北 instead of 202 km on 包西线)."""
+    import geo.rail
+
+    t = np.linspace(0.0, np.pi, 200)
+    arc = shapely.LineString(np.column_stack([0.5 - 0.5 * np.cos(t), 0.5 * np.sin(t)]))
+    rail = _line_net({"A": 0.0, "B": 1.0}, hs=False, hsr=(arc, {"railway": "rail", "rail_type": "hsr", "name": "H"}))
+    rc = rail.net.edge_attrs["rail_class"].astype(str).to_numpy()
+    edges, length = rail.path("A", "B", "G")
+    assert length == pytest.approx(111_320.0, rel=0.02) and "highspeed" not in set(rc[edges])
+    monkeypatch.setattr(geo.rail, "MAX_DETOUR", 2.0)
+    edges, length = rail.path("A", "B", "G")  # the semicircle at 350 km/h is faster than the straight line at 120
+    assert length == pytest.approx(np.pi / 2 * 111_320.0, rel=0.02) and "highspeed" in set(rc[edges])
+
+
+def test_a_calibration_file_of_format_4_is_refused_with_the_fix(tmp_path):
+    """Format 4 fitted curve_accel_ms2; format 5 states it in "fixed": an old file names the problem and the fix."""
+    d = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    del d["fixed"]["curve_accel_ms2"]
+    f = tmp_path / "old.json"
+    f.write_text(json.dumps(d), encoding="utf-8")
+    with pytest.raises(DataError, match=r"not valid.*curve_accel_ms2.*geo rail calibrate --write"):
+        load_calibration(f)

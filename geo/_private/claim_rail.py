@@ -232,7 +232,7 @@ def _osm_ride(rail: Any, stops: Sequence[str], trip: str | None, dwell_s: Sequen
         "minutes": rt.minutes,
         "km": rt.km,
         "stops_between": len(stops) - 2,
-        "line": f"OSM rail run-time model (class {rt.train_class})",
+        "line": f"OSM rail run-time model ({rt.class_label})",
         "evidence": "model",
         "calibration": rt.calibration,
     }

@@ -37,8 +37,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
-from geo._private.runtime import CURVE_WINDOW_M, FIT_PARAMETERS, Calibration, TrainModel, train_class
+from geo._private.runtime import (
+    CURVE_ACCEL_MS2,
+    CURVE_WINDOW_M,
+    FIT_PARAMETERS,
+    Calibration,
+    TrainModel,
+    pure_running_time,
+    train_class,
+)
+from geo.errors import DataError
+from geo.rail import build_rail_network
 from geo.speeds import RAIL_DESIGN_RADIUS_M, RAIL_PUBLISHED_SPEEDS_FILE
 
 #: corridors of the calibration set (stations as in ../shared/data/rail/FACTS.md section 6 headings)
@@ -54,6 +65,12 @@ CORRIDORS: dict[str, tuple[str, ...]] = {
 #: stated (not fitted) assumptions of the calibrated model
 FIXED_ASSUMPTIONS: dict[str, Any] = {
     "curve_window_m": CURVE_WINDOW_M,  # heading window of the curve radii along a route (geo.rail.RailNetwork.section_geometry)
+    # route curve radii: a vertex's turn spread over the arc of its two half-chords (geo._private.runtime.curve_radii,
+    # vertex_arcs), so a 7000 m curve drawn with 2.7 km chords reads ~7000 m, not window / turn ~5100 m (format 5)
+    "curve_vertex_arcs": True,
+    # lateral acceleration in curves, v = sqrt(a * radius): the design standard's (350 km/h)² / 7000 m (TB 10621), the table
+    # that classifies a line as 350 km/h (fitted up to format 4, where it ran to its bound of 3 m/s² once radii read right)
+    "curve_accel_ms2": CURVE_ACCEL_MS2,
     # top speed (km/h) of Chinese train classes by the letter of the train number (CR operating rules):
     # G 350 (300 on most lines), C intercity 350, D EMU 250, Z 160, T 140, K 120; others 120
     "class_top_kmh": {"G": 350.0, "C": 350.0, "D": 250.0, "Z": 160.0, "T": 140.0, "K": 120.0, "": 120.0},
@@ -67,8 +84,11 @@ FIXED_ASSUMPTIONS: dict[str, Any] = {
     "published_speeds": True,
 }
 
+#: stated model parameters printed beside the fitted ones (FIXED_ASSUMPTIONS)
+STATED_PARAMETERS: tuple[str, ...] = ("curve_accel_ms2",)
+
 #: calibration file format version
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 def _seconds(hms: Any) -> float:
@@ -99,8 +119,6 @@ def timetable_sections(csv: str | Path, stations: Sequence[str]) -> pd.DataFrame
     need = {"trip_id", "arrival_time", "departure_time", "stop_sequence", "stop_name"}
     missing = need - set(df.columns)
     if missing:
-        from geo.errors import DataError
-
         raise DataError(f"{csv}: missing column(s) {', '.join(sorted(missing))}", "give a GTFS stop_times extract with stop names")
     df["seq"] = pd.to_numeric(df["stop_sequence"], errors="coerce")
     df["arr"] = df["arrival_time"].map(_seconds)
@@ -218,10 +236,14 @@ def fit(prep: Prepared, fixed: Mapping[str, Any], idx: Sequence[int] | None = No
     lo = np.array([FIT_PARAMETERS[k][0] for k in names])
     hi = np.array([FIT_PARAMETERS[k][1] for k in names])
     x0 = (lo + hi) / 2
+    # each corridor weighs the same in the fit (its sections share one line, one design speed, one bias)
+    corr = prep.table["corridor"].astype(str).to_numpy()[idx] if "corridor" in prep.table.columns else np.full(len(idx), "")
+    _, inv, counts = np.unique(corr, return_inverse=True, return_counts=True)
+    wt = np.sqrt(len(idx) / (len(counts) * counts[inv]))
 
     def resid(x: np.ndarray) -> np.ndarray:
         cal = calibration_from(dict(zip(names, x, strict=True)), fixed)
-        return np.log(predict(prep, cal, idx) / obs)
+        return wt * np.log(predict(prep, cal, idx) / obs)
 
     res = least_squares(resid, x0, bounds=(lo, hi), x_scale=hi - lo, diff_step=1e-3, method="trf", xtol=1e-8, ftol=1e-10, max_nfev=400)
     params = {k: float(v) for k, v in zip(names, res.x, strict=True)}
@@ -253,8 +275,6 @@ def cross_validate(prep: Prepared, fixed: Mapping[str, Any], progress: bool = Fa
     inner: dict[str, np.ndarray] = {}  # per held-out corridor: the others' ratios, each fitted without it and the corridor
     it: Any = names
     if progress:
-        from tqdm.auto import tqdm
-
         it = tqdm(names, desc="cross-validation folds", unit="fold")
     for c in it:
         train = np.flatnonzero(corr != c)
@@ -372,8 +392,6 @@ def calibrated_band(
 def baseline(prep: Prepared) -> dict[str, float]:
     """Errors of the uncalibrated physics model (issue 9's starting point): class-table track speeds
     (high-speed 300 km/h), the default 350 km/h train, 5 % supplement, no throats, curves or stop losses."""
-    from geo._private.runtime import pure_running_time
-
     obs = prep.table["observed_s"].to_numpy(dtype=float)
     tm = TrainModel()
     pred = np.array([pure_running_time(g["length_m"], g["class_speed_kmh"], tm)[0] * (1 + tm.supplement) for g in prep.geoms])
@@ -464,8 +482,6 @@ def calibrate(
 
     Returns the calibration file's content (a JSON-ready dict).
     """
-    from geo.rail import build_rail_network
-
     rail = build_rail_network(rail_lines, rail_stations)
     names = rail.stations["name"].astype(str).tolist()
     sec = timetable_sections(calibration_csv, names)
@@ -636,5 +652,9 @@ def format_table(d: Mapping[str, Any]) -> str:
             )
         )
     p = d["parameters"]
-    lines.append("Parameters (" + d["version"] + "): " + ", ".join(f"{k} {v:.3g}" for k, v in p.items()) + ".")
+    stated = {k: d["fixed"][k] for k in STATED_PARAMETERS if k in d.get("fixed", {})}
+    lines.append(
+        "Parameters (" + d["version"] + "): " + ", ".join(f"{k} {v:.3g}" for k, v in p.items())
+        + "".join(f"; {k} {v:.3g} (stated)" for k, v in stated.items()) + "."
+    )
     return "\n".join(lines)

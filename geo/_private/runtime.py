@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from geo.speeds import RAIL_DESIGN_RADIUS_M
+from geo.errors import DataError, InputError
+from geo.speeds import RAIL_DESIGN_CLASSES, RAIL_DESIGN_RADIUS_M
 
 #: top speed (km/h) by the letter of a Chinese train number
 CLASS_TOP_SPEED_KMH: dict[str, float] = {"G": 350.0, "C": 350.0, "D": 250.0, "Z": 160.0, "T": 140.0, "K": 120.0}
@@ -96,8 +97,6 @@ class TrainModel:
         return traction - (self.davis_a + self.davis_b * v + self.davis_c * v * v)
 
     def check(self) -> None:
-        from geo.errors import InputError
-
         for name in ("max_speed_kmh", "start_accel_ms2", "power_w_per_kg", "brake_ms2"):
             val = getattr(self, name)
             if not (isinstance(val, int | float) and val > 0 and math.isfinite(val)):
@@ -239,12 +238,14 @@ def section_times(
 
 
 # ---------------------------------------------------------------- calibrated model
-#: lowest curve lateral acceleration (m/s²) the calibration may fit: v²/r of the top row of the high-speed
-#: radius table (geo.speeds.RAIL_DESIGN_RADIUS_M, TB 10621: 350 km/h from 7000 m, (350/3.6)²/7000 = 1.35 m/s²,
-#: cant plus cant deficiency of about 206 mm). The same table classifies a line as 350 km/h from its radius,
-#: so a 7000 m curve must let 350 km/h through; a free fit fell to 0.74 m/s² in one cross-validation fold,
-#: which caps a 7000 m curve at 258 km/h.
-CURVE_ACCEL_FLOOR_MS2: float = max((kmh / 3.6) ** 2 / r for r, kmh in RAIL_DESIGN_RADIUS_M["highspeed"] if r > 0)
+#: curve lateral acceleration (m/s²), stated, not fitted: v²/r of the top row of the high-speed radius table
+#: (geo.speeds.RAIL_DESIGN_RADIUS_M, TB 10621: 350 km/h from 7000 m, (350/3.6)²/7000 = 1.35 m/s², cant plus cant
+#: deficiency of about 206 mm). The same table classifies a line as 350 km/h from its radius, so a 7000 m curve lets
+#: 350 km/h through. Fitted up to calibration format 4 (bounded below by this value): a free fit fell to 0.74 m/s²
+#: in one cross-validation fold (a 7000 m curve capped at 258 km/h), and once the route radii no longer read thin
+#: geometry tight (format 5) the data hardly identified it (1.35 against 3.0 m/s² moved no section by more than
+#: 0.8 %) and the fit ran to its upper bound of 3.0 m/s², which no passenger train is allowed.
+CURVE_ACCEL_MS2: float = max((kmh / 3.6) ** 2 / r for r, kmh in RAIL_DESIGN_RADIUS_M["highspeed"] if r > 0)
 
 #: heading window (m) over which the curve radius along a route is measured for the curve speed limit: the
 #: window that measures a line's design radius (geo.rail.line_design_radius), so a line classified 350 km/h from
@@ -260,9 +261,6 @@ FIT_PARAMETERS: dict[str, tuple[float, float]] = {
     # line speed as a fraction of the line's design speed (from its curvature, or published): one figure
     # for high-speed, conventional and connecting lines alike
     "design_fraction": (0.4, 1.0),
-    # lateral acceleration allowed in curves: v = sqrt(a * radius). Bounded below by the value the design standard
-    # implies (CURVE_ACCEL_FLOOR_MS2): a fit may not throttle a curve below the speed its radius was chosen for
-    "curve_accel_ms2": (CURVE_ACCEL_FLOOR_MS2, 3.0),
     "stop_loss_s": (0.0, 300.0),  # start/stop loss and timetable allowance per stop-to-stop section
     "supplement": (0.0, 0.4),  # running-time supplement, fraction of the pure running time
 }
@@ -297,7 +295,7 @@ class Calibration:
     route's speed limits: ``maxspeed`` where OSM has it, otherwise
     ``design_fraction`` times the line's design speed (inferred from the
     line's minimum curve radius, :func:`geo.speeds.rail_design_speed`, or
-    published, :meth:`line_speeds`); in curves and junctions ``sqrt(curve_accel_ms2 * radius)``
+    published, :meth:`line_speeds`); in curves and junctions ``sqrt(curve_accel_ms2 * radius)`` (stated, :data:`CURVE_ACCEL_MS2`)
     (radius measured on the OSM geometry, :func:`curve_radii`);
     never above the train class's top speed. Station approaches are governed
     by the braking and acceleration curves (:class:`TrainModel`): a separate
@@ -312,7 +310,7 @@ class Calibration:
     params : dict
         The fitted :data:`FIT_PARAMETERS`.
     fixed : dict
-        Stated, not fitted: ``curve_window_m``, ``dwell_s`` (median
+        Stated, not fitted: ``curve_window_m``, ``curve_accel_ms2``, ``dwell_s`` (median
         dwell of the calibration trips), ``class_top_kmh``.
     band : (float, float)
         Low and high ratio of observed/modelled time: quantiles ``(t, 1 - t)``
@@ -333,6 +331,7 @@ class Calibration:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Calibration:
         p = {k: float(d["parameters"][k]) for k in FIT_PARAMETERS}
+        float(d["fixed"]["curve_accel_ms2"])  # stated since format 5 (a KeyError: a file of an older format)
         b = d["band"]
         return cls(str(d["version"]), p, dict(d["fixed"]), (float(b["low_ratio"]), float(b["high_ratio"])), dict(d))
 
@@ -361,8 +360,6 @@ class Calibration:
         class table. ``design_speed_kmh`` (a scenario's design speed) replaces
         the design speed of high-speed edges.
         """
-        from geo.speeds import RAIL_DESIGN_CLASSES
-
         n = len(rail_class)
         design = np.full(n, np.nan) if design_kmh is None else np.asarray(design_kmh, dtype=float)
         if self.fixed.get("published_speeds") and published_kmh is not None:
@@ -390,7 +387,7 @@ class Calibration:
         p = self.params
         prof = None
         if curves is not None and len(curves[0]):
-            prof = (curves[0], 3.6 * np.sqrt(p["curve_accel_ms2"] * curves[1]))
+            prof = (curves[0], 3.6 * np.sqrt(float(self.fixed["curve_accel_ms2"]) * curves[1]))
         t, top = pure_running_time(seg_length_m, seg_speed_kmh, train, step_m, profile=prof)
         return p["stop_loss_s"] + (1.0 + p["supplement"]) * t, top
 
@@ -404,8 +401,6 @@ class Calibration:
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str) -> Calibration:
-    from geo.errors import DataError
-
     try:
         d = json.loads(Path(path).read_text(encoding="utf-8"))
         return Calibration.from_dict(d)
@@ -420,7 +415,9 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
     return _load(str(Path(path) if path is not None else CALIBRATION_FILE))
 
 
-def curve_radii(x: np.ndarray, y: np.ndarray, window_m: float = 1000.0, step_m: float = 50.0) -> tuple[np.ndarray, np.ndarray]:
+def curve_radii(
+    x: np.ndarray, y: np.ndarray, window_m: float = 1000.0, step_m: float = 50.0, vertex_arcs: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Curve radius (m) along a polyline in metres: ``(positions_m, radius_m)``.
 
     The polyline is resampled every ``step_m``; the radius at a point is
@@ -428,12 +425,28 @@ def curve_radii(x: np.ndarray, y: np.ndarray, window_m: float = 1000.0, step_m: 
     it (infinite on straight track). OSM geometry is coarse, so radii below
     a few hundred metres mostly mean a junction or a digitising kink.
 
+    With ``vertex_arcs`` the heading change at a vertex of the polyline belongs
+    to the arc of its two adjacent half-chords (the discrete curvature of a
+    polyline), so the radius is ``max(window_m, A) / |heading change|``, ``A``
+    being the arc those vertices represent (each counted by the share of its turn
+    the window holds). Where chords are longer than the window, the window
+    alone sees a whole turn and reads ``window_m / turn``, below the radius; a
+    regular polygon inscribed in a circle of radius ``R`` with chords ``c`` reads
+    ``c / (2 asin(c / 2R))``, ``R`` to within 1 % for ``c <= R / 2``. On densely
+    drawn track ``A`` does not exceed the window and the reading is unchanged.
+    Vertices turning less than 1e-6 rad (points splitting a chord: junctions,
+    station links) do not cut a chord.
+
     Examples
     --------
     >>> t = np.linspace(0, np.pi / 2, 200); r = 5000.0
     >>> pos, rad = curve_radii(r * np.cos(t), r * np.sin(t))
     >>> bool(np.all(np.abs(rad[30:-30] - r) < 50))
     True
+    >>> t = np.arange(9) * 2 * np.arcsin(2700.0 / 2 / 7000.0)   # 7000 m arc drawn with 2.7 km chords
+    >>> pos, rad = curve_radii(7000 * np.sin(t), 7000 * (1 - np.cos(t)), window_m=2000.0, vertex_arcs=True)
+    >>> round(float(rad[(pos > 2700) & (pos < 18900)].min()))
+    6956
     """
     seg = np.hypot(np.diff(x), np.diff(y))
     cum = np.r_[0.0, np.cumsum(seg)]
@@ -447,9 +460,42 @@ def curve_radii(x: np.ndarray, y: np.ndarray, window_m: float = 1000.0, step_m: 
     mid = (s[1:] + s[:-1]) / 2
     head = np.unwrap(np.arctan2(np.diff(ys), np.diff(xs)))
     half = window_m / 2
-    h_lo = np.interp(np.clip(mid - half, mid[0], mid[-1]), mid, head)
-    h_hi = np.interp(np.clip(mid + half, mid[0], mid[-1]), mid, head)
-    span = np.clip(mid + half, mid[0], mid[-1]) - np.clip(mid - half, mid[0], mid[-1])
+    lo_m, hi_m = np.clip(mid - half, mid[0], mid[-1]), np.clip(mid + half, mid[0], mid[-1])
+    h_lo = np.interp(lo_m, mid, head)
+    h_hi = np.interp(hi_m, mid, head)
+    span = hi_m - lo_m
+    if vertex_arcs:
+        span = np.maximum(span, _vertex_arc_m(cum, x, y, mid, lo_m, hi_m, step_m))
     with np.errstate(divide="ignore", invalid="ignore"):
         rad = np.where(np.abs(h_hi - h_lo) > 1e-9, span / np.abs(h_hi - h_lo), np.inf)
     return mid, rad
+
+
+def _vertex_arc_m(
+    cum: np.ndarray, x: np.ndarray, y: np.ndarray, mid: np.ndarray, lo_m: np.ndarray, hi_m: np.ndarray, step_m: float
+) -> np.ndarray:
+    """Arc (m) represented by the polyline vertices whose turn the heading window ``[lo_m, hi_m]`` counts.
+
+    A vertex represents half of each adjacent chord (chords between turning vertices). The resampled heading
+    of :func:`curve_radii` takes a vertex's turn over the ``step_m`` segment around it, and the window reads it
+    by linear interpolation between segment midpoints, so a vertex's arc is counted by the same share:
+    ``G(m) = sum_i a_i * clip((m + step/2 - c_i) / step, 0, 1)`` at the midpoints, interpolated, ``A = G(hi) - G(lo)``.
+    """
+    d = np.diff(np.arctan2(np.diff(y), np.diff(x)))
+    turn = np.abs((d + np.pi) % (2 * np.pi) - np.pi)
+    at = cum[[0, *(np.flatnonzero(turn > 1e-6) + 1), len(cum) - 1]]  # ends, then turning vertices, in order
+    at = np.unique(at)
+    if len(at) <= 2:
+        return np.zeros_like(mid)
+    c = at[1:-1]
+    a = (at[2:] - at[:-2]) / 2  # half of each adjacent chord
+    # G(m) = (Q(m + step/2) - Q(m - step/2)) / step, Q(x) = integral of sum_i a_i H(t - c_i) dt up to x
+    knots = np.r_[c, c[-1] + 2 * step_m + (mid[-1] - mid[0]) + 1.0]
+    slope = np.cumsum(a)  # S(t) just after each knot
+    q = np.r_[0.0, np.cumsum(slope * np.diff(knots))]
+
+    def big_q(v: np.ndarray) -> np.ndarray:
+        return np.interp(v, knots, q, left=0.0)
+
+    g = (big_q(mid + step_m / 2) - big_q(mid - step_m / 2)) / step_m
+    return np.interp(hi_m, mid, g) - np.interp(lo_m, mid, g)

@@ -153,7 +153,7 @@ def _osm_station_run(ctx, a, b, args):
     top = float(rt.sections["top_kmh"].max())
     via = f", stopping at {', '.join(args.via)}" if args.via else ", non-stop"
     method = (
-        f"calibrated run-time model over OSM rail (class {rt.train_class}, top {top:.0f} km/h{via}, "
+        f"calibrated run-time model over OSM rail ({rt.class_label}, top {top:.0f} km/h{via}, "
         f"design speed {ctx.design_speed_kmh or 'calibrated line speeds'}; calibration {rt.calibration})"
     )
     leg = Leg(
@@ -175,7 +175,7 @@ def _model_beside(j, ctx, a, b, args) -> None:
     except Exception as exc:  # a station of the trip not on the OSM graph
         j.legs[0] = dataclasses.replace(leg, model=f"not available ({exc})")
         return
-    label = f"{rt.label} (calibration {rt.calibration}, class {rt.train_class}, same stops)"
+    label = f"{rt.label} (calibration {rt.calibration}, {rt.class_label}, same stops)"
     j.legs[0] = dataclasses.replace(leg, model_minutes=rt.minutes, model_low=rt.minutes_low, model_high=rt.minutes_high, model=label)
 
 
