@@ -59,17 +59,21 @@ def _seg_dist(px: float, py: float, x0: float, y0: float, x1: float, y1: float) 
 
 
 @njit(cache=True)
+def _cells(xy: np.ndarray, i: int, j: int, x0: float, y0: float, cell: float) -> tuple[int, int, int, int]:
+    """Column and row ranges ``(cx0, cx1, cy0, cy1)`` of the cells the bounding box of segment ``i``-``j`` overlaps."""
+    ax, ay, bx, by = xy[i, 0], xy[i, 1], xy[j, 0], xy[j, 1]
+    return (int((min(ax, bx) - x0) / cell), int((max(ax, bx) - x0) / cell),
+            int((min(ay, by) - y0) / cell), int((max(ay, by) - y0) / cell))  # fmt: skip
+
+
+@njit(cache=True)
 def _build_grid(
     xy: np.ndarray, a: np.ndarray, b: np.ndarray, short: np.ndarray, x0: float, y0: float, cell: float, nx: int, ny: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """CSR ``(first, seg)``: the short segments whose bounding box overlaps each cell (row-major, y then x)."""
     count = np.zeros(nx * ny + 1, dtype=np.int64)
     for s in short:
-        ax, ay, bx, by = xy[a[s], 0], xy[a[s], 1], xy[b[s], 0], xy[b[s], 1]
-        cx0 = int((min(ax, bx) - x0) / cell)
-        cx1 = int((max(ax, bx) - x0) / cell)
-        cy0 = int((min(ay, by) - y0) / cell)
-        cy1 = int((max(ay, by) - y0) / cell)
+        cx0, cx1, cy0, cy1 = _cells(xy, a[s], b[s], x0, y0, cell)
         for cy in range(cy0, cy1 + 1):
             for cx in range(cx0, cx1 + 1):
                 count[cy * nx + cx + 1] += 1
@@ -78,11 +82,7 @@ def _build_grid(
     fill = count[:-1].copy()
     seg = np.empty(count[-1], dtype=np.int64)
     for s in short:  # increasing s: each cell's list is sorted
-        ax, ay, bx, by = xy[a[s], 0], xy[a[s], 1], xy[b[s], 0], xy[b[s], 1]
-        cx0 = int((min(ax, bx) - x0) / cell)
-        cx1 = int((max(ax, bx) - x0) / cell)
-        cy0 = int((min(ay, by) - y0) / cell)
-        cy1 = int((max(ay, by) - y0) / cell)
+        cx0, cx1, cy0, cy1 = _cells(xy, a[s], b[s], x0, y0, cell)
         for cy in range(cy0, cy1 + 1):
             for cx in range(cx0, cx1 + 1):
                 c = cy * nx + cx
