@@ -13,7 +13,7 @@ unknown mode, a band whose low end is above its high end).
     :meth:`Leg.to_dict`) and NaN when they apply but are unknown (``null``).
 :class:`Evidence`
     Why a rail time is believed: ``timetable`` (which trips) or ``model``
-    (which calibration, with its 10-90 % band).
+    (which calibration, with its band of nominal 80 % coverage).
 :class:`Trip`
     A computed journey: minutes, legs, distance, band and evidence.
 :class:`Verdict`
@@ -283,13 +283,13 @@ class Evidence:
     calibration : str
         Calibration version(s) of a model (``model``; ``""`` for a timetable).
     band_minutes : (float, float) or None
-        The model's 10-90 % band around the modelled ride, as offsets in
+        The model's band (nominal 80 % coverage on lines not fitted on) around the modelled ride, as offsets in
         minutes (e.g. ``(-1.2, +2.0)``); None for a timetable.
 
     Examples
     --------
     >>> Evidence("model", lines=("Xi'an-Shiyan HSR",), calibration="2026.1", band_minutes=(-1.25, 2.0)).detail
-    "model: Xi'an-Shiyan HSR; calibration 2026.1, band -1.2/+2.0 min (10-90 % of held-out errors)"
+    "model: Xi'an-Shiyan HSR; calibration 2026.1, band -1.2/+2.0 min (80 % band of held-out errors)"
     """
 
     kind: EvidenceKind
@@ -317,7 +317,7 @@ class Evidence:
             what = ("trip " + ", ".join(self.trips)) if self.trips else ("timetabled line " + ", ".join(self.lines))
             return f"timetable: {what}"
         lo, hi = self.band_minutes or (math.nan, math.nan)
-        return f"model: {', '.join(self.lines)}; calibration {self.calibration}, band {lo:+.1f}/{hi:+.1f} min (10-90 % of held-out errors)"
+        return f"model: {', '.join(self.lines)}; calibration {self.calibration}, band {lo:+.1f}/{hi:+.1f} min (80 % band of held-out errors)"
 
     def to_dict(self) -> dict[str, Any]:
         """``{"evidence": kind, "evidence_detail": detail}``: the keys a verdict's JSON carries."""

@@ -104,7 +104,7 @@ def test_evidence_detail_and_validation():
     assert Evidence("timetable", trips=("D1", "D2")).to_dict() == {"evidence": "timetable", "evidence_detail": "timetable: trip D1, D2"}
     assert Evidence("timetable", lines=("L",)).detail == "timetable: timetabled line L"
     ev = Evidence("model", lines=("A–B",), calibration="v1", band_minutes=(-1.26, 2.04))
-    assert ev.detail == "model: A–B; calibration v1, band -1.3/+2.0 min (10-90 % of held-out errors)"
+    assert ev.detail == "model: A–B; calibration v1, band -1.3/+2.0 min (80 % band of held-out errors)"
     with pytest.raises(InputError, match="names no trip or line"):
         Evidence("timetable")
     with pytest.raises(InputError, match="needs its calibration version and band"):
