@@ -192,7 +192,10 @@ def compare_rail(scenario: Any, rail_inputs: Mapping[str, Any] | None) -> pd.Dat
 
     Before: the base rail inputs (timetable). After: the same plus the
     planned-line specs. Pairs come from ``compare.pairs``. Missing service is NaN
-    with the reason in ``before_note``/``after_note``.
+    with the reason in ``before_note``/``after_note``. Each side also carries
+    its band (``*_minutes_low``/``*_minutes_high``: the model's band of nominal
+    80 % coverage for modelled rides, the minutes themselves for a timetable)
+    and its evidence (``timetable`` or ``model``).
     """
     base_rail = dict(rail_inputs or {})
     if not base_rail and scenario.base.get("rail"):
@@ -210,17 +213,18 @@ def compare_rail(scenario: Any, rail_inputs: Mapping[str, Any] | None) -> pd.Dat
         for side, rail in (("before", base_rail), ("after", after_rail)):
             try:
                 t = claim_rail.rail_trips("station-to-station", ClaimInputs(rail=rail), a, [b], {})[0]
-                row[f"{side}_minutes"] = t.minutes
-                row[f"{side}_note"] = t.note
+                low, high, evidence = claim_rail.journey_band(t.minutes, t.legs)
+                row.update({f"{side}_minutes": t.minutes, f"{side}_minutes_low": low, f"{side}_minutes_high": high,
+                            f"{side}_evidence": evidence.kind if evidence is not None else "", f"{side}_note": t.note})  # fmt: skip
             except CannotEvaluate as exc:
-                row[f"{side}_minutes"] = math.nan
-                row[f"{side}_note"] = exc.reason
+                row.update({f"{side}_minutes": math.nan, f"{side}_note": exc.reason})
             except (GeoError, OSError) as exc:  # a planned-line spec or timetable that cannot be read
-                row[f"{side}_minutes"] = math.nan
-                row[f"{side}_note"] = str(exc)
+                row.update({f"{side}_minutes": math.nan, f"{side}_note": str(exc)})
         row["minutes_saved"] = row["before_minutes"] - row["after_minutes"]
         rows.append(row)
-    return pd.DataFrame(rows, columns=["from", "to", "before_minutes", "after_minutes", "minutes_saved", "before_note", "after_note"])
+    sides = [f"{side}_{c}" for c in ("minutes_low", "minutes_high", "evidence") for side in ("before", "after")]
+    return pd.DataFrame(rows, columns=["from", "to", "before_minutes", "after_minutes", "minutes_saved", *sides,
+                                       "before_note", "after_note"])  # fmt: skip
 
 
 # =================================================================== studies

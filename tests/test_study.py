@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from _browser import chromium_path, open_page
 
+import geo._private.claim_rail as claim_rail
 from geo._private.offline import external_references
+from geo._private.runtime import load_calibration
 from geo.cli import main
+from geo.results import Leg, Trip
+from geo.study import compare_rail
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "data" / "studies" / "demo.yaml"
@@ -53,3 +58,22 @@ def test_report_renders_offline_in_chromium(demo_report, tmp_path):
 
     img = mpimg.imread(tmp_path / "shot.png")
     assert img.shape[0] > 100 and float(img[..., :3].std()) > 0.02  # not blank
+
+
+def test_compare_rail_carries_band_and_evidence_per_side(monkeypatch):
+    """Before (a timetabled trip): no band, evidence timetable; after (a modelled planned line): the model's band."""
+    timetabled = Trip(34.0, (Leg("rail", "A", "B", 34.0, evidence="timetable", trip="D5265"),))
+    modelled = Trip(20.0, (Leg("rail", "A", "B", 20.0, evidence="model", line="planned", calibration="v1"),))
+    sides = iter([timetabled, modelled])
+    monkeypatch.setattr(claim_rail, "rail_trips", lambda *a, **k: [next(sides)])
+    scenario = SimpleNamespace(
+        base={}, base_dir=None, rail_changes=[], file="s.yaml",
+        compare={"pairs": [[{"name": "A", "lon": 108.9, "lat": 34.3}, {"name": "B", "lon": 109.1, "lat": 33.7}]]},
+    )  # fmt: skip
+    row = compare_rail(scenario, {"gtfs": "x"}).iloc[0]
+    assert (row["before_evidence"], row["after_evidence"]) == ("timetable", "model")
+    assert row["before_minutes_low"] == row["before_minutes"] == row["before_minutes_high"] == 34.0
+    lo, hi = load_calibration().band_minutes(20.0)
+    assert row["after_minutes_low"] == pytest.approx(lo) and row["after_minutes_high"] == pytest.approx(hi)
+    assert row["after_minutes_low"] < row["after_minutes"] < row["after_minutes_high"]
+    assert row["minutes_saved"] == pytest.approx(14.0)
