@@ -130,19 +130,21 @@ def run_demo(
     files["raster"] = r.path
     bar.update()
 
+    place = "Helsinki central station" if tuple(origin) == tuple(HELSINKI_CENTRAL) else f"{origin[0]:.5f}, {origin[1]:.5f}"
+    marker = [(origin[0], origin[1], place)]  # the origin dot is labelled with its name, not its coordinates
     wm = ", ".join(f"{m:g}" for m in walk_minutes)
     dm = ", ".join(f"{x:g}" for x in drive_minutes)
     m = maps.isochrone_map(
-        bands["walk"], origins=[origin], network=nets["walk"], title=f"Walking time from Helsinki central station ({wm} min)"
+        bands["walk"], origins=marker, network=nets["walk"], title=f"Walking time from {place} ({wm} min)"
     )
     if len(pois):
         maps.points_map(pois, m=m, label="amenity", name="Amenities (OSM)")
     files["map"] = maps.save_map(m, out / "map.html")
     m = maps.isochrone_map(
-        bands["drive"], origins=[origin], network=nets["drive"], title=f"Driving time from Helsinki central station ({dm} min)"
+        bands["drive"], origins=marker, network=nets["drive"], title=f"Driving time from {place} ({dm} min)"
     )
     files["drive_map"] = maps.save_map(m, out / "drive_map.html")
-    fig = plot.isochrone_plot(bands["walk"], origins=[origin], network=nets["walk"], title=f"Walking time from Helsinki central station ({wm} min)")
+    fig = plot.isochrone_plot(bands["walk"], origins=marker, network=nets["walk"], title=f"Walking time from {place} ({wm} min)")
     files["png"] = plot.save_figure(fig, out / "map.png")
     bar.update()
 
