@@ -183,8 +183,11 @@ def point_ids(points: PointsLike, what: str = "points") -> np.ndarray | None:
     True
     """
     frame = _frame_points(points, what)
-    if frame is None:
-        return None
+    return None if frame is None else _frame_ids(frame, what)
+
+
+def _frame_ids(frame: pd.DataFrame, what: str) -> np.ndarray:
+    """The unique ids of a frame from :func:`_frame_points`: its ``id`` column, else its index."""
     ids = frame["id"].to_numpy() if "id" in frame.columns else frame.index.to_numpy()
     dup = pd.Index(ids).duplicated()
     if dup.any():
@@ -210,12 +213,15 @@ def points_table(points: PointsLike, what: str = "points") -> pd.DataFrame:
     >>> points_table(pts).to_dict("list")
     {'id': ['north', 'south'], 'lon': [112.5, 112.6], 'lat': [37.8, 37.9], 'beds': [5, 9]}
     """
-    frame = _frame_points(points, what)
-    xy = as_points(points)
-    ids = point_ids(points, what)
-    out = pd.DataFrame({"lon": xy[:, 0], "lat": xy[:, 1]}) if frame is None else frame.drop(columns="id", errors="ignore")
-    out = out.reset_index(drop=True)
-    out.insert(0, "id", np.arange(len(xy)) if ids is None else ids)
+    frame = _frame_points(points, what)  # a frame is read (and reprojected) once
+    if frame is None:
+        xy = as_points(points)
+        out = pd.DataFrame({"lon": xy[:, 0], "lat": xy[:, 1]})
+        ids = np.arange(len(xy))
+    else:
+        ids = _frame_ids(frame, what)
+        out = frame.drop(columns="id", errors="ignore").reset_index(drop=True)
+    out.insert(0, "id", ids)
     return out
 
 
