@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -619,6 +620,11 @@ class RailNetwork:
     stations: pd.DataFrame
     station_radius_m: float = DEFAULT_STATION_RADIUS_M
 
+    @functools.cached_property
+    def rail_class(self) -> np.ndarray:
+        """``rail_class`` of every edge as strings (read once: every path asks for it)."""
+        return self.net.edge_attrs["rail_class"].astype(str).to_numpy()
+
     def __repr__(self) -> str:
         return f"<RailNetwork nodes={self.net.n_nodes:,} edges={self.net.n_edges:,} stations={len(self.stations)}>"
 
@@ -653,7 +659,7 @@ class RailNetwork:
         the graph has none (a metro or tram network): then every edge.
         """
         cls = train_class(train)
-        rc = self.net.edge_attrs["rail_class"].astype(str).to_numpy()
+        rc = self.rail_class
         ok = np.isin(rc, [*MAINLINE_CLASSES, *STATION_EDGE_CLASSES])
         if cls == "?":
             return ok if ok[~np.isin(rc, STATION_EDGE_CLASSES)].any() else np.ones(len(rc), dtype=bool)
@@ -683,7 +689,7 @@ class RailNetwork:
         if net.meta.get("design_speed_kmh") is not None:
             d = np.full(len(d), float(net.meta["design_speed_kmh"]))
         top = CLASS_TOP_SPEED_KMH.get(train_class(train), max(CLASS_TOP_SPEED_KMH.values()))
-        hs = (at["rail_class"].astype(str).to_numpy() == "highspeed") & np.isfinite(d)
+        hs = (self.rail_class == "highspeed") & np.isfinite(d)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(hs, net.edge_length_m / (np.minimum(d, top) / 3.6), net.edge_time_s)
 
@@ -705,7 +711,7 @@ class RailNetwork:
         net = self.net
         ok = self.allowed_edges(train)
         # a station node joins its track systems only where the run starts or ends (TRACK_SYSTEMS)
-        hub = net.edge_attrs["rail_class"].astype(str).to_numpy() == "station_hub"
+        hub = self.rail_class == "station_hub"
         ends = np.r_[src, dst]
         ok &= ~hub | np.isin(net.edge_u, ends) | np.isin(net.edge_v, ends)
         w = np.where(ok, self.edge_seconds(train, published), np.inf)
@@ -742,7 +748,7 @@ class RailNetwork:
         """
         edges, _ = self.path(a, b, train, published)
         at = self.net.edge_attrs
-        rc = at["rail_class"].astype(str).to_numpy()[edges]
+        rc = self.rail_class[edges]
         keep = ~np.isin(rc, STATION_EDGE_CLASSES)
         e = edges[keep]
         length = self.net.edge_length_m[e]
