@@ -582,8 +582,6 @@ def _cv_rows(cv: Mapping[str, Any]) -> list[str]:
 
 def _band_line(b: Mapping[str, Any], cv: Mapping[str, Any]) -> str:
     cov = 100 * cv["band_coverage_held_out"]
-    if "nominal_coverage" not in b:  # calibration format 3 and before: a fixed 10-90 % band
-        return f"Band (10th-90th pct of observed/modelled, held out): x{b['low_ratio']:.3f} to x{b['high_ratio']:.3f}; coverage on held-out folds {cov:.0f} %."
     q = b["quantiles"]
     by = ", ".join(f"{k} {100 * v:.0f} %" for k, v in cv["band_coverage_by_corridor"].items())
     return (
