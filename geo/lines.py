@@ -13,6 +13,7 @@ A line spec describes a line that is in no timetable yet::
       - {name: 柞水西, lon: 109.0955, lat: 33.66025}   # or coordinates
       - {name: 桐木, position: unknown}  # a stop whose site is not published
       - {name: 安康西, km: 170.926}      # or a chainage
+      # hub: true on a station marks a junction station (geo.rail.RailNetwork.is_hub)
 
 Chainages (km along the line) come from ``km`` where given, otherwise from
 the straight-line distance between consecutive stations times
@@ -24,7 +25,9 @@ station with no site sits at ``length_km``.
 Run times per section: given (``run_times_minutes``) or estimated with the
 calibrated train run-time model (:class:`geo._private.runtime.Calibration`:
 acceleration, braking, top speed = design speed, stop loss,
-running-time supplement; a ``train:`` mapping in the spec switches to the bare
+running-time supplement, and the hub arrival allowance on runs arriving at a
+station marked ``hub: true``, a junction station where three or more named
+lines meet, as :meth:`geo.rail.RailNetwork.is_hub` finds in OSM; a ``train:`` mapping in the spec switches to the bare
 physics model with that train). Either way a planned line is *modelled*
 (``Line.evidence == "model"``).
 
@@ -58,7 +61,12 @@ from geo.gazetteer import resolve_place
 
 @dataclasses.dataclass(frozen=True)
 class LineStation:
-    """A stop of a line: name, WGS84 point (NaN if unknown), chainage km, dwell seconds."""
+    """A stop of a line: name, WGS84 point (NaN if unknown), chainage km, dwell seconds.
+
+    ``arrival_s``: seconds added to every run that arrives here, in either
+    direction (the calibrated hub arrival allowance at a junction station,
+    :meth:`geo.rail.RailNetwork.is_hub`; 0 elsewhere).
+    """
 
     name: str
     lon: float
@@ -66,6 +74,7 @@ class LineStation:
     km: float
     dwell_s: float = 0.0
     source: str = ""
+    arrival_s: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,10 +104,18 @@ class Line:
                 return i
         return None
 
+    def run_to(self, i: int, j: int) -> float:
+        """Run seconds from stop ``i`` to the adjacent stop ``j`` (either direction), arrival allowance at ``j`` included."""
+        return self.run_s[min(i, j)] + self.stations[j].arrival_s
+
     def between(self, i: int, j: int) -> tuple[float, float, float]:
-        """(run seconds, dwell seconds, km) from stop ``i`` to stop ``j`` (either direction)."""
+        """(run seconds, dwell seconds, km) from stop ``i`` to stop ``j`` (either direction).
+
+        The run includes the arrival allowance of every stop after ``i`` up to ``j``.
+        """
         lo, hi = min(i, j), max(i, j)
-        run = sum(self.run_s[lo:hi])
+        step = 1 if j > i else -1
+        run = sum(self.run_to(k, k + step) for k in range(i, j, step))
         dwell = sum(s.dwell_s for s in self.stations[lo + 1 : hi])
         km = abs(self.stations[j].km - self.stations[i].km)
         return run, dwell, km
@@ -108,7 +125,7 @@ class Line:
         """Stations as a DataFrame (``name, lon, lat, km, dwell_minutes, minutes_from_start``)."""
         t = [0.0]
         for k in range(1, len(self.stations)):
-            t.append(t[-1] + self.run_s[k - 1] / 60 + (self.stations[k - 1].dwell_s / 60 if k > 1 else 0.0))
+            t.append(t[-1] + self.run_to(k - 1, k) / 60 + (self.stations[k - 1].dwell_s / 60 if k > 1 else 0.0))
         return pd.DataFrame(
             {
                 "name": [s.name for s in self.stations],
@@ -132,6 +149,12 @@ def station_to_station(line: Line, a: str, b: str) -> dict[str, Any] | None:
         return None
     run, dwell, km = line.between(i, j)
     notes = sorted({s.source for s in line.stations[min(i, j) : max(i, j) + 1] if "assumed" in s.source})
+    step = 1 if j > i else -1
+    notes += [
+        f"{s.arrival_s / 60:.1f} min of it the hub arrival allowance at {s.name}"
+        for s in (line.stations[k] for k in range(i + step, j + step, step))
+        if s.arrival_s > 0
+    ]
     return {
         "minutes": (run + dwell) / 60.0,
         "km": km,
@@ -149,7 +172,7 @@ LINE_KEYS = (
     "headway_minutes", "length_km", "detour_factor", "train", "one_way",
 )  # fmt: skip
 LINE_SOURCE_KEYS = ("title", "publisher", "author", "url", "urls", "date", "dates", "file", "quote", "note", "via")
-STATION_KEYS = ("name", "lon", "lat", "km", "dwell_minutes", "position", "source", "note")
+STATION_KEYS = ("name", "lon", "lat", "km", "dwell_minutes", "position", "source", "note", "hub")
 
 
 def _num(d: Mapping[str, Any], key: str, where: str, positive: bool = True) -> float | None:
@@ -219,6 +242,10 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
             r["km"] = _num(s, "km", w, positive=False)
         if "dwell_minutes" in s:
             r["dwell_s"] = (_num(s, "dwell_minutes", w, positive=False) or 0.0) * 60.0
+        if "hub" in s:
+            if not isinstance(s["hub"], bool):
+                raise InputError(f"{w}: hub must be true or false, got {s['hub']!r}", "write {name: 西安东, hub: true} for a junction station")
+            r["hub"] = s["hub"]
         if "lon" in s or "lat" in s:
             try:
                 r["lon"], r["lat"] = float(s["lon"]), float(s["lat"])
@@ -285,8 +312,12 @@ def load_line(spec: Any, *, train: TrainModel | None = None) -> Line:
             else:
                 t, _ = pure_running_time([dist], [speed], tm)
                 run_s.append(t * (1.0 + tm.supplement))
+    # hub arrival allowance: calibrated runs only (given run times are as published; a custom train is bare physics)
+    hub_s = float(cal.params["hub_arrival_s"]) if cal is not None else 0.0
     stations = [
-        LineStation(r["name"], r["lon"], r["lat"], r["km"], 0.0 if k in (0, n - 1) else r.get("dwell_s", dwell_s), r["source"])
+        LineStation(
+            r["name"], r["lon"], r["lat"], r["km"], 0.0 if k in (0, n - 1) else r.get("dwell_s", dwell_s), r["source"], hub_s if r.get("hub") else 0.0
+        )
         for k, r in enumerate(rows)
     ]
     version = cal.version if cal is not None else ""

@@ -339,7 +339,7 @@ def _build_rail_graph(ctx: RailContext, opt: Options, g: _Graph) -> tuple[dict[s
                 if k < len(seq) - 1:
                     g.edge(s_in[st.name], dep[k], headway * 30.0, kind="wait", station=st.name, line=li, headway=headway, assumed=assumed)
                     j = seq[k + 1]
-                    run = line.run_s[min(i, j)]
+                    run = line.run_to(i, j)
                     g.edge(dep[k], arr[k + 1], run, kind="ride", line=li, a=i, b=j)
                 if 0 < k < len(seq) - 1:
                     g.edge(arr[k], dep[k], st.dwell_s, kind="dwell", line=li, station=st.name)

@@ -90,6 +90,8 @@ from geo.speeds import rail_track_kind as _track_kind
 
 __all__ = [
     "CLASS_SPEEDS_KMH",
+    "HUB_MIN_LINES",
+    "HUB_RADIUS_M",
     "LIFECYCLE_STATES",
     "RailNetwork",
     "RunTime",
@@ -111,6 +113,15 @@ DEFAULT_SNAP_TOLERANCE_M = 30.0
 DEFAULT_STATION_RADIUS_M = 500.0
 #: default dwell (s) at an intermediate stop
 DEFAULT_DWELL_S = 120.0
+#: a junction station ("hub") has at least HUB_MIN_LINES distinctly named main-line ways (lines, connecting and
+#: flyover lines 联络线/疏解线, EMU depot lines 动车走行线) within HUB_RADIUS_M of its point. A through station on one
+#: line counts one name, a high-speed station beside its conventional line two; 西安北 counts 16, 西安东 9, 咸阳西 4.
+#: Trains arriving at a hub cross a long interlocking (many turnouts, grade-separated approaches) and wait for
+#: paths through it: the calibrated model adds a fitted arrival allowance there (``hub_arrival_s``,
+#: :data:`geo._private.runtime.FIT_PARAMETERS`). On the Shaanxi file radii of 1000-2000 m and thresholds of 3-4
+#: give the same hubs (docs/rail.md).
+HUB_RADIUS_M = 1500.0
+HUB_MIN_LINES = 3
 #: railway values that make routable track
 RAIL_VALUES = ("rail", "subway", "light_rail", "tram", "monorail", "narrow_gauge", "funicular")
 #: rail classes that main-line trains (any Chinese train class) may use; metro, tram etc. are not theirs
@@ -435,7 +446,7 @@ def _attach_stations(
     from pyproj import Transformer
 
     if st.empty:
-        return lon, lat, u, v, attrs, st.assign(node=pd.Series(dtype=np.int64), snap_m=pd.Series(dtype=float))
+        return lon, lat, u, v, attrs, st.assign(node=pd.Series(dtype=np.int64), snap_m=pd.Series(dtype=float), lines_nearby=pd.Series(dtype=np.int64))
     tr = Transformer.from_crs("EPSG:4326", f"EPSG:{utm_epsg(float(np.median(lon)), float(np.median(lat)))}", always_xy=True)
     inv = Transformer.from_crs(tr.target_crs, "EPSG:4326", always_xy=True)
     x, y = tr.transform(lon, lat)
@@ -517,10 +528,30 @@ def _attach_stations(
     attrs_out = pd.concat([attrs.iloc[keep], attrs.iloc[rows], link_attrs], ignore_index=True)
     u_out = np.r_[u[keep], np.asarray(eu, dtype=np.int64), np.asarray(link_u, dtype=np.int64), np.asarray(hub_u, dtype=np.int64)].astype(np.int64)
     v_out = np.r_[v[keep], np.asarray(ev, dtype=np.int64), np.asarray(link_v, dtype=np.int64), np.asarray(hub_v, dtype=np.int64)].astype(np.int64)
-    st = st.assign(node=st_node, snap_m=snap)
+    st = st.assign(node=st_node, snap_m=snap, lines_nearby=_lines_nearby(xy, u, v, attrs, np.column_stack([sx, sy]), HUB_RADIUS_M))
     st = st[st["node"] >= 0].reset_index(drop=True)
     assert len(new_lon) >= n0
     return np.asarray(new_lon), np.asarray(new_lat), u_out, v_out, attrs_out, st
+
+
+def _lines_nearby(xy: np.ndarray, u: np.ndarray, v: np.ndarray, attrs: pd.DataFrame, points: np.ndarray, radius_m: float) -> np.ndarray:
+    """Number of distinct names of main-line ways (:data:`MAINLINE_CLASSES`) within ``radius_m`` of each point.
+
+    ``xy``: node coordinates in metres, ``points`` the same CRS. Unnamed ways do not count.
+    """
+    import shapely
+
+    out = np.zeros(len(points), dtype=np.int64)
+    names = attrs["name"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+    main = np.isin(attrs["rail_class"].astype(str).to_numpy(), MAINLINE_CLASSES) & (names != "")
+    seg = np.flatnonzero(main)
+    if not len(seg) or not len(points):
+        return out
+    tree = shapely.STRtree(shapely.linestrings(np.stack([xy[u[seg]], xy[v[seg]]], axis=1)))
+    pi, si = tree.query(shapely.points(points[:, 0], points[:, 1]), predicate="dwithin", distance=radius_m)
+    counts = pd.DataFrame({"p": pi, "name": names[seg[si]]}).drop_duplicates().groupby("p").size()
+    out[counts.index.to_numpy()] = counts.to_numpy()
+    return out
 
 
 # ---------------------------------------------------------------- runtime
@@ -533,7 +564,9 @@ class RunTime:
     stops : list of str
     sections : DataFrame
         One row per stop-to-stop section: ``from``, ``to``, ``km``,
-        ``run_minutes`` (stop loss and supplement included), ``dwell_minutes``
+        ``run_minutes`` (stop loss, supplement and hub arrival allowance
+        included), ``hub_minutes`` (that allowance: the section ends at a
+        junction station, :meth:`RailNetwork.is_hub`), ``dwell_minutes``
         (at ``to``, 0 at the last stop), ``top_kmh``.
     minutes : float
         Total in-vehicle minutes from the first to the last stop (runs plus
@@ -610,8 +643,10 @@ class RailNetwork:
     net : Network
         Two-way rail network (``mode="rail"``); ``edge_attrs`` has ``speed_kmh``.
     stations : DataFrame
-        ``name, name_en, lon, lat, node, snap_m, source`` (``node`` is the
-        nearest rail node position, ``snap_m`` its distance).
+        ``name, name_en, lon, lat, node, snap_m, lines_nearby, source``
+        (``node`` is the station's node, ``snap_m`` the distance to its
+        nearest way, ``lines_nearby`` the number of distinctly named
+        main-line ways within :data:`HUB_RADIUS_M`, :meth:`is_hub`).
     station_radius_m : float
         Rail nodes within this distance of a station point belong to it.
     """
@@ -644,6 +679,15 @@ class RailNetwork:
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             raise InputError(f"station {name!r} is not among the {len(self.stations)} rail stations{hint}", "use a station name from the stations file")
         return hit.iloc[0]
+
+    def is_hub(self, name: str) -> bool:
+        """Whether station ``name`` is a junction station (:data:`HUB_MIN_LINES` named lines within :data:`HUB_RADIUS_M`).
+
+        Arrivals there carry the calibrated hub arrival allowance (``hub_arrival_s``).
+        """
+        row = self.station(name)
+        n = row.get("lines_nearby", 0)
+        return bool(pd.notna(n) and int(n) >= HUB_MIN_LINES)
 
     def station_nodes(self, name: str) -> np.ndarray:
         """Rail node positions that stand for station ``name`` (its station node)."""
@@ -843,8 +887,11 @@ class RailNetwork:
             g = self.section_geometry(a, b, number, bool(cal.fixed.get("published_speeds", True)) if cal is not None else True)
             if cal is not None:
                 sp = cal.line_speeds(g["rail_class"], g["maxspeed_kmh"], g["class_speed_kmh"], design_speed_kmh, design_kmh=g["design_kmh"], published_kmh=g["published_kmh"])
-                t, top = cal.section_seconds(g["length_m"], sp, tm, curves=g["curves"])
+                hub = self.is_hub(b)
+                t, top = cal.section_seconds(g["length_m"], sp, tm, curves=g["curves"], hub_arrival=hub)
+                hub_s = float(cal.params["hub_arrival_s"]) if hub else 0.0
             else:
+                hub_s = 0.0
                 sp = g["class_speed_kmh"]
                 if design_speed_kmh is not None:
                     sp = np.where(g["rail_class"] == "highspeed", float(design_speed_kmh), sp)
@@ -853,7 +900,7 @@ class RailNetwork:
             d = float(dw[i]) if i < inner else 0.0
             total_s += t + d
             km = float(np.sum(g["length_m"])) / 1000.0
-            rows.append({"from": a, "to": b, "km": km, "run_minutes": t / 60.0, "dwell_minutes": d / 60.0, "top_kmh": top})
+            rows.append({"from": a, "to": b, "km": km, "run_minutes": t / 60.0, "hub_minutes": hub_s / 60.0, "dwell_minutes": d / 60.0, "top_kmh": top})
             edges_list.append(g["edges"])
         sections = pd.DataFrame(rows)
         minutes = total_s / 60.0
@@ -866,14 +913,17 @@ class RailNetwork:
         """The run over ``stops`` as a :class:`geo.lines.Line` for multimodal routing."""
         rt = self.run_time(stops, **kw)
         dwell = [0.0] + rt.sections["dwell_minutes"].tolist()[:-1] + [0.0]
+        cal = (kw.get("calibration") or load_calibration()) if kw.get("calibrated", True) else None
+        hub_s = float(cal.params["hub_arrival_s"]) if cal is not None else 0.0
         sts = []
         km = 0.0
         for i, s in enumerate(stops):
             row = self.station(s)
-            sts.append(LineStation(str(row["name"]), float(row["lon"]), float(row["lat"]), km, dwell[i] * 60.0, "rail stations"))
+            arrival = hub_s if self.is_hub(s) else 0.0  # either direction: a train arriving here crosses the hub
+            sts.append(LineStation(str(row["name"]), float(row["lon"]), float(row["lat"]), km, dwell[i] * 60.0, "rail stations", arrival))
             if i < len(rt.sections):
                 km += float(rt.sections["km"].iloc[i])
-        run = (rt.sections["run_minutes"] * 60.0).tolist()
+        run = ((rt.sections["run_minutes"] - rt.sections["hub_minutes"]) * 60.0).tolist()
         return Line(
             name or f"{stops[0]}–{stops[-1]} (OSM rail)",
             sts,
@@ -934,7 +984,7 @@ def build_rail_network(
     paths = [Path(p).expanduser() for p in (lines, stations) if isinstance(p, str | Path)]
     cache_file = None
     if cache and len(paths) == (1 if stations is None else 2) and all(p.exists() for p in paths):
-        cache_file = cache_path("rail", "rail", input_key(paths, params, salt="rail-graph-v10", content=False), ".geonet")
+        cache_file = cache_path("rail", "rail", input_key(paths, params, salt="rail-graph-v11", content=False), ".geonet")
 
     def build() -> tuple[Network, pd.DataFrame]:
         lon, lat, u, v, attrs, src = _undirected(lines, design_speed_kmh, speeds, snap_tolerance_m, include_states)

@@ -44,6 +44,24 @@ def test_design_speed_uses_calibrated_runtime_model():
     assert station_to_station(phys, "A", "B")["minutes"] == pytest.approx(bare * 1.05 / 60)
 
 
+def test_hub_station_adds_the_calibrated_allowance_on_arrival_only():
+    from geo._private.runtime import load_calibration
+
+    hub_min = load_calibration().params["hub_arrival_s"] / 60.0
+    stations = [{"name": "H", "km": 0, "hub": True}, {"name": "M", "km": 40}, {"name": "B", "km": 60}]
+    plain = load_line({"design_speed_kmh": 350, "dwell_minutes": 2, "stations": [{**s, "hub": False} for s in stations]})
+    line = load_line({"design_speed_kmh": 350, "dwell_minutes": 2, "stations": stations})
+    assert line.stations[0].arrival_s == pytest.approx(hub_min * 60) and line.stations[1].arrival_s == 0.0
+    for a, b, extra in [("M", "H", hub_min), ("B", "H", hub_min), ("H", "M", 0.0), ("H", "B", 0.0), ("B", "M", 0.0)]:
+        assert station_to_station(line, a, b)["minutes"] == pytest.approx(station_to_station(plain, a, b)["minutes"] + extra)
+    assert "hub arrival allowance at H" in station_to_station(line, "B", "H")["note"]
+    assert "hub" not in station_to_station(line, "H", "B")["note"]
+    assert line.table["minutes_from_start"].tolist() == pytest.approx(plain.table["minutes_from_start"].tolist())
+    # published run times are taken as they are: no allowance on top
+    given = load_line({"run_times_minutes": [10, 5], "stations": stations})
+    assert station_to_station(given, "B", "H")["minutes"] == pytest.approx(10 + 5 + 2)
+
+
 def test_coordinates_scaled_to_length_and_unknown_sites():
     line = load_line(
         {"design_speed_kmh": 350, "length_km": 120,
@@ -68,6 +86,7 @@ def test_coordinates_scaled_to_length_and_unknown_sites():
         ({"design_speed_kmh": 300, "stations": [{"name": "A", "km": 5}, {"name": "B", "km": 1}]}, "must increase"),
         ({"design_speed_kmh": 300, "stations": [{"name": "A", "km": 0}, {"name": "A", "km": 1}]}, "listed twice"),
         ({"design_speed_kmh": 300, "stations": [{"name": "A", "lon": 500, "lat": 0}, {"name": "B", "km": 1}]}, "not a lon,lat"),
+        ({"design_speed_kmh": 300, "stations": [{"name": "A", "km": 0, "hub": "yes"}, {"name": "B", "km": 1}]}, "hub must be true or false"),
     ],
 )
 def test_validation_errors(spec, match):
@@ -97,3 +116,19 @@ def test_xian_ankang_spec_runs():
     assert r["stops_between"] == 1 and 10 < r["minutes"] < 60
     whole = station_to_station(line, "西安东", "安康西")
     assert whole["km"] == pytest.approx(170.926) and whole["minutes"] > r["minutes"]
+
+
+@pytest.mark.shared
+def test_xian_ankang_hub_marks_match_the_osm_rail_file():
+    """`hub: true` in the packaged spec says what geo.rail finds in OSM (3+ named lines within 1.5 km), station by station."""
+    from geo.rail import shaanxi_rail
+
+    rail = shaanxi_rail()
+    line = load_line(REPO / "data" / "lines" / "xian_ankang_hsr.yaml")
+    have = set(rail.stations["name"])
+    checked = 0
+    for s in line.stations:
+        if s.name in have:
+            assert (s.arrival_s > 0) == rail.is_hub(s.name), s.name
+            checked += 1
+    assert checked >= 1

@@ -115,6 +115,53 @@ def test_run_time_dwell_and_order():
     assert faster.minutes < direct.minutes
 
 
+def _junction_fixture():
+    """A main line W-E through J with three more named ways ending at J, and a through station T on the main line only."""
+    main = shapely.LineString([(0, 0), (0.2, 0), (0.4, 0)])
+    branches = [
+        shapely.LineString([(0.2, 0), (0.2, 0.1)]),
+        shapely.LineString([(0.2, 0), (0.25, -0.1)]),
+        shapely.LineString([(0.2, 0.0005), (0.21, 0.0005)]),  # a short flyover line 55 m beside the main line
+    ]
+    g = _lines([main, *branches], railway=["rail"] * 4, name=["Main line", "North line", "South line", "J flyover"], highspeed=["yes"] * 4)
+    st = _stations(["W", "J", "T", "E", "N"], [(0, 0), (0.2, 0), (0.3, 0), (0.4, 0), (0.2, 0.1)])
+    return build_rail_network(g, st, cache=False)
+
+
+def test_hub_is_a_station_where_three_named_lines_meet():
+    from geo.rail import HUB_MIN_LINES
+
+    rail = _junction_fixture()
+    n = rail.stations.set_index("name")["lines_nearby"]
+    assert n["J"] == 4 and n["T"] == 1 and n["N"] == 1
+    assert HUB_MIN_LINES == 3
+    assert rail.is_hub("J") and not rail.is_hub("T") and not rail.is_hub("N")
+
+
+def test_hub_arrival_allowance_only_on_arrival():
+    from geo._private.runtime import load_calibration
+
+    rail = _junction_fixture()
+    hub_min = load_calibration().params["hub_arrival_s"] / 60.0
+    assert hub_min > 0
+    into, out_of = rail.run_time(["W", "J"]), rail.run_time(["J", "W"])
+    assert into.sections["hub_minutes"].tolist() == [pytest.approx(hub_min)]
+    assert out_of.sections["hub_minutes"].tolist() == [0.0]
+    assert into.minutes == pytest.approx(out_of.minutes + hub_min, abs=1e-6)  # same track both ways
+    # through the hub without stopping: no allowance; stopping there: one
+    assert rail.run_time(["W", "E"]).sections["hub_minutes"].sum() == 0.0
+    stop = rail.run_time(["W", "J", "E"], dwell_s=0)
+    assert stop.sections["hub_minutes"].tolist() == [pytest.approx(hub_min), 0.0]
+    # as a Line, the allowance sits on the hub station and applies in either direction of travel
+    from geo.lines import station_to_station
+
+    line = rail.as_line(["W", "J", "E"], dwell_s=0)
+    assert station_to_station(line, "W", "J")["minutes"] == pytest.approx(into.minutes, abs=1e-6)
+    assert station_to_station(line, "J", "W")["minutes"] == pytest.approx(out_of.minutes, abs=1e-6)
+    assert "hub arrival allowance at J" in station_to_station(line, "E", "J")["note"]
+    assert station_to_station(line, "W", "E")["minutes"] == pytest.approx(stop.minutes, abs=1e-6)
+
+
 shared = pytest.mark.shared
 
 

@@ -188,7 +188,7 @@ def _ride_leg(ride: Mapping[str, Any], sa: str, sb: str, src: str, feed: Any, os
     if "trip_id" not in ride:
         return Leg(
             "rail", sa, sb, ride["minutes"], km=km, source=src, evidence="model", line=ride.get("line"),
-            calibration=ride.get("calibration", ""), stops_between=ride.get("stops_between"),
+            calibration=ride.get("calibration", ""), stops_between=ride.get("stops_between"), note=ride.get("note") or None,
         )  # fmt: skip
     others = sorted({str(r["trip_id"]) for r in feed.rides(sa, sb)} - {str(ride["trip_id"])}) if feed is not None else []
     # the model beside the timetable, for comparison (OSM model for the same train and stops, else a planned line)

@@ -49,7 +49,7 @@ from geo._private.runtime import (
     train_class,
 )
 from geo.errors import DataError
-from geo.rail import build_rail_network
+from geo.rail import HUB_MIN_LINES, HUB_RADIUS_M, build_rail_network
 from geo.speeds import RAIL_DESIGN_RADIUS_M, RAIL_PUBLISHED_SPEEDS_FILE
 
 #: corridors of the calibration set (stations as in ../shared/data/rail/FACTS.md section 6 headings)
@@ -82,13 +82,17 @@ FIXED_ASSUMPTIONS: dict[str, Any] = {
     "design_min_measured_m": 1000.0,
     # published design speeds (geo/data/rail_line_design_speeds.csv) override the inferred ones
     "published_speeds": True,
+    # junction stations, where the fitted hub_arrival_s applies: this many distinctly named main-line ways within this
+    # radius of the station point (geo.rail.RailNetwork.is_hub; format 6)
+    "hub_radius_m": HUB_RADIUS_M,
+    "hub_min_lines": HUB_MIN_LINES,
 }
 
 #: stated model parameters printed beside the fitted ones (FIXED_ASSUMPTIONS)
 STATED_PARAMETERS: tuple[str, ...] = ("curve_accel_ms2",)
 
 #: calibration file format version
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 def _seconds(hms: Any) -> float:
@@ -202,6 +206,7 @@ def prepare(rail: Any, sections: pd.DataFrame, published: bool = True) -> Prepar
         keep.append(i)
     t = sections.iloc[keep].reset_index(drop=True)
     t["track_km"] = [float(np.sum(g["length_m"])) / 1000.0 for g in geoms]
+    t["to_hub"] = [rail.is_hub(str(b)) for b in t["to"]]
     return Prepared(t, geoms)
 
 
@@ -217,7 +222,8 @@ def predict(prep: Prepared, cal: Calibration, idx: Sequence[int] | None = None) 
         g = prep.geoms[i]
         cls = str(prep.table["train_class"].iloc[i])
         sp = cal.line_speeds(g["rail_class"], g["maxspeed_kmh"], g["class_speed_kmh"], design_kmh=g["design_kmh"], published_kmh=g["published_kmh"])
-        t, _ = cal.section_seconds(g["length_m"], sp, TrainModel(max_speed_kmh=cal.top_kmh(cls)), curves=g["curves"])
+        hub = bool(prep.table["to_hub"].iloc[i]) if "to_hub" in prep.table.columns else False
+        t, _ = cal.section_seconds(g["length_m"], sp, TrainModel(max_speed_kmh=cal.top_kmh(cls)), curves=g["curves"], hub_arrival=hub)
         out.append(t)
     return np.asarray(out, dtype=float)
 

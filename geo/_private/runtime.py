@@ -263,6 +263,9 @@ FIT_PARAMETERS: dict[str, tuple[float, float]] = {
     "design_fraction": (0.4, 1.0),
     "stop_loss_s": (0.0, 300.0),  # start/stop loss and timetable allowance per stop-to-stop section
     "supplement": (0.0, 0.4),  # running-time supplement, fraction of the pure running time
+    # arrival allowance at a junction station (geo.rail.RailNetwork.is_hub): the run into a hub through its long
+    # interlocking and grade-separated approaches, and the wait for a path across it (format 6)
+    "hub_arrival_s": (0.0, 600.0),
 }
 
 #: packaged calibration file (written by ``scripts/calibrate_rail.py`` / ``geo rail calibrate``)
@@ -290,7 +293,9 @@ def train_class(train: str | None) -> str:
 class Calibration:
     """Fitted parameters of the calibrated run-time model and their uncertainty band.
 
-    A stop-to-stop section takes ``stop_loss_s + (1 + supplement) * T`` where
+    A stop-to-stop section takes ``stop_loss_s + (1 + supplement) * T``
+    (plus ``hub_arrival_s`` when it ends at a junction station,
+    :meth:`geo.rail.RailNetwork.is_hub`) where
     ``T`` is the minimum running time (:func:`pure_running_time`) over the
     route's speed limits: ``maxspeed`` where OSM has it, otherwise
     ``design_fraction`` times the line's design speed (inferred from the
@@ -379,8 +384,13 @@ class Calibration:
         train: TrainModel,
         step_m: float = 25.0,
         curves: tuple[np.ndarray, np.ndarray] | None = None,
+        hub_arrival: bool = False,
     ) -> tuple[float, float]:
-        """Seconds of one stop-to-stop section (stop loss and supplement included), top km/h."""
+        """Seconds of one stop-to-stop section (stop loss and supplement included), top km/h.
+
+        ``hub_arrival``: the section ends at a junction station, so the hub
+        arrival allowance (``hub_arrival_s``) is added.
+        """
         total = float(np.sum(seg_length_m))
         if total <= 0:
             return 0.0, 0.0
@@ -389,7 +399,7 @@ class Calibration:
         if curves is not None and len(curves[0]):
             prof = (curves[0], 3.6 * np.sqrt(float(self.fixed["curve_accel_ms2"]) * curves[1]))
         t, top = pure_running_time(seg_length_m, seg_speed_kmh, train, step_m, profile=prof)
-        return p["stop_loss_s"] + (1.0 + p["supplement"]) * t, top
+        return p["stop_loss_s"] + (1.0 + p["supplement"]) * t + (p["hub_arrival_s"] if hub_arrival else 0.0), top
 
     def band_minutes(self, minutes: float) -> tuple[float, float]:
         """The band (nominal 80 % coverage) around a modelled time; it always contains ``minutes``."""

@@ -152,8 +152,10 @@ def _osm_station_run(ctx, a, b, args):
     rt = _model_run(ctx, a, b, args)
     top = float(rt.sections["top_kmh"].max())
     via = f", stopping at {', '.join(args.via)}" if args.via else ", non-stop"
+    hubs = rt.sections[rt.sections["hub_minutes"] > 0]
+    hub = "".join(f", {m:.1f} min hub arrival at {t}" for t, m in zip(hubs["to"], hubs["hub_minutes"], strict=True))
     method = (
-        f"calibrated run-time model over OSM rail ({rt.class_label}, top {top:.0f} km/h{via}, "
+        f"calibrated run-time model over OSM rail ({rt.class_label}, top {top:.0f} km/h{via}{hub}, "
         f"design speed {ctx.design_speed_kmh or 'calibrated line speeds'}; calibration {rt.calibration})"
     )
     leg = Leg(
