@@ -626,23 +626,20 @@ def test_a_route_is_not_a_long_detour(monkeypatch):
     assert length == pytest.approx(np.pi / 2 * 111_320.0, rel=0.02) and "highspeed" in set(rc[edges])
 
 
-def test_a_calibration_file_of_format_4_is_refused_with_the_fix(tmp_path):
-    """Format 4 fitted curve_accel_ms2; format 5 states it in "fixed": an old file names the problem and the fix."""
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        ("fixed", "curve_accel_ms2"),  # format 4 fitted it; format 5 states it in "fixed"
+        ("parameters", "hub_arrival_s"),  # format 6 fits the hub arrival allowance
+    ],
+)
+def test_a_calibration_file_of_an_older_format_is_refused_with_the_fix(tmp_path, section, key):
+    """A file written before a key existed names the problem and the fix."""
     d = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
-    del d["fixed"]["curve_accel_ms2"]
+    del d[section][key]
     f = tmp_path / "old.json"
     f.write_text(json.dumps(d), encoding="utf-8")
-    with pytest.raises(DataError, match=r"not valid.*curve_accel_ms2.*geo rail calibrate --write"):
-        load_calibration(f)
-
-
-def test_a_calibration_file_of_format_5_is_refused_with_the_fix(tmp_path):
-    """Format 6 fits the hub arrival allowance: a file without it names the problem and the fix."""
-    d = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
-    del d["parameters"]["hub_arrival_s"]
-    f = tmp_path / "old.json"
-    f.write_text(json.dumps(d), encoding="utf-8")
-    with pytest.raises(DataError, match=r"not valid.*hub_arrival_s.*geo rail calibrate --write"):
+    with pytest.raises(DataError, match=rf"not valid.*{key}.*geo rail calibrate --write"):
         load_calibration(f)
 
 
