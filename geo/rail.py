@@ -586,6 +586,10 @@ class RunTime:
         Version of the calibration used (``""`` when uncalibrated).
     train_class : str
         Class letter the run was modelled for (``"?"`` = unknown).
+    hub_arrival_minutes : float
+        The calibration's allowance on a run arriving at a junction station
+        (:meth:`RailNetwork.is_hub`), whether or not this run arrives at one;
+        0 for the uncalibrated physics model.
     """
 
     stops: list[str]
@@ -598,6 +602,7 @@ class RunTime:
     evidence: str = "model"
     calibration: str = ""
     train_class: str = "?"
+    hub_arrival_minutes: float = 0.0
 
     @property
     def class_label(self) -> str:
@@ -906,15 +911,15 @@ class RailNetwork:
         minutes = total_s / 60.0
         lo, hi = cal.band_minutes(minutes) if cal is not None else (math.nan, math.nan)
         return RunTime(
-            list(stops), sections, minutes, float(sections["km"].sum()), edges_list, lo, hi, "model", cal.version if cal is not None else "", cls
-        )
+            list(stops), sections, minutes, float(sections["km"].sum()), edges_list, lo, hi, "model", cal.version if cal is not None else "", cls,
+            float(cal.params["hub_arrival_s"]) / 60.0 if cal is not None else 0.0,
+        )  # fmt: skip
 
     def as_line(self, stops: Sequence[str], *, name: str = "", headway_min: float | None = None, **kw: Any) -> Any:
         """The run over ``stops`` as a :class:`geo.lines.Line` for multimodal routing."""
         rt = self.run_time(stops, **kw)
         dwell = [0.0] + rt.sections["dwell_minutes"].tolist()[:-1] + [0.0]
-        cal = (kw.get("calibration") or load_calibration()) if kw.get("calibrated", True) else None
-        hub_s = float(cal.params["hub_arrival_s"]) if cal is not None else 0.0
+        hub_s = rt.hub_arrival_minutes * 60.0
         sts = []
         km = 0.0
         for i, s in enumerate(stops):

@@ -191,7 +191,8 @@ class Prepared:
 def prepare(rail: Any, sections: pd.DataFrame, published: bool = True) -> Prepared:
     """Route every section over ``rail`` for its train class; unroutable sections are dropped (``note``).
 
-    ``published``: route with published design speeds (else with those from curvature alone).
+    ``published``: route with published design speeds (else with those from curvature alone). The table
+    gains ``track_km`` and ``to_hub`` (the section ends at a junction station, :meth:`geo.rail.RailNetwork.is_hub`).
     """
     geoms, keep = [], []
     cache: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -217,13 +218,14 @@ def calibration_from(params: Mapping[str, float], fixed: Mapping[str, Any], band
 def predict(prep: Prepared, cal: Calibration, idx: Sequence[int] | None = None) -> np.ndarray:
     """Modelled seconds of the sections ``idx`` (default all)."""
     idx = range(len(prep.geoms)) if idx is None else idx
+    classes = prep.table["train_class"].astype(str).to_numpy()
+    to_hub = prep.table["to_hub"].to_numpy(dtype=bool)
     out = []
     for i in idx:
         g = prep.geoms[i]
-        cls = str(prep.table["train_class"].iloc[i])
         sp = cal.line_speeds(g["rail_class"], g["maxspeed_kmh"], g["class_speed_kmh"], design_kmh=g["design_kmh"], published_kmh=g["published_kmh"])
-        hub = bool(prep.table["to_hub"].iloc[i]) if "to_hub" in prep.table.columns else False
-        t, _ = cal.section_seconds(g["length_m"], sp, TrainModel(max_speed_kmh=cal.top_kmh(cls)), curves=g["curves"], hub_arrival=hub)
+        tm = TrainModel(max_speed_kmh=cal.top_kmh(classes[i]))
+        t, _ = cal.section_seconds(g["length_m"], sp, tm, curves=g["curves"], hub_arrival=bool(to_hub[i]))
         out.append(t)
     return np.asarray(out, dtype=float)
 
