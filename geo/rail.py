@@ -115,7 +115,7 @@ DEFAULT_STATION_RADIUS_M = 500.0
 DEFAULT_DWELL_S = 120.0
 #: a junction station ("hub") has at least HUB_MIN_LINES distinctly named main-line ways (lines, connecting and
 #: flyover lines 联络线/疏解线, EMU depot lines 动车走行线) within HUB_RADIUS_M of its point. A through station on one
-#: line counts one name, a high-speed station beside its conventional line two; 西安北 counts 16, 西安东 9, 咸阳西 4.
+#: line counts one name, a high-speed station beside its conventional line two; 西安北 counts 13, 西安东 9, 咸阳西 4.
 #: Trains arriving at a hub cross a long interlocking (many turnouts, grade-separated approaches) and wait for
 #: paths through it: the calibrated model adds a fitted arrival allowance there (``hub_arrival_s``,
 #: :data:`geo._private.runtime.FIT_PARAMETERS`). On the Shaanxi file radii of 1000-2000 m and thresholds of 3-4

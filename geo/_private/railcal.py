@@ -527,7 +527,7 @@ def calibrate(
         "fit_date": date,
         "model": "stop_loss_s + (1 + supplement) * minimum running time over OSM track (class top speed, "
         "line speed = design_fraction x design speed (published, else from the line's curvature) where no maxspeed, "
-        "curve speed sqrt(a R))",
+        "curve speed sqrt(a R)) + hub_arrival_s on a section ending at a junction station (3+ named lines within 1.5 km)",
         "inputs": inputs,
         "parameters": params,
         "bounds": {k: list(v) for k, v in FIT_PARAMETERS.items()},
